@@ -1,0 +1,146 @@
+"""The audit log: every state change writes an entry; entries are hash-chained in commit order.
+
+Service functions call ``record``. Just before the transaction commits, ``_seal_pending`` locks the
+chain head (the last statement before commit: a brief global serialisation, DESIGN.md §5), gives
+each new entry the next sequence number and chains its hash to the previous one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import enum
+import hashlib
+import json
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from legalaid.db import lock_for_update, utcnow
+from legalaid.models import AuditEntry, AuditHead
+
+GENESIS = "0" * 64
+
+
+def jsonable(value):
+    """A JSON-safe copy of a before/after summary (dates as ISO text, Decimals as text)."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def record(
+    session: Session,
+    actor,
+    action: str,
+    object_type: str,
+    object_id: int | None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEntry:
+    """Add an audit entry to the current transaction; it is sealed into the chain at commit."""
+    entry = AuditEntry(
+        at=utcnow(),
+        actor_id=getattr(actor, "id", actor),
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        before=jsonable(before) if before is not None else None,
+        after=jsonable(after) if after is not None else None,
+    )
+    session.add(entry)
+    session.info.setdefault("audit_pending", []).append(entry)
+    return entry
+
+
+def entry_hash(entry: AuditEntry, prev_hash: str) -> str:
+    at = entry.at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    payload = json.dumps(
+        [
+            entry.seq,
+            at,
+            entry.actor_id,
+            entry.action,
+            entry.object_type,
+            entry.object_id,
+            entry.before,
+            entry.after,
+            prev_hash,
+        ],
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+@event.listens_for(Session, "before_commit")
+def _seal_pending(session: Session) -> None:
+    pending = session.info.pop("audit_pending", None)
+    if not pending:
+        return
+    session.flush()
+    head = session.scalars(lock_for_update(sa.select(AuditHead).where(AuditHead.id == 1))).one_or_none()
+    if head is None:  # the migration seeds it; a bare test database may not have it yet
+        head = AuditHead(id=1, last_seq=0, last_hash=GENESIS)
+        session.add(head)
+    for entry in sorted(pending, key=lambda e: e.id):
+        entry.seq = head.last_seq + 1
+        entry.prev_hash = head.last_hash
+        entry.hash = entry_hash(entry, head.last_hash)
+        head.last_seq, head.last_hash = entry.seq, entry.hash
+    session.flush()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_pending(session: Session) -> None:
+    session.info.pop("audit_pending", None)
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    checked: int
+    problem: str | None = None
+    seq: int | None = None
+
+
+def verify_chain(session: Session, progress=None) -> VerifyResult:
+    """Walk the chain in sequence order; report the first broken link."""
+    prev = GENESIS
+    expected_seq = 1
+    checked = 0
+    unsealed = session.scalar(sa.select(sa.func.count()).where(AuditEntry.seq.is_(None)))
+    stmt = sa.select(AuditEntry).where(AuditEntry.seq.is_not(None)).order_by(AuditEntry.seq)
+    for entry in session.scalars(stmt.execution_options(yield_per=2000)):
+        if entry.seq != expected_seq:
+            return VerifyResult(False, checked, f"entry {expected_seq} is missing", expected_seq)
+        if entry.prev_hash != prev:
+            return VerifyResult(
+                False, checked, f"entry {entry.seq} does not link to its predecessor", entry.seq
+            )
+        if entry_hash(entry, prev) != entry.hash:
+            return VerifyResult(
+                False, checked, f"entry {entry.seq} was altered after it was written", entry.seq
+            )
+        prev = entry.hash
+        expected_seq += 1
+        checked += 1
+        if progress and checked % 10000 == 0:
+            progress(checked)
+    head = session.get(AuditHead, 1)
+    if head is not None and (head.last_seq != checked or head.last_hash != prev):
+        return VerifyResult(False, checked, "the chain head does not match the last entry", head.last_seq)
+    if unsealed:
+        return VerifyResult(False, checked, f"{unsealed} entries were never sealed into the chain")
+    return VerifyResult(True, checked)

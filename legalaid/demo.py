@@ -1,0 +1,76 @@
+"""``legalaid demo``: a realistic demo district, built by the shell's step and each area's steps."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from legalaid.hooks import registry
+from legalaid.models import User, UserRole
+
+DEMO_PASSWORD = "demo-pass-2026"
+
+# The centre's own staff; providers' logins are added by the panel's demo step.
+STAFF = [
+    ("admin", ["admin"], "系统管理员 Admin"),
+    ("coord", ["coordinator"], "受理指派员 陈静"),
+    ("coord2", ["coordinator"], "受理指派员 刘洋"),
+    ("sup", ["supervisor"], "质量监督员 王敏"),
+    ("sup2", ["supervisor"], "质量监督员 赵磊"),
+    ("sup3", ["supervisor"], "质量监督员 孙丽"),
+    ("sup4", ["supervisor", "coordinator"], "中心副主任 周强"),
+    ("finance", ["finance"], "财务 吴芳"),
+]
+
+
+class DemoRefused(Exception):
+    pass
+
+
+def demo_password_hash() -> str:
+    """One hash for every demo login (they share the demo password); hashing 70 is slow."""
+    from legalaid.users import hash_password
+
+    return hash_password(DEMO_PASSWORD)
+
+
+def _staff_step(session: Session, progress) -> None:
+    pw = demo_password_hash()
+    for username, roles, name in STAFF:
+        session.add(
+            User(
+                username=username,
+                password_hash=pw,
+                display_name=name,
+                email=f"{username}@demo.legalaid.local",
+                role_rows=[UserRole(role=r) for r in roles],
+            )
+        )
+    session.flush()
+    progress(f"  {len(STAFF)} staff logins")
+
+
+def run_demo(session: Session, progress=print) -> list[tuple[str, str]]:
+    if session.scalar(sa.select(sa.func.count()).select_from(User)):
+        raise DemoRefused("The database already has users; the demo only fills an empty database.")
+    steps = [("staff", _staff_step, 0)] + [(s.name, s.run, s.order) for s in registry().demo_steps]
+    steps.sort(key=lambda s: s[2])
+    for i, (name, run, _order) in enumerate(steps, 1):
+        progress(f"[{i}/{len(steps)}] {name}…")
+        run(session, progress)
+        session.commit()
+    progress("Demo data ready.")
+    return demo_logins(session)
+
+
+def demo_logins(session: Session | None = None) -> list[tuple[str, str]]:
+    from legalaid.db import db
+
+    session = session or db.session
+    staff = [u for u, _r, _n in STAFF]
+    rows = session.scalars(sa.select(User).where(User.username.in_(staff))).all()
+    logins = sorted(((u.username, ", ".join(u.roles)) for u in rows), key=lambda r: staff.index(r[0]))
+    providers = session.scalars(
+        sa.select(User).join(UserRole).where(UserRole.role == "provider").order_by(User.id).limit(3)
+    ).all()
+    return logins + [(u.username, "provider") for u in providers]

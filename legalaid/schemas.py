@@ -1,0 +1,37 @@
+"""marshmallow schemas of the shell's endpoints."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from legalaid.models import ROLES
+
+
+class SessionSchema(ma.Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class UserCreateSchema(ma.Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    password = fields.String(required=True, validate=validate.Length(min=8, max=200))
+    roles = fields.List(
+        fields.String(validate=validate.OneOf(ROLES)), required=True, validate=validate.Length(min=1)
+    )
+    provider_id = fields.Integer(allow_none=True, load_default=None, strict=True)
+    display_name = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=120))
+    email = fields.Email(allow_none=True, load_default=None)
+    locale = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(["zh_Hans", "en"]))
+
+
+def dump_user(user) -> dict:
+    return {
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "roles": user.roles,
+        "provider_id": user.provider_id,
+        "locale": user.locale,
+        "active": user.active,
+    }

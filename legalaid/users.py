@@ -1,0 +1,179 @@
+"""People, roles and sign-in: the service functions behind the pages, the API and the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from legalaid import audit
+from legalaid.db import utcnow
+from legalaid.errors import DomainError, Invalid, NotAllowed, NotFound, TooManyAttempts
+from legalaid.models import ROLES, ApiToken, LoginFailure, User, UserRole
+
+MIN_PASSWORD_LENGTH = 8
+
+
+class NotAuthenticated(DomainError):
+    status = 401
+    code = "not_authenticated"
+
+
+def hash_password(password: str) -> str:
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    return generate_password_hash(password, method=method)
+
+
+def _check_password_rules(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(
+            f"A password needs at least {MIN_PASSWORD_LENGTH} characters.",
+            fields={"password": [f"At least {MIN_PASSWORD_LENGTH} characters."]},
+        )
+
+
+def create_user(
+    session: Session,
+    actor: User | None,
+    username: str,
+    password: str,
+    roles: list[str],
+    *,
+    provider_id: int | None = None,
+    display_name: str | None = None,
+    email: str | None = None,
+    locale: str | None = None,
+) -> User:
+    username = username.strip()
+    if not username:
+        raise Invalid("A username is required.", fields={"username": ["Required."]})
+    unknown = sorted(set(roles) - set(ROLES))
+    if unknown or not roles:
+        raise Invalid("Unknown or missing role.", fields={"roles": [f"Choose from {', '.join(ROLES)}."]})
+    _check_password_rules(password)
+    if session.scalar(sa.select(User.id).where(User.username == username)):
+        raise Invalid("That username is taken.", fields={"username": ["Already taken."]})
+    if provider_id is not None:
+        if not session.scalar(
+            sa.select(sa.text("1"))
+            .select_from(sa.table("provider", sa.column("id")))
+            .where(sa.column("id") == provider_id)
+        ):
+            raise Invalid("No such provider.", fields={"provider_id": ["Unknown provider."]})
+        if session.scalar(sa.select(User.id).where(User.provider_id == provider_id)):
+            raise Invalid("That provider already has a login.", fields={"provider_id": ["Already linked."]})
+    user = User(
+        username=username,
+        password_hash=hash_password(password),
+        provider_id=provider_id,
+        display_name=display_name,
+        email=email,
+        locale=locale,
+        role_rows=[UserRole(role=r) for r in sorted(set(roles))],
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "user.create",
+        "user",
+        user.id,
+        None,
+        {"username": username, "roles": sorted(set(roles)), "provider_id": provider_id},
+    )
+    return user
+
+
+def get_user_by_name(session: Session, username: str) -> User:
+    user = session.scalar(sa.select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"No user named {username!r}.")
+    return user
+
+
+def set_password(session: Session, actor: User | None, user: User, password: str) -> None:
+    _check_password_rules(password)
+    user.password_hash = hash_password(password)
+    audit.record(session, actor, "user.set_password", "user", user.id)
+
+
+def change_own_password(session: Session, user: User, current: str, new: str) -> None:
+    if not check_password_hash(user.password_hash, current):
+        raise Invalid("The current password is wrong.", fields={"current_password": ["Wrong password."]})
+    set_password(session, user, user, new)
+
+
+def disable_user(session: Session, actor: User | None, user: User) -> None:
+    if not user.active:
+        raise NotAllowed(f"{user.username} is already disabled.")
+    user.active = False
+    session.execute(
+        sa.update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    audit.record(session, actor, "user.disable", "user", user.id, {"active": True}, {"active": False})
+
+
+def set_locale(session: Session, user: User, locale: str) -> None:
+    if locale not in current_app.config["LANGUAGES"]:
+        raise Invalid("Unknown language.", fields={"locale": ["Unknown language."]})
+    user.locale = locale
+
+
+def _recent_failures(session: Session, username: str, address: str) -> int:
+    window = dt.timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
+    return session.scalar(
+        sa.select(sa.func.count()).where(
+            LoginFailure.username == username,
+            LoginFailure.address == address,
+            LoginFailure.at > utcnow() - window,
+        )
+    )
+
+
+def authenticate(session: Session, username: str, password: str, address: str) -> User:
+    """Check a sign-in. Five failures for a username from one address lock it for 15 minutes.
+
+    A failure is committed at once (it must survive the request's rollback)."""
+    if _recent_failures(session, username, address) >= current_app.config["LOGIN_LOCKOUT_FAILURES"]:
+        raise TooManyAttempts("Too many failed sign-ins. Try again in 15 minutes.")
+    user = session.scalar(sa.select(User).where(User.username == username))
+    if user is None or not user.active or not check_password_hash(user.password_hash, password):
+        session.add(LoginFailure(username=username[:80], address=address[:64]))
+        session.commit()
+        raise NotAuthenticated("Wrong username or password.")
+    session.execute(
+        sa.delete(LoginFailure).where(LoginFailure.username == username, LoginFailure.address == address)
+    )
+    return user
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(session: Session, user: User) -> str:
+    """A new bearer token; only its hash is kept, so it is shown once."""
+    token = "la_" + secrets.token_urlsafe(32)
+    row = ApiToken(user_id=user.id, token_hash=_token_digest(token))
+    session.add(row)
+    session.flush()
+    audit.record(session, user, "token.issue", "api_token", row.id)
+    return token
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    return session.scalar(
+        sa.select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(
+            ApiToken.token_hash == _token_digest(token), ApiToken.revoked_at.is_(None), User.active.is_(True)
+        )
+    )

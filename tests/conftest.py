@@ -1,0 +1,299 @@
+"""Shared fixtures. The database is SQLite in a temporary folder, or PostgreSQL when
+``LEGALAID_TEST_DATABASE_URL`` names one (CI gives each run a fresh database).
+
+The schema is made once per test session by the Alembic migrations (never ``create_all``); each test
+then starts from empty tables: SQLite copies a migrated template file, PostgreSQL truncates.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import itertools
+import os
+import shutil
+import threading
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
+
+from legalaid import create_app
+from legalaid.db import db
+
+PG_URL = os.environ.get("LEGALAID_TEST_DATABASE_URL")
+ON_POSTGRES = bool(PG_URL)
+PASSWORD = "Test-passw0rd"
+
+
+def _config(url: str, **extra) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast in tests; production uses scrypt
+        "BABEL_DEFAULT_LOCALE": "en",
+        "WTF_CSRF_ENABLED": False,  # on in the tests about CSRF and for the live server
+        **extra,
+    }
+
+
+def database_url_for_tests(tmp_path_factory) -> str:
+    from legalaid.config import database_url
+
+    if ON_POSTGRES:
+        return database_url(PG_URL, "")
+    return f"sqlite:///{tmp_path_factory.getbasetemp() / 'template.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def migrated_url(tmp_path_factory):
+    """A database brought to the newest revision by the migrations, once per test session."""
+    url = database_url_for_tests(tmp_path_factory)
+    app = create_app(_config(url))
+    with app.app_context():
+        if ON_POSTGRES:
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+def _empty_tables(app) -> None:
+    with app.app_context(), db.engine.begin() as conn:
+        names = [t.name for t in db.metadata.sorted_tables]
+        conn.execute(sa.text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+        conn.execute(
+            sa.text("INSERT INTO audit_head (id, last_seq, last_hash) VALUES (1, 0, :h)"), {"h": "0" * 64}
+        )
+
+
+@pytest.fixture
+def database_url(migrated_url, tmp_path):
+    if ON_POSTGRES:
+        return migrated_url
+    path = tmp_path / "test.sqlite3"
+    shutil.copyfile(migrated_url.removeprefix("sqlite:///"), path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app(database_url):
+    """The app on an empty, migrated database."""
+    app = create_app(_config(database_url))
+    if ON_POSTGRES:
+        _empty_tables(app)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app):
+    """The database session inside an app context, for calling service functions directly."""
+    with app.app_context():
+        yield db.session
+        db.session.rollback()
+
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_user(app):
+    """make_user(roles=("coordinator",), username=None, provider_id=None) -> user id."""
+
+    def make(roles=("coordinator",), username=None, provider_id=None, password=PASSWORD, **extra):
+        from legalaid.users import create_user
+
+        with app.app_context():
+            user = create_user(
+                db.session,
+                None,
+                username or f"user{next(_counter)}",
+                password,
+                list(roles),
+                provider_id=provider_id,
+                **extra,
+            )
+            db.session.commit()
+            return user.id
+
+    return make
+
+
+@pytest.fixture
+def make_organization(app):
+    def make(name=None, kind="law_firm", area=None):
+        from assignment.models import Organization
+
+        with app.app_context():
+            org = Organization(name=name or f"Firm {next(_counter)}", kind=kind, area=area)
+            db.session.add(org)
+            db.session.commit()
+            return org.id
+
+    return make
+
+
+@pytest.fixture
+def make_provider(app, make_organization):
+    """make_provider(kind="lawyer", years=5, organization_id=None, **fields) -> provider id."""
+
+    def make(kind="lawyer", years=5, organization_id=None, **fields):
+        from assignment.models import Provider
+
+        with app.app_context():
+            provider = Provider(
+                name=fields.pop("name", f"Provider {next(_counter)}"),
+                kind=kind,
+                organization_id=organization_id
+                or make_organization(kind="law_firm" if kind == "lawyer" else "legal_service_office"),
+                practice_since=dt.date.today() - dt.timedelta(days=int(365.25 * years) + 1),
+                **fields,
+            )
+            db.session.add(provider)
+            db.session.commit()
+            return provider.id
+
+    return make
+
+
+class AuthActions:
+    """Sign in through the API on a test client: ``auth.login("coord")``."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, username, password=PASSWORD):
+        response = self.client.post("/api/v1/session", json={"username": username, "password": password})
+        assert response.status_code == 200, response.get_json()
+        return response
+
+    def logout(self):
+        return self.client.delete("/api/v1/session")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def as_role(app, make_user):
+    """as_role("coordinator") -> a test client signed in as a new user with that role."""
+
+    def sign_in(*roles, provider_id=None):
+        username = f"{roles[0]}{next(_counter)}"
+        make_user(roles=roles, username=username, provider_id=provider_id)
+        c = app.test_client()
+        AuthActions(c).login(username)
+        return c
+
+    return sign_in
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as q: ...`` then ``q.count``: pins N+1 regressions."""
+
+    @contextlib.contextmanager
+    def counting():
+        class Counter:
+            count = 0
+            statements: list[str] = []
+
+        def before(conn, cursor, statement, *args):
+            if (
+                not statement.lstrip()
+                .upper()
+                .startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"))
+            ):
+                Counter.count += 1
+                Counter.statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield Counter
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", before)
+
+    return counting
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served by a real HTTP server in a thread, CSRF on; yields its base URL."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+CHROMIUM = os.environ.get("LEGALAID_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser_instance():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Debian's Chromium is required at {CHROMIUM} (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser_instance, live_server):
+    """A fresh browser page (own cookies); ``page.goto(live_server + "/login")``."""
+    context = browser_instance.new_context(locale="en-GB", base_url=live_server)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def login_page(page):
+    """Sign in through the real login form: ``login_page("coord")``."""
+
+    def sign_in(username, password=PASSWORD):
+        page.goto("/login")
+        page.fill("#username", username)
+        page.fill("#password", password)
+        page.click("#sign-in")
+        page.wait_for_url(lambda url: "/login" not in url)
+        return page
+
+    return sign_in
