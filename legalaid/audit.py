@@ -122,22 +122,29 @@ def verify_chain(session: Session, progress=None) -> VerifyResult:
     checked = 0
     unsealed = session.scalar(sa.select(sa.func.count()).where(AuditEntry.seq.is_(None)))
     stmt = sa.select(AuditEntry).where(AuditEntry.seq.is_not(None)).order_by(AuditEntry.seq)
-    for entry in session.scalars(stmt.execution_options(yield_per=2000)):
-        if entry.seq != expected_seq:
-            return VerifyResult(False, checked, f"entry {expected_seq} is missing", expected_seq)
-        if entry.prev_hash != prev:
-            return VerifyResult(
-                False, checked, f"entry {entry.seq} does not link to its predecessor", entry.seq
-            )
-        if entry_hash(entry, prev) != entry.hash:
-            return VerifyResult(
-                False, checked, f"entry {entry.seq} was altered after it was written", entry.seq
-            )
-        prev = entry.hash
-        expected_seq += 1
-        checked += 1
-        if progress and checked % 10000 == 0:
-            progress(checked)
+    entries = session.scalars(stmt.execution_options(yield_per=2000))
+    try:
+        broken = None
+        for entry in entries:
+            if entry.seq != expected_seq:
+                broken = VerifyResult(False, checked, f"entry {expected_seq} is missing", expected_seq)
+            elif entry.prev_hash != prev:
+                broken = VerifyResult(
+                    False, checked, f"entry {entry.seq} does not link to its predecessor", entry.seq
+                )
+            elif entry_hash(entry, prev) != entry.hash:
+                broken = VerifyResult(
+                    False, checked, f"entry {entry.seq} was altered after it was written", entry.seq
+                )
+            if broken:
+                return broken
+            prev = entry.hash
+            expected_seq += 1
+            checked += 1
+            if progress and checked % 10000 == 0:
+                progress(checked)
+    finally:
+        entries.close()  # a server-side cursor on PostgreSQL
     head = session.get(AuditHead, 1)
     if head is not None and (head.last_seq != checked or head.last_hash != prev):
         return VerifyResult(False, checked, "the chain head does not match the last entry", head.last_seq)
