@@ -175,6 +175,9 @@ def serve_command(demo, host, port):
 
 
 def register(app) -> None:
+    from legalaid.translations_tool import translations_cli
+
+    app.cli.add_command(translations_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_command)

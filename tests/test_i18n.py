@@ -1,0 +1,46 @@
+"""Pages in 简体中文 and English; both catalogs complete and compiled."""
+
+from legalaid.translations_tool import problems
+
+
+def test_both_catalogs_are_complete_and_compiled():
+    assert problems() == []
+
+
+def test_browser_language_picks_chinese(client):
+    page = client.get("/login", headers={"Accept-Language": "zh-CN,zh;q=0.9"}).get_data(as_text=True)
+    assert "登录" in page and 'lang="zh-Hans"' in page
+
+
+def test_browser_language_picks_english(client):
+    page = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
+    assert "Sign in" in page and 'lang="en"' in page
+
+
+def test_the_users_setting_wins_over_the_browser(client, auth, make_user):
+    make_user(username="chen", locale="zh_Hans")
+    auth.login("chen")
+    page = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "首页" in page
+
+
+def test_language_switch_is_remembered_for_the_user(client, auth, make_user, app):
+    from legalaid.db import db
+    from legalaid.models import User
+
+    uid = make_user(username="chen")
+    auth.login("chen")
+    response = client.post("/language", data={"locale": "zh_Hans", "next": "/account"})
+    assert response.status_code in (302, 303) and response.headers["Location"].endswith("/account")
+    with app.app_context():
+        assert db.session.get(User, uid).locale == "zh_Hans"
+
+
+def test_language_switch_refuses_unknown_language(client):
+    client.post("/language", data={"locale": "xx"})
+    assert "Sign in" in client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+
+def test_language_switch_never_redirects_off_site(client):
+    response = client.post("/language", data={"locale": "en", "next": "https://evil.example/"})
+    assert response.headers["Location"] == "/"
