@@ -171,7 +171,10 @@ def serve_command(demo, host, port):
         print_logins(demo_logins())
     db.session.remove()
     click.echo(f"\nThe service is at http://{host}:{port}/  (stop with Ctrl+C)\n")
-    current_app.run(host=host, port=port, debug=False, use_reloader=False, threaded=True)
+    from werkzeug.serving import run_simple
+
+    # app.run() refuses to block inside a Flask CLI command; run_simple is what it would call.
+    run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
 def register(app) -> None:

@@ -19,8 +19,15 @@ ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 SOURCES = ["legalaid", "assignment", "supervision", "templates"]
 METHODS = [("**.py", "python"), ("**.html", "jinja2.ext:babel_extract")]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
-            "lazy_ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "_l": None,
+    "lazy_gettext": None,
+    "lazy_ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+}
 LOCALES = ("zh_Hans", "en")
 
 
@@ -31,10 +38,15 @@ def extract() -> Catalog:
         if not folder.exists():  # an installed copy has no templates beside the packages
             continue
         for filename, lineno, message, comments, context in extract_from_dir(
-            folder, METHODS, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",),
+            folder,
+            METHODS,
+            keywords=KEYWORDS,
+            comment_tags=("TRANSLATORS:",),
             options_map={"**.html": {"extensions": "jinja2.ext.do"}},
         ):
-            template.add(message, None, [(f"{source}/{filename}", lineno)], auto_comments=comments, context=context)
+            template.add(
+                message, None, [(f"{source}/{filename}", lineno)], auto_comments=comments, context=context
+            )
     return template
 
 
