@@ -95,11 +95,16 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_shell(app: Flask) -> None:
-    from legalaid import cli, filters, pages, shell_api
+    from flask_babel import lazy_gettext as _l
+
+    from legalaid import admin_pages, cli, filters, pages, shell_api
     from legalaid.api import register_error_handlers
+    from legalaid.hooks import add_nav
 
     register_error_handlers(app)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(admin_pages.bp)
+    add_nav(app, "shell_admin.user_list", lambda: str(_l("Users")), ("admin",), order=900)
     app.register_blueprint(shell_api.bp)
     # The JSON API authenticates by session cookie (SameSite=Lax) or bearer token and only accepts
     # JSON bodies, which a cross-site form cannot send; CSRF tokens are for the pages.

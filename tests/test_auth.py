@@ -192,3 +192,35 @@ def test_wrong_current_password_changes_nothing(client, auth, make_user):
     assert response.status_code == 422
     auth.logout()
     auth.login("chen")
+
+
+def test_admin_creates_and_disables_a_user_on_the_page(as_role, app):
+    admin = as_role("admin")
+    response = admin.post(
+        "/admin/users",
+        data={"username": "wu", "password": "Long-enough-1", "roles": ["finance", "supervisor"]},
+    )
+    assert response.status_code in (302, 303)
+    page = admin.get("/admin/users").get_data(as_text=True)
+    assert "wu" in page
+    from legalaid.db import db
+    from legalaid.models import User
+
+    with app.app_context():
+        user = db.session.query(User).filter_by(username="wu").one()
+        assert user.roles == ["finance", "supervisor"]
+        uid = user.id
+    assert admin.post(f"/admin/users/{uid}/disable").status_code in (302, 303)
+    with app.app_context():
+        assert db.session.get(User, uid).active is False
+
+
+def test_user_page_refuses_bad_input_without_saving(as_role, app):
+    admin = as_role("admin")
+    response = admin.post("/admin/users", data={"username": "wu", "password": "short", "roles": ["pope"]})
+    assert response.status_code == 422
+    assert "wu" not in admin.get("/admin/users").get_data(as_text=True).split("<tbody>")[1]
+
+
+def test_only_admins_manage_users(as_role):
+    assert as_role("coordinator").get("/admin/users").status_code == 403
