@@ -57,7 +57,8 @@ class UTCDateTime(sa.types.TypeDecorator):
 
 
 def is_sqlite(session_or_engine: Session | Engine) -> bool:
-    bind = session_or_engine.get_bind() if isinstance(session_or_engine, Session) else session_or_engine
+    # A scoped_session (Flask-SQLAlchemy's db.session) is not a Session but has get_bind too.
+    bind = session_or_engine.get_bind() if hasattr(session_or_engine, "get_bind") else session_or_engine
     return bind.dialect.name == "sqlite"
 
 

@@ -1,4 +1,4 @@
-"""Language: the user's setting, else the session's choice, else the browser's, else the default."""
+"""Language: this session's choice, else the user's setting, else the browser's, else the default."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ babel = Babel()
 
 def current_locale() -> str:
     languages = current_app.config["LANGUAGES"]
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
+    # The switch writes both the session and the user's setting; the session answers first because
+    # another worker may still hold the user as read a few seconds ago (legalaid.auth._cached).
     chosen = session.get("locale")
     if chosen in languages:
         return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
     best = request.accept_languages.best_match(["zh", "zh-CN", "zh-Hans", "en"]) if request else None
     if best:
         return "en" if best == "en" else "zh_Hans"

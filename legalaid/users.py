@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 
 import sqlalchemy as sa
@@ -12,6 +11,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from legalaid import audit
+from legalaid.auth import forget_user, token_digest
 from legalaid.db import utcnow
 from legalaid.errors import DomainError, Invalid, NotAllowed, NotFound, TooManyAttempts
 from legalaid.models import ROLES, ApiToken, LoginFailure, User, UserRole
@@ -97,22 +97,24 @@ def get_user_by_name(session: Session, username: str) -> User:
     return user
 
 
-def set_password(session: Session, actor: User | None, user: User, password: str) -> None:
+def set_password(session: Session, actor, user: User, password: str) -> None:
     _check_password_rules(password)
     user.password_hash = hash_password(password)
     audit.record(session, actor, "user.set_password", "user", user.id)
 
 
-def change_own_password(session: Session, user: User, current: str, new: str) -> None:
-    if not check_password_hash(user.password_hash, current):
+def change_own_password(session: Session, actor, current: str, new: str) -> None:
+    user = session.get(User, actor.id)
+    if user is None or not check_password_hash(user.password_hash, current):
         raise Invalid("The current password is wrong.", fields={"current_password": ["Wrong password."]})
-    set_password(session, user, user, new)
+    set_password(session, actor, user, new)
 
 
 def disable_user(session: Session, actor: User | None, user: User) -> None:
     if not user.active:
         raise NotAllowed(f"{user.username} is already disabled.")
     user.active = False
+    forget_user(user.id)
     session.execute(
         sa.update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
@@ -121,10 +123,11 @@ def disable_user(session: Session, actor: User | None, user: User) -> None:
     audit.record(session, actor, "user.disable", "user", user.id, {"active": True}, {"active": False})
 
 
-def set_locale(session: Session, user: User, locale: str) -> None:
+def set_locale(session: Session, actor, locale: str) -> None:
     if locale not in current_app.config["LANGUAGES"]:
         raise Invalid("Unknown language.", fields={"locale": ["Unknown language."]})
-    user.locale = locale
+    session.get(User, actor.id).locale = locale
+    forget_user(actor.id)
 
 
 def _recent_failures(session: Session, username: str, address: str) -> int:
@@ -155,25 +158,11 @@ def authenticate(session: Session, username: str, password: str, address: str) -
     return user
 
 
-def _token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def issue_token(session: Session, user: User) -> str:
     """A new bearer token; only its hash is kept, so it is shown once."""
     token = "la_" + secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user.id, token_hash=_token_digest(token))
+    row = ApiToken(user_id=user.id, token_hash=token_digest(token))
     session.add(row)
     session.flush()
     audit.record(session, user, "token.issue", "api_token", row.id)
     return token
-
-
-def user_for_token(session: Session, token: str) -> User | None:
-    return session.scalar(
-        sa.select(User)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(
-            ApiToken.token_hash == _token_digest(token), ApiToken.revoked_at.is_(None), User.active.is_(True)
-        )
-    )

@@ -224,3 +224,42 @@ def test_user_page_refuses_bad_input_without_saving(as_role, app):
 
 def test_only_admins_manage_users(as_role):
     assert as_role("coordinator").get("/admin/users").status_code == 403
+
+
+def test_a_disabled_users_session_ends_at_once_on_this_worker(client, auth, make_user, runner):
+    make_user(username="chen")
+    auth.login("chen")
+    assert client.get("/api/v1/session").status_code == 200  # now cached on this worker
+    assert runner.invoke(args=["users", "disable", "chen"]).exit_code == 0
+    assert client.get("/api/v1/session").status_code == 401
+
+
+def test_a_disabled_users_session_ends_within_the_cache_time_elsewhere(app, client, auth, make_user):
+    """Another worker's change is seen once this worker's cached copy expires (AUTH_CACHE_SECONDS)."""
+    import sqlalchemy as sa
+
+    from legalaid.db import db
+    from legalaid.models import User
+
+    app.config["AUTH_CACHE_SECONDS"] = 0.2
+    make_user(username="chen")
+    auth.login("chen")
+    assert client.get("/api/v1/session").status_code == 200
+    with app.app_context():  # as another worker would: straight to the database
+        db.session.execute(sa.update(User).values(active=False))
+        db.session.commit()
+    import time
+
+    time.sleep(0.25)
+    assert client.get("/api/v1/session").status_code == 401
+
+
+def test_revoked_token_stops_working(app, client, auth, make_user, runner):
+    make_user(username="script")
+    auth.login("script")
+    token = client.post("/api/v1/tokens").get_json()["token"]
+    fresh = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert fresh.get("/api/v1/session", headers=headers).status_code == 200
+    runner.invoke(args=["users", "disable", "script"])  # revokes the user's tokens
+    assert fresh.get("/api/v1/session", headers=headers).status_code == 401
