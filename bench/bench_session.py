@@ -48,7 +48,9 @@ def free_port() -> int:
 class Server:
     """One gunicorn master we started; stopped by its own pid."""
 
-    def __init__(self, name: str, app: str, env: dict[str, str], workers: int, log_dir: Path):
+    def __init__(
+        self, name: str, app: str, env: dict[str, str], workers: int, log_dir: Path, cwd: Path = benchdb.REPO
+    ):
         self.name = name
         self.port = free_port()
         self.log = (log_dir / f"{name}.log").open("w")
@@ -70,7 +72,7 @@ class Server:
                 app,
             ],
             env=env,
-            cwd=benchdb.REPO,
+            cwd=cwd,  # gunicorn puts its working directory first on sys.path
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
@@ -212,6 +214,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (both servers)")
     parser.add_argument("--rounds", type=int, default=1, help="rounds over the three targets; median shown")
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
+    parser.add_argument(
+        "--app-path",
+        help="import the service from this source tree instead (to measure a candidate change on a copy)",
+    )
     args = parser.parse_args()
     if not 0 < args.duration <= 120 or not 0 <= args.warmup <= 60 or not 1 <= args.rounds <= 10:
         parser.error("keep runs bounded: duration ≤ 120 s, warm-up ≤ 60 s, rounds ≤ 10")
@@ -232,7 +238,14 @@ def main() -> None:
     try:
         bare = Server("bare", "wsgi_bare:app", env, args.workers, log_dir)
         servers.append(bare)
-        service = Server("service", "legalaid:create_app()", env, args.workers, log_dir)
+        service = Server(
+            "service",
+            "legalaid:create_app()",
+            env,
+            args.workers,
+            log_dir,
+            cwd=Path(args.app_path).resolve() if args.app_path else benchdb.REPO,
+        )
         servers.append(service)
         bare.wait_ready("/ok")
         service.wait_ready("/api/v1/openapi.json")
@@ -251,6 +264,8 @@ def main() -> None:
             f"client: {client}, {args.connections} connections, {args.duration:g} s per target, "
             f"{args.rounds} round(s); servers: gunicorn {args.workers} sync workers each; logs in {log_dir}"
         )
+        if args.app_path:
+            print(f"service imported from {args.app_path}")
         if args.warmup:
             for target in targets:
                 load(target, args.warmup, args.connections, args.threads)
