@@ -6,6 +6,13 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from assignment import demo
+    from assignment import api, cli, demo
+    from legalaid import exempt_from_csrf
 
+    app.register_blueprint(api.bp)
+    exempt_from_csrf(app, api.bp)
+    cli.register(app)
     demo.register(app)
+    from assignment.views import register_pages
+
+    register_pages(app)

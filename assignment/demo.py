@@ -131,5 +131,140 @@ def build_panel(session: Session, progress) -> None:
     progress(f"  {len(firms)} law firms, {len(offices)} legal service offices, {len(providers)} providers")
 
 
+CIVIL_CAUSES = [
+    ("wage_arrears", 40),
+    ("work_injury", 18),
+    ("labour_contract", 8),
+    ("traffic_accident", 8),
+    ("marriage_family", 8),
+    ("maintenance", 5),
+    ("personal_injury", 5),
+    ("medical_dispute", 3),
+    ("contract", 3),
+    ("inheritance", 2),
+]
+CHARGES = ["盗窃罪", "故意伤害罪", "诈骗罪", "危险驾驶罪", "寻衅滋事罪", "故意杀人罪"]
+EMPLOYERS = ["某建筑劳务有限公司", "某电子厂", "某物流公司", "某餐饮管理公司", "某装饰工程队"]
+
+
+def build_pools_and_cases(session: Session, progress) -> None:
+    """Three pools and a year of cases (~90% civil, mostly migrant workers' wage and injury claims),
+    in every state up to in_progress, assigned through the real rotation service."""
+    import sqlalchemy as sa
+
+    from assignment.intake import decide_application, register_case, request_materials, withdraw_case
+    from assignment.panel import create_pool, set_pool_member
+    from assignment.rotation import accept_assignment, assign_by_rotation, decline_assignment
+    from legalaid.errors import NotAllowed
+    from legalaid.models import User
+
+    rng = random.Random(2027)
+    today = dt.date.today()
+    coord = session.scalars(sa.select(User).where(User.username == "coord")).one()
+    providers = session.scalars(sa.select(Provider).order_by(Provider.id)).all()
+    pools = [
+        create_pool(session, "民事轮候池", ["civil"], ["lawyer", "legal_adviser"], None),
+        create_pool(session, "刑事轮候池", ["criminal"], ["lawyer"], None),
+        create_pool(
+            session,
+            "行政与非诉轮候池",
+            ["administrative", "non_litigation"],
+            ["lawyer", "legal_adviser"],
+            None,
+        ),
+    ]
+    for pool in pools:
+        for provider in providers:
+            if provider.kind in pool.provider_kinds:
+                weight = 0.5 if provider.max_open_cases <= 6 else 1.0  # part-time advisers
+                set_pool_member(session, pool, provider, None, weight=weight)
+    causes = [c for c, n in CIVIL_CAUSES for _ in range(n)]
+    n_cases, counts = 320, {"assigned": 0}
+    previous_criminal = []
+    for i in range(n_cases):
+        received = today - dt.timedelta(days=int(365 * (n_cases - i) / n_cases))
+        roll = rng.random()
+        case_type = (
+            "civil"
+            if roll < 0.9
+            else "criminal"
+            if roll < 0.95
+            else rng.choice(["administrative", "non_litigation"])
+        )
+        data = {
+            "case_type": case_type,
+            "received_on": received,
+            "intake_point": rng.choice(AREAS),
+            "applicant": {
+                "name": rng.choice(SURNAMES) + rng.choice(GIVEN),
+                "id_number": f"4301{rng.randint(10**13, 10**14 - 1)}",
+                "phone": f"138{rng.randint(10**7, 10**8 - 1)}",
+                "categories": [],
+            },
+        }
+        if case_type == "civil":
+            data["cause"] = rng.choice(causes)
+            if data["cause"] in ("wage_arrears", "work_injury", "labour_contract"):
+                data["applicant"]["categories"] = ["migrant_worker"]
+                data["opposing_party"] = rng.choice(EMPLOYERS)
+                data["group_size"] = rng.choice([1, 1, 1, 1, 3, 12])
+            elif rng.random() < 0.2:
+                data["applicant"]["categories"] = [rng.choice(["elderly", "disabled", "domestic_violence"])]
+        elif case_type == "criminal":
+            data["cause"] = rng.choice(CHARGES)
+            data["source"] = "notification"
+            data["juvenile"] = rng.random() < 0.15
+            data["max_sentence"] = "life" if data["cause"] == "故意杀人罪" else None
+            if previous_criminal and rng.random() < 0.4:
+                data["previous_case_id"] = previous_criminal.pop(0)
+                data["stage"] = "trial"
+            else:
+                data["stage"] = rng.choice(["investigation", "prosecution", "trial"])
+        else:
+            data["cause"] = (
+                "administrative_act" if case_type == "administrative" else rng.choice(["contract", "other"])
+            )
+        case = register_case(session, data, coord)
+        recent = (today - received).days < 30
+        fate = rng.random()
+        if case.status == "applied":
+            if recent and fate < 0.35:
+                if fate < 0.15:
+                    request_materials(session, case, ["收入状况证明", "劳动关系证明"], coord, on=received)
+                continue
+            if fate < 0.05:
+                decide_application(
+                    session, case, coord, approved=False, reason="经济状况不符合标准", on=received
+                )
+                continue
+            if fate < 0.08:
+                withdraw_case(session, case, coord, reason="申请人撤回")
+                continue
+            basis = "waived" if case.applicant_categories else "checked"
+            decide_application(session, case, coord, approved=True, means_test=basis, on=received)
+        if recent and rng.random() < 0.2:
+            continue  # accepted, waiting for assignment
+        try:
+            assignment = assign_by_rotation(session, case, coord)
+        except NotAllowed:
+            continue
+        counts["assigned"] += 1
+        actor = type("DemoProvider", (), {"id": None, "provider_id": assignment.provider_id})()
+        if rng.random() < 0.04:
+            decline_assignment(session, assignment, rng.choice(["conflict", "unavailable"]), actor)
+            try:
+                assignment = assign_by_rotation(session, case, coord)
+            except NotAllowed:
+                continue
+        if not (recent and rng.random() < 0.5):
+            accept_assignment(session, assignment, None)
+            if case.case_type == "criminal" and case.stage != "trial":
+                previous_criminal.append(case.id)
+        session.commit()
+    session.commit()
+    progress(f"  3 rotation pools, {n_cases} cases over a year ({counts['assigned']} assigned by rotation)")
+
+
 def register(app: Flask) -> None:
     add_demo_step(app, "panel: organisations and providers", build_panel, order=10)
+    add_demo_step(app, "intake: pools and a year of cases", build_pools_and_cases, order=20)

@@ -6,7 +6,8 @@ the transaction of the change, with the session as sender, so a receiver's write
 back with it.
 
     assignment_accepted.send(session, assignment=assignment, actor=actor)
-    assignment_ended.send(session, assignment=assignment, reason="declined"|"expired"|"reassigned", actor=actor)
+    assignment_ended.send(session, assignment=assignment, actor=actor,
+                          reason="declined" | "expired" | "reassigned")
 """
 
 from blinker import Namespace

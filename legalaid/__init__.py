@@ -89,6 +89,15 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     Migrate(app, db, directory=_resource_dir("migrations"), render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
+
+    @app.teardown_request
+    def forget_request_user(exc=None):
+        # Flask-Login keeps the request's user on ``g``, which lives as long as the app context. When a
+        # caller holds one app context across requests (tests, CLI scripts), the next request must
+        # authenticate afresh, as it does in a worker.
+        from flask import g
+
+        g.pop("_login_user", None)
     babel.init_app(app, locale_selector=current_locale)
     csrf = CSRFProtect(app)
     app.extensions["csrf_protect"] = csrf

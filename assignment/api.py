@@ -1,0 +1,383 @@
+"""JSON API of the panel, cases and assignment (API.md "Panel" and "Cases and assignment").
+
+Views are thin: validate the body, call one service function, commit, dump."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Response, jsonify, request
+from flask_login import current_user
+
+from assignment import intake, panel, reports, rotation
+from assignment.models import Assignment, Organization, PoolMember, Provider, RotationPool
+from assignment.schemas import (
+    AssignSchema,
+    CaseCreateSchema,
+    CaseListArgs,
+    ConflictSchema,
+    DecisionSchema,
+    DeclineSchema,
+    LeaveSchema,
+    MaterialsRequestSchema,
+    OrganizationSchema,
+    PoolMemberSchema,
+    PoolSchema,
+    ProviderCreateSchema,
+    ProviderUpdateSchema,
+    ReassignSchema,
+    RotationReportArgs,
+    WithdrawSchema,
+    dump_assignment,
+    dump_case,
+    dump_case_summary,
+    dump_leave,
+    dump_member,
+    dump_organization,
+    dump_pool,
+    dump_provider,
+)
+from legalaid import audit
+from legalaid.api import api_blueprint, paginate, query_args, use_body
+from legalaid.auth import roles_required
+from legalaid.db import db
+
+bp = api_blueprint("assignment_api", __name__)
+
+STAFF = ("coordinator", "supervisor", "admin")
+
+
+# --- panel (admin) ---
+
+
+@bp.post("/organizations")
+@roles_required("admin")
+@use_body(OrganizationSchema)
+def create_organization(body):
+    """Add an organisation (law firm, legal service office, the centre)."""
+    org = panel.create_organization(db.session, body["name"], body["kind"], current_user, area=body["area"])
+    db.session.commit()
+    return jsonify(dump_organization(org)), 201
+
+
+@bp.get("/organizations")
+@roles_required(*STAFF)
+def list_organizations():
+    """The organisations of the panel."""
+    return jsonify(
+        paginate(db.session, sa.select(Organization).order_by(Organization.name), dump_organization)
+    )
+
+
+@bp.post("/providers")
+@roles_required("admin")
+@use_body(ProviderCreateSchema)
+def create_provider(body):
+    """Add a provider to the panel."""
+    provider = panel.create_provider(db.session, body, current_user)
+    db.session.commit()
+    return jsonify(dump_provider(provider)), 201
+
+
+@bp.get("/providers")
+@roles_required(*STAFF)
+def list_providers():
+    """The panel (bank accounts masked)."""
+    return jsonify(
+        paginate(db.session, sa.select(Provider).order_by(Provider.name, Provider.id), dump_provider)
+    )
+
+
+@bp.get("/providers/<int:provider_id>")
+@roles_required(*STAFF)
+def read_provider(provider_id):
+    """One provider (bank account masked)."""
+    return jsonify(dump_provider(panel.get_provider(db.session, provider_id)))
+
+
+@bp.patch("/providers/<int:provider_id>")
+@roles_required("admin")
+@use_body(ProviderUpdateSchema)
+def update_provider(provider_id, body):
+    """Change a provider's panel record; ``"active": false`` takes them out of rotation."""
+    provider = panel.update_provider(
+        db.session, panel.get_provider(db.session, provider_id), body, current_user
+    )
+    db.session.commit()
+    return jsonify(dump_provider(provider))
+
+
+@bp.post("/providers/<int:provider_id>/leave")
+@roles_required("admin")
+@use_body(LeaveSchema)
+def add_leave(provider_id, body):
+    """Record a leave period (both days included)."""
+    provider = panel.get_provider(db.session, provider_id)
+    leave = panel.add_leave(db.session, provider, body["from_"], body["to"], current_user, note=body["note"])
+    db.session.commit()
+    return jsonify(dump_leave(leave)), 201
+
+
+@bp.post("/providers/<int:provider_id>/conflicts")
+@roles_required("admin", "coordinator")
+@use_body(ConflictSchema)
+def declare_conflict(provider_id, body):
+    """Record a party the provider has a conflict of interest with."""
+    provider = panel.get_provider(db.session, provider_id)
+    conflict = panel.declare_conflict(
+        db.session, provider, body["party_name"], current_user, note=body["note"]
+    )
+    db.session.commit()
+    return jsonify({"id": conflict.id, "provider_id": provider.id, "party_name": conflict.party_name}), 201
+
+
+@bp.post("/pools")
+@roles_required("admin")
+@use_body(PoolSchema)
+def create_pool(body):
+    """Define a rotation pool; one overlapping an existing pool is refused (422)."""
+    pool = panel.create_pool(
+        db.session, body["name"], body["case_types"], body["provider_kinds"], current_user, area=body["area"]
+    )
+    db.session.commit()
+    return jsonify(dump_pool(pool)), 201
+
+
+@bp.get("/pools")
+@roles_required(*STAFF)
+def list_pools():
+    """The rotation pools."""
+    return jsonify(paginate(db.session, sa.select(RotationPool).order_by(RotationPool.id), dump_pool))
+
+
+@bp.get("/pools/<int:pool_id>")
+@roles_required(*STAFF)
+def read_pool(pool_id):
+    """A pool with its members."""
+    pool = panel.get_pool(db.session, pool_id)
+    members = db.session.scalars(
+        sa.select(PoolMember).where(PoolMember.pool_id == pool.id).order_by(PoolMember.provider_id)
+    )
+    return jsonify({**dump_pool(pool), "members": [dump_member(m) for m in members]})
+
+
+@bp.put("/pools/<int:pool_id>/members/<int:provider_id>")
+@roles_required("admin")
+@use_body(PoolMemberSchema)
+def put_pool_member(pool_id, provider_id, body):
+    """Add a provider to a pool (201) or change their weight (200)."""
+    pool = panel.get_pool(db.session, pool_id)
+    provider = panel.get_provider(db.session, provider_id)
+    member, created = panel.set_pool_member(db.session, pool, provider, current_user, weight=body["weight"])
+    db.session.commit()
+    return jsonify(dump_member(member)), 201 if created else 200
+
+
+@bp.delete("/pools/<int:pool_id>/members/<int:provider_id>")
+@roles_required("admin")
+def delete_pool_member(pool_id, provider_id):
+    """Take a provider out of a pool."""
+    pool = panel.get_pool(db.session, pool_id)
+    panel.remove_pool_member(db.session, pool, panel.get_provider(db.session, provider_id), current_user)
+    db.session.commit()
+    return "", 204
+
+
+# --- cases (coordinator) ---
+
+
+@bp.get("/causes")
+def list_causes():
+    """The causes of non-criminal cases, with labels (criminal cases give the charge as text)."""
+    items = [{"code": code, "label": en, "label_zh": zh} for code, (en, zh) in intake.CAUSES.items()]
+    return jsonify({"items": items, "total": len(items)})
+
+
+@bp.post("/cases")
+@roles_required("coordinator")
+@use_body(CaseCreateSchema)
+def register_case(body):
+    """Register an application, or a notified criminal case (starts accepted)."""
+    case = intake.register_case(db.session, body, current_user)
+    db.session.commit()
+    return jsonify(dump_case(case)), 201
+
+
+@bp.get("/cases")
+@roles_required(*STAFF)
+def list_cases():
+    """Cases, green channel first; applicant ID numbers masked to the last 4 characters."""
+    args = query_args(CaseListArgs)
+    return jsonify(paginate(db.session, intake.case_list_statement(**args), dump_case_summary))
+
+
+@bp.get("/cases/<int:case_id>")
+@roles_required(*STAFF, "provider")
+def read_case(case_id):
+    """A case with its status, deadlines and current assignment. ``?reveal=id_number`` shows a
+    coordinator the full ID number (audited)."""
+    case = intake.get_case(db.session, case_id, current_user)
+    reveal = request.args.get("reveal") == "id_number" and current_user.has_role("coordinator")
+    if reveal:
+        audit.record(db.session, current_user, "case.view_id_number", "case", case.id)
+        db.session.commit()
+    return jsonify(dump_case(case, full_id=reveal))
+
+
+def _case_for_change(case_id):
+    return intake.get_case(db.session, case_id, current_user, for_update=True)
+
+
+@bp.post("/cases/<int:case_id>/decision")
+@roles_required("coordinator")
+@use_body(DecisionSchema)
+def decide(case_id, body):
+    """Approve (with the means-test basis) or reject (with a written reason)."""
+    case = intake.decide_application(db.session, _case_for_change(case_id), current_user, **body)
+    db.session.commit()
+    return jsonify(dump_case(case))
+
+
+@bp.post("/cases/<int:case_id>/materials-request")
+@roles_required("coordinator")
+@use_body(MaterialsRequestSchema)
+def request_materials(case_id, body):
+    """One notice listing every missing item; the decision clock pauses."""
+    case = intake.request_materials(
+        db.session, _case_for_change(case_id), body["missing"], current_user, supply_by=body["supply_by"]
+    )
+    db.session.commit()
+    return jsonify(dump_case(case))
+
+
+@bp.post("/cases/<int:case_id>/materials")
+@roles_required("coordinator")
+def supply_materials(case_id):
+    """The missing materials arrived: back to applied, the clock resumes."""
+    case = intake.supply_materials(db.session, _case_for_change(case_id), current_user)
+    db.session.commit()
+    return jsonify(dump_case(case))
+
+
+@bp.post("/cases/<int:case_id>/withdraw")
+@roles_required("coordinator")
+@use_body(WithdrawSchema)
+def withdraw(case_id, body):
+    """The applicant withdraws."""
+    case = intake.withdraw_case(db.session, _case_for_change(case_id), current_user, reason=body["reason"])
+    db.session.commit()
+    return jsonify(dump_case(case))
+
+
+@bp.post("/cases/<int:case_id>/assignments")
+@roles_required("coordinator")
+@use_body(AssignSchema)
+def assign(case_id, body):
+    """Assign by rotation, within the window of the next 5, or designated (an override)."""
+    case = intake.get_case(db.session, case_id, current_user)
+    if body["mode"] == "window":
+        assignment = rotation.assign_within_window(
+            db.session, case, body["provider_id"], body["reason_code"], current_user
+        )
+    elif body["mode"] == "designated":
+        assignment = rotation.assign_designated(
+            db.session, case, body["provider_id"], body["reason"], current_user
+        )
+    else:
+        assignment = rotation.assign_by_rotation(db.session, case, current_user)
+    db.session.commit()
+    return jsonify(dump_assignment(assignment)), 201
+
+
+@bp.get("/cases/<int:case_id>/assignments")
+@roles_required(*STAFF)
+def case_assignments(case_id):
+    """Every assignment of a case, newest first."""
+    case = intake.get_case(db.session, case_id, current_user)
+    stmt = sa.select(Assignment).where(Assignment.case_id == case.id).order_by(Assignment.id.desc())
+    return jsonify(paginate(db.session, stmt, dump_assignment))
+
+
+@bp.get("/cases/<int:case_id>/next-in-line")
+@roles_required("coordinator")
+def next_in_line(case_id):
+    """The next 5 eligible members: the window a coordinator may choose from."""
+    items = rotation.next_in_line(db.session, intake.get_case(db.session, case_id, current_user))
+    db.session.commit()  # members found unavailable on the way are parked
+    return jsonify({"items": items, "total": len(items)})
+
+
+@bp.post("/cases/<int:case_id>/reassign")
+@roles_required("coordinator")
+@use_body(ReassignSchema)
+def reassign(case_id, body):
+    """Replace the provider (with a reason); the replacement is picked by rotation."""
+    case = intake.get_case(db.session, case_id, current_user)
+    assignment = rotation.reassign_case(db.session, case, body["reason"], current_user)
+    db.session.commit()
+    return jsonify(dump_assignment(assignment)), 201
+
+
+# --- the provider's side ---
+
+
+@bp.get("/me/assignments")
+@roles_required("provider")
+def my_assignments():
+    """The signed-in provider's own assignments, with case summary, deadlines and why them."""
+    stmt = (
+        sa.select(Assignment)
+        .where(Assignment.provider_id == current_user.provider_id)
+        .order_by(Assignment.live.desc(), Assignment.id.desc())
+    )
+    return jsonify(paginate(db.session, stmt, lambda a: dump_assignment(a, with_case=True)))
+
+
+@bp.post("/assignments/<int:assignment_id>/accept")
+@roles_required("provider")
+def accept(assignment_id):
+    """Accept your assignment: the case is in progress."""
+    assignment = rotation.get_assignment(db.session, assignment_id, current_user)
+    rotation.accept_assignment(db.session, assignment, current_user)
+    db.session.commit()
+    return jsonify(dump_assignment(assignment, with_case=True))
+
+
+@bp.post("/assignments/<int:assignment_id>/decline")
+@roles_required("provider")
+@use_body(DeclineSchema)
+def decline(assignment_id, body):
+    """Decline your assignment (conflict, unavailable, other): the case returns to accepted."""
+    assignment = rotation.get_assignment(db.session, assignment_id, current_user)
+    rotation.decline_assignment(db.session, assignment, body["reason_code"], current_user, note=body["note"])
+    db.session.commit()
+    return jsonify(dump_assignment(assignment))
+
+
+# --- fairness report ---
+
+
+def _report():
+    args = query_args(RotationReportArgs)
+    pool = panel.get_pool(db.session, args["pool_id"])
+    return reports.rotation_report(db.session, pool, args["from_"], args["to"])
+
+
+@bp.get("/reports/rotation")
+@roles_required(*STAFF)
+def rotation_report():
+    """Counts vs expected share per member, spread, top-decile ratio, overrides, declines."""
+    return jsonify(_report())
+
+
+@bp.get("/reports/rotation.csv")
+@roles_required(*STAFF)
+def rotation_report_csv():
+    """The fairness report as CSV."""
+    report = _report()
+    audit.record(db.session, current_user, "report.export", "rotation_pool", report["pool_id"])
+    db.session.commit()
+    return Response(
+        reports.rotation_report_csv(report),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=rotation-{report['pool_id']}.csv"},
+    )

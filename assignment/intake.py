@@ -1,0 +1,378 @@
+"""Intake: registering applications and notices, deciding them, missing materials, withdrawal, and
+the statutory deadlines of each case (DESIGN.md §3 and §4). One function per transition."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from assignment.models import (
+    APPLICANT_CATEGORIES,
+    CASE_TYPES,
+    MAX_SENTENCES,
+    MEANS_TESTS,
+    SOURCES,
+    STAGES,
+    Assignment,
+    Case,
+    CaseCounter,
+)
+from assignment.roles import actor_id, require_role
+from legalaid import audit
+from legalaid.db import lock_for_update
+from legalaid.errors import Invalid, NotAllowed, NotFound
+
+# API.md: the causes of non-criminal cases, published with labels at GET /api/v1/causes.
+CAUSES = {
+    "wage_arrears": ("Wage arrears", "追索劳动报酬"),
+    "work_injury": ("Work injury compensation", "工伤赔偿"),
+    "labour_contract": ("Labour contract dispute", "劳动合同纠纷"),
+    "traffic_accident": ("Traffic accident", "交通事故赔偿"),
+    "medical_dispute": ("Medical dispute", "医疗纠纷"),
+    "marriage_family": ("Marriage and family", "婚姻家庭纠纷"),
+    "maintenance": ("Maintenance and support", "赡养抚养扶养"),
+    "inheritance": ("Inheritance", "继承纠纷"),
+    "personal_injury": ("Personal injury", "人身损害赔偿"),
+    "consumer": ("Consumer rights", "消费者权益"),
+    "contract": ("Contract dispute", "合同纠纷"),
+    "property": ("Property dispute", "物权纠纷"),
+    "administrative_act": ("Administrative act", "行政行为"),
+    "other": ("Other", "其他"),
+}
+CASE_TYPE_CODES = {"criminal": "XS", "civil": "MS", "administrative": "XZ", "non_litigation": "FS"}
+# DESIGN.md §4 "who is green channel" (local practice, Law art. 42).
+GREEN_CATEGORIES = {"disabled", "elderly", "minor", "service_member", "domestic_violence"}
+GREEN_MIGRANT_CAUSES = {"wage_arrears", "work_injury"}
+
+# DESIGN.md §4, days; each may be changed through the CASE_LIMITS setting.
+DEFAULT_LIMITS = {
+    "decision_days": 7,  # Law art. 43
+    "assignment_days": 3,  # Law art. 43; arts. 25, 36 for notices
+    "acceptance_days": 2,  # local practice: no answer counts as the provider's turn
+    "retainer_days": 5,  # procedure rules 2023 art. 27
+    "materials_supply_days": 15,  # Law art. 43
+}
+
+COORDINATOR = ("coordinator",)
+CASE_READERS = ("coordinator", "supervisor", "admin")
+
+
+def limits() -> dict:
+    return {**DEFAULT_LIMITS, **current_app.config.get("CASE_LIMITS", {})}
+
+
+def is_green_channel(categories, cause: str, case_type: str) -> bool:
+    """Priority handling: vulnerable applicants, or a migrant worker's wage or work-injury claim."""
+    categories = set(categories or ())
+    if categories & GREEN_CATEGORIES:
+        return True
+    return "migrant_worker" in categories and case_type != "criminal" and cause in GREEN_MIGRANT_CAUSES
+
+
+def _next_case_number(session: Session, year: int, case_type: str) -> int:
+    """The next number for (year, type), gapless: the counter row is locked until commit."""
+    table = CaseCounter.__table__
+    if session.get_bind().dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        from sqlalchemy.dialects.postgresql import insert
+    session.execute(
+        insert(table).values(year=year, case_type=case_type, last_number=0).on_conflict_do_nothing()
+    )
+    counter = session.scalars(
+        lock_for_update(
+            sa.select(CaseCounter).where(CaseCounter.year == year, CaseCounter.case_type == case_type)
+        ).execution_options(populate_existing=True)
+    ).one()
+    counter.last_number += 1
+    return counter.last_number
+
+
+def _check_case_input(session: Session, data: dict) -> None:
+    problems: dict[str, list[str]] = {}
+    case_type = data.get("case_type")
+    criminal = case_type == "criminal"
+    if case_type not in CASE_TYPES:
+        problems["case_type"] = [f"One of {', '.join(CASE_TYPES)}."]
+    cause = (data.get("cause") or "").strip()
+    if not cause:
+        problems["cause"] = ["Required."]
+    elif not criminal and cause not in CAUSES:
+        problems["cause"] = ["Unknown cause; see GET /api/v1/causes."]
+    applicant = data.get("applicant") or {}
+    for key in ("name", "id_number"):
+        if not (applicant.get(key) or "").strip():
+            problems[f"applicant.{key}"] = ["Required."]
+    unknown = set(applicant.get("categories") or ()) - set(APPLICANT_CATEGORIES)
+    if unknown:
+        problems["applicant.categories"] = [f"Unknown: {', '.join(sorted(unknown))}."]
+    if data.get("received_on") is None:
+        problems["received_on"] = ["Required."]
+    elif data["received_on"] > dt.date.today():
+        problems["received_on"] = ["In the future."]
+    if not criminal:
+        for key in ("stage", "max_sentence"):
+            if data.get(key):
+                problems[key] = ["Only for criminal cases."]
+        if data.get("source") == "notification":
+            problems["source"] = ["Only criminal cases are notified (Law arts. 25, 36)."]
+    if data.get("stage") and data["stage"] not in STAGES:
+        problems["stage"] = [f"One of {', '.join(STAGES)}."]
+    if data.get("max_sentence") and data["max_sentence"] not in MAX_SENTENCES:
+        problems["max_sentence"] = ["life or death."]
+    if data.get("source", "application") not in SOURCES:
+        problems["source"] = [f"One of {', '.join(SOURCES)}."]
+    if (data.get("group_size") or 1) < 1:
+        problems["group_size"] = ["At least 1."]
+    for key in ("previous_case_id", "opposing_case_id"):
+        if data.get(key) is not None and session.get(Case, data[key]) is None:
+            problems[key] = ["Unknown case."]
+    if problems:
+        raise Invalid("The application is not valid.", fields=problems)
+
+
+def register_case(session: Session, data: dict, actor) -> Case:
+    """Register an application (``applied``) or a police/procuratorate/court notice of a criminal
+    case (``accepted`` at once, no means test: Law arts. 25, 36). Numbered per year and type."""
+    require_role(actor, *COORDINATOR)
+    _check_case_input(session, data)
+    applicant = data["applicant"]
+    case_type, received_on = data["case_type"], data["received_on"]
+    cause = data["cause"].strip()
+    categories = sorted(set(applicant.get("categories") or ()))
+    notified = data.get("source") == "notification"
+    seq = _next_case_number(session, received_on.year, case_type)
+    contact = data.get("contact") or {}
+    case = Case(
+        number=f"{received_on.year}-{CASE_TYPE_CODES[case_type]}-{seq:05d}",
+        year=received_on.year,
+        seq=seq,
+        case_type=case_type,
+        cause=cause,
+        status="accepted" if notified else "applied",
+        received_on=received_on,
+        source="notification" if notified else "application",
+        intake_point=(data.get("intake_point") or "").strip() or None,
+        applicant_name=applicant["name"].strip(),
+        applicant_id_number=applicant["id_number"].strip(),
+        applicant_phone=applicant.get("phone"),
+        applicant_categories=categories,
+        contact_name=contact.get("name"),
+        contact_phone=contact.get("phone"),
+        opposing_party=(data.get("opposing_party") or "").strip() or None,
+        group_size=data.get("group_size") or 1,
+        major=bool(data.get("major")),
+        max_sentence=data.get("max_sentence") if case_type == "criminal" else None,
+        juvenile=bool(data.get("juvenile")),
+        stage=(data.get("stage") or "trial") if case_type == "criminal" else None,
+        previous_case_id=data.get("previous_case_id"),
+        opposing_case_id=data.get("opposing_case_id"),
+        green_channel=is_green_channel(categories, cause, case_type),
+        decided_on=received_on if notified else None,
+        created_by=actor_id(actor),
+    )
+    session.add(case)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "case.register",
+        "case",
+        case.id,
+        None,
+        {"number": case.number, "status": case.status, "case_type": case_type, "source": case.source},
+    )
+    return case
+
+
+def get_case(session: Session, case_id: int, actor=None, *, for_update: bool = False) -> Case:
+    """A case, if the actor may see it: staff see all; a provider only cases assigned to them."""
+    stmt = sa.select(Case).where(Case.id == case_id)
+    if for_update:
+        stmt = lock_for_update(stmt).execution_options(populate_existing=True)
+    case = session.scalars(stmt).one_or_none()
+    if case is None:
+        raise NotFound("No such case.")
+    if actor is not None and not actor.has_role(*CASE_READERS):
+        mine = actor.provider_id is not None and session.scalar(
+            sa.select(Assignment.id).where(
+                Assignment.case_id == case.id, Assignment.provider_id == actor.provider_id
+            )
+        )
+        if not mine:
+            raise NotFound("No such case.")
+    return case
+
+
+def _require_status(case: Case, *statuses: str, doing: str) -> None:
+    if case.status not in statuses:
+        raise NotAllowed(f"Case {case.number} is {case.status}; it cannot be {doing} now.")
+
+
+def decide_application(
+    session: Session,
+    case: Case,
+    actor,
+    *,
+    approved: bool,
+    means_test: str | None = None,
+    means_test_proof: str | None = None,
+    reason: str | None = None,
+    on: dt.date | None = None,
+) -> Case:
+    """Approve (``accepted``, recording the means-test basis: exempt art. 32, waived art. 42 with the
+    proof named, or checked) or reject with a written reason (``rejected``). Law arts. 32, 42, 43."""
+    require_role(actor, *COORDINATOR)
+    _require_status(case, "applied", doing="decided")
+    on = on or dt.date.today()
+    before = {"status": case.status}
+    if approved:
+        means_test = means_test or "checked"
+        if means_test not in MEANS_TESTS:
+            raise Invalid(
+                "Unknown means-test basis.", fields={"means_test": [f"One of {', '.join(MEANS_TESTS)}."]}
+            )
+        case.status, case.means_test, case.means_test_proof = "accepted", means_test, means_test_proof
+    else:
+        if not (reason or "").strip():
+            raise Invalid("A rejection needs a written reason.", fields={"reason": ["Required."]})
+        case.status, case.rejection_reason = "rejected", reason.strip()
+    case.decided_on, case.decided_by = on, actor_id(actor)
+    audit.record(
+        session,
+        actor,
+        "case.decide",
+        "case",
+        case.id,
+        before,
+        {"status": case.status, "means_test": case.means_test, "reason": case.rejection_reason},
+    )
+    return case
+
+
+def request_materials(
+    session: Session, case: Case, missing: list[str], actor, *, supply_by: dt.date | None = None, on=None
+) -> Case:
+    """One notice listing everything missing; the decision clock pauses until they are supplied or
+    the supply period (default 15 days) lapses (Law art. 43)."""
+    require_role(actor, *COORDINATOR)
+    _require_status(case, "applied", doing="sent a materials request")
+    if case.materials_requested_on is not None:
+        raise NotAllowed("Missing materials were already requested once; one notice lists everything.")
+    missing = [m.strip() for m in missing if m and m.strip()]
+    if not missing:
+        raise Invalid("List what is missing.", fields={"missing": ["At least one item."]})
+    on = on or dt.date.today()
+    supply_by = supply_by or on + dt.timedelta(days=limits()["materials_supply_days"])
+    if supply_by < on:
+        raise Invalid("The supply date is in the past.", fields={"supply_by": ["In the past."]})
+    case.status = "pending_materials"
+    case.materials_missing, case.materials_requested_on, case.materials_supply_by = missing, on, supply_by
+    audit.record(
+        session, actor, "case.request_materials", "case", case.id, {"status": "applied"},
+        {"status": case.status, "missing": missing, "supply_by": supply_by},
+    )  # fmt: skip
+    return case
+
+
+def supply_materials(session: Session, case: Case, actor, *, on: dt.date | None = None) -> Case:
+    """The applicant handed in the missing materials: back to ``applied``; the clock resumes."""
+    require_role(actor, *COORDINATOR)
+    _require_status(case, "pending_materials", doing="marked as supplied")
+    on = on or dt.date.today()
+    case.paused_days += max((on - case.materials_requested_on).days, 0)
+    case.status = "applied"
+    audit.record(
+        session, actor, "case.supply_materials", "case", case.id, {"status": "pending_materials"},
+        {"status": "applied", "paused_days": case.paused_days},
+    )  # fmt: skip
+    return case
+
+
+def withdraw_case(session: Session, case: Case, actor, *, reason: str | None = None) -> Case:
+    """The applicant withdraws (or the supply period lapsed) before any provider took the case."""
+    require_role(actor, *COORDINATOR)
+    _require_status(case, "applied", "pending_materials", "accepted", doing="withdrawn")
+    before = {"status": case.status}
+    case.status, case.withdrawn_reason = "withdrawn", (reason or "").strip() or None
+    audit.record(
+        session, actor, "case.withdraw", "case", case.id, before, {"status": "withdrawn", "reason": reason}
+    )
+    return case
+
+
+def lapse_overdue_material_requests(session: Session, today: dt.date) -> list[Case]:
+    """Withdraw every case whose missing materials were not supplied by the supply date (Law art.
+    43). Run daily by the scheduler and by ``legalaid cases lapse-materials``."""
+    overdue = session.scalars(
+        lock_for_update(
+            sa.select(Case).where(Case.status == "pending_materials", Case.materials_supply_by < today)
+        ).order_by(Case.id)
+    ).all()
+    for case in overdue:
+        withdraw_case(session, case, None, reason="missing materials not supplied in time")
+    return overdue
+
+
+# --- deadlines ---
+
+
+def _deadline(due: dt.date | None, done: dt.date | None, today: dt.date, paused: bool = False) -> dict:
+    if paused:
+        state = "paused"
+    elif done is not None:
+        state = "done" if due is None or done <= due else "done_late"
+    else:
+        state = "overdue" if due is not None and today > due else "open"
+    return {"due_on": due, "done_on": done, "state": state}
+
+
+def case_deadlines(case: Case, today: dt.date | None = None) -> dict:
+    """The statutory deadlines of a case as they stand (DESIGN.md §4): decision 7 days from receipt
+    (paused while materials are awaited), assignment 3 days after approval or notice, acceptance by
+    the provider, retainer 5 days after assignment."""
+    today = today or dt.date.today()
+    days = limits()
+    day = dt.timedelta(days=1)
+    out: dict[str, dict] = {}
+    if case.source == "application":
+        pending = case.status == "pending_materials"
+        due = case.received_on + (days["decision_days"] + case.paused_days) * day
+        out["decision"] = _deadline(None if pending else due, case.decided_on, today, paused=pending)
+        if pending:
+            out["materials_supply"] = _deadline(case.materials_supply_by, None, today)
+    assignment = case.current_assignment
+    if case.decided_on is not None and case.status not in ("rejected",):
+        due = case.decided_on + days["assignment_days"] * day
+        done = assignment.assigned_at.date() if assignment is not None else None
+        if done is not None or case.status == "accepted":
+            out["assignment"] = _deadline(due, done, today)
+    if assignment is not None:
+        assigned_on = assignment.assigned_at.date()
+        accepted = assignment.accepted_at.date() if assignment.accepted_at else None
+        out["acceptance"] = _deadline(assignment.respond_by.date(), accepted, today)
+        out["retainer"] = _deadline(assigned_on + days["retainer_days"] * day, None, today)
+    return out
+
+
+def case_list_statement(
+    *, status: str | None = None, case_type: str | None = None, q: str | None = None, green_channel=None
+) -> sa.Select:
+    """Cases for the lists: green-channel cases first (assigned before non-priority cases), then by
+    receipt."""
+    stmt = sa.select(Case)
+    if status:
+        stmt = stmt.where(Case.status == status)
+    if case_type:
+        stmt = stmt.where(Case.case_type == case_type)
+    if green_channel is not None:
+        stmt = stmt.where(Case.green_channel.is_(green_channel))
+    if q:
+        like = f"%{q.strip()}%"
+        stmt = stmt.where(
+            sa.or_(Case.number.ilike(like), Case.applicant_name.ilike(like), Case.opposing_party.ilike(like))
+        )
+    return stmt.order_by(Case.green_channel.desc(), Case.received_on, Case.id)

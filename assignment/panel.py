@@ -1,0 +1,507 @@
+"""The panel: organisations, providers, leave, declared conflicts, rotation pools and their members,
+and the CSV import of the panel. Admins manage all of it (DESIGN.md §5)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from assignment import rotation
+from assignment.models import (
+    CASE_TYPES,
+    ORGANIZATION_KINDS,
+    PROVIDER_KINDS,
+    Organization,
+    PoolMember,
+    PoolScope,
+    Provider,
+    ProviderConflict,
+    ProviderLeave,
+    RotationPool,
+)
+from assignment.roles import require_role
+from legalaid import audit
+from legalaid.db import lock_for_update
+from legalaid.errors import Invalid, NotFound
+
+PROVIDER_FIELDS = (
+    "name",
+    "kind",
+    "organization_id",
+    "practice_since",
+    "max_open_cases",
+    "active",
+    "prior_legal_aid_cases",
+    "phone",
+    "email",
+    "specialties",
+    "areas",
+    "bank_name",
+)
+
+# --- bank accounts: stored in full, encrypted at rest when a key is configured, shown masked ---
+
+_FERNET_PREFIX = "fernet:"
+
+
+def _fernet():
+    key = current_app.config.get("BANK_ACCOUNT_KEY")
+    if not key:
+        return None
+    from cryptography.fernet import Fernet
+
+    return Fernet(key.encode() if isinstance(key, str) else key)
+
+
+def seal_bank_account(account: str | None) -> str | None:
+    """The stored form of an account number: Fernet-encrypted when BANK_ACCOUNT_KEY is set."""
+    if not account:
+        return None
+    fernet = _fernet()
+    if fernet is None:
+        return account
+    return _FERNET_PREFIX + fernet.encrypt(account.encode()).decode()
+
+
+def bank_account_of(provider: Provider) -> str | None:
+    """The full account number (callers that show it must audit the viewing, DESIGN.md §5)."""
+    stored = provider.bank_account_stored
+    if not stored or not stored.startswith(_FERNET_PREFIX):
+        return stored
+    fernet = _fernet()
+    if fernet is None:
+        raise RuntimeError("the bank account is encrypted but BANK_ACCOUNT_KEY is not set")
+    return fernet.decrypt(stored[len(_FERNET_PREFIX) :].encode()).decode()
+
+
+def mask(value: str | None) -> str | None:
+    """All but the last 4 characters hidden (applicant ID numbers, bank accounts)."""
+    if not value:
+        return value
+    return "*" * max(len(value) - 4, 0) + value[-4:]
+
+
+def masked_bank_account(provider: Provider) -> str | None:
+    return mask(bank_account_of(provider))
+
+
+# --- organisations and providers ---
+
+
+def create_organization(
+    session: Session, name: str, kind: str, actor, *, area: str | None = None
+) -> Organization:
+    require_role(actor, "admin")
+    name = name.strip()
+    if kind not in ORGANIZATION_KINDS:
+        raise Invalid(
+            "Unknown organisation kind.", fields={"kind": [f"One of {', '.join(ORGANIZATION_KINDS)}."]}
+        )
+    if not name:
+        raise Invalid("A name is required.", fields={"name": ["Required."]})
+    if session.scalar(sa.select(Organization.id).where(Organization.name == name)):
+        raise Invalid("That organisation already exists.", fields={"name": ["Already exists."]})
+    org = Organization(name=name, kind=kind, area=area)
+    session.add(org)
+    session.flush()
+    audit.record(
+        session, actor, "organization.create", "organization", org.id, None, {"name": name, "kind": kind}
+    )
+    return org
+
+
+def get_provider(session: Session, provider_id: int) -> Provider:
+    provider = session.get(Provider, provider_id)
+    if provider is None:
+        raise NotFound("No such provider.")
+    return provider
+
+
+def _check_provider_fields(session: Session, fields: dict) -> None:
+    if "kind" in fields and fields["kind"] not in PROVIDER_KINDS:
+        raise Invalid("Unknown provider kind.", fields={"kind": [f"One of {', '.join(PROVIDER_KINDS)}."]})
+    if "organization_id" in fields and session.get(Organization, fields["organization_id"]) is None:
+        raise Invalid("No such organisation.", fields={"organization_id": ["Unknown organisation."]})
+    if "name" in fields and not (fields["name"] or "").strip():
+        raise Invalid("A name is required.", fields={"name": ["Required."]})
+    if fields.get("max_open_cases") is not None and fields["max_open_cases"] < 1:
+        raise Invalid("The open-case cap must be at least 1.", fields={"max_open_cases": ["At least 1."]})
+    if fields.get("practice_since") and fields["practice_since"] > dt.date.today():
+        raise Invalid("Practice cannot start in the future.", fields={"practice_since": ["In the future."]})
+
+
+def _provider_summary(provider: Provider) -> dict:
+    summary = {f: getattr(provider, f) for f in PROVIDER_FIELDS}
+    summary["bank_account"] = masked_bank_account(provider)
+    return summary
+
+
+def create_provider(session: Session, fields: dict, actor) -> Provider:
+    """Add a provider to the panel. ``bank_account`` is stored in full (encrypted with a key)."""
+    require_role(actor, "admin")
+    fields = dict(fields)
+    for required in ("name", "kind", "organization_id", "practice_since"):
+        if fields.get(required) in (None, ""):
+            raise Invalid(f"{required} is required.", fields={required: ["Required."]})
+    _check_provider_fields(session, fields)
+    bank_account = fields.pop("bank_account", None)
+    if fields.get("max_open_cases") is None:
+        fields.pop("max_open_cases", None)
+    provider = Provider(**fields, bank_account_stored=seal_bank_account(bank_account))
+    session.add(provider)
+    session.flush()
+    audit.record(
+        session, actor, "provider.create", "provider", provider.id, None, _provider_summary(provider)
+    )
+    return provider
+
+
+def update_provider(session: Session, provider: Provider, fields: dict, actor) -> Provider:
+    """Change a provider's panel record (PATCH). Deactivating takes them out of rotation at once."""
+    require_role(actor, "admin")
+    fields = dict(fields)
+    _check_provider_fields(session, fields)
+    before = _provider_summary(provider)
+    if "bank_account" in fields:
+        provider.bank_account_stored = seal_bank_account(fields.pop("bank_account"))
+    for name, value in fields.items():
+        if name not in PROVIDER_FIELDS:
+            raise Invalid(f"{name} cannot be changed.", fields={name: ["Unknown field."]})
+        if name == "max_open_cases" and value is None:
+            continue
+        setattr(provider, name, value)
+    session.flush()
+    audit.record(
+        session, actor, "provider.update", "provider", provider.id, before, _provider_summary(provider)
+    )
+    return provider
+
+
+def add_leave(
+    session: Session,
+    provider: Provider,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    actor,
+    *,
+    note: str | None = None,
+) -> ProviderLeave:
+    """Record a leave period (both days included); the provider gets no case on those days."""
+    require_role(actor, "admin", "coordinator")
+    if ends_on < starts_on:
+        raise Invalid("The leave ends before it starts.", fields={"to": ["Before the start."]})
+    leave = ProviderLeave(provider_id=provider.id, starts_on=starts_on, ends_on=ends_on, note=note)
+    session.add(leave)
+    session.flush()
+    audit.record(
+        session, actor, "provider.leave", "provider", provider.id, None, {"from": starts_on, "to": ends_on}
+    )
+    return leave
+
+
+def end_leave(session: Session, leave: ProviderLeave, last_day: dt.date, actor) -> ProviderLeave:
+    """Cut a leave short: ``last_day`` is its new last day (before the start removes it)."""
+    require_role(actor, "admin", "coordinator")
+    before = {"from": leave.starts_on, "to": leave.ends_on}
+    if last_day < leave.starts_on:
+        session.delete(leave)
+    else:
+        leave.ends_on = min(leave.ends_on, last_day)
+    session.flush()
+    audit.record(
+        session, actor, "provider.leave_end", "provider", leave.provider_id, before, {"to": last_day}
+    )
+    return leave
+
+
+def declare_conflict(
+    session: Session, provider: Provider, party_name: str, actor, *, note: str | None = None
+) -> ProviderConflict:
+    """A party the provider may not act against or for; rotation skips them for its cases."""
+    require_role(actor, "admin", "coordinator")
+    if not party_name.strip():
+        raise Invalid("Name the party.", fields={"party_name": ["Required."]})
+    conflict = ProviderConflict(provider_id=provider.id, party_name=party_name.strip(), note=note)
+    session.add(conflict)
+    session.flush()
+    audit.record(session, actor, "provider.conflict", "provider", provider.id, None, {"party": party_name})
+    return conflict
+
+
+# --- rotation pools ---
+
+
+def get_pool(session: Session, pool_id: int) -> RotationPool:
+    pool = session.get(RotationPool, pool_id)
+    if pool is None:
+        raise NotFound("No such pool.")
+    return pool
+
+
+def create_pool(
+    session: Session,
+    name: str,
+    case_types: Iterable[str],
+    provider_kinds: Iterable[str],
+    actor,
+    *,
+    area: str | None = None,
+) -> RotationPool:
+    """A rotation pool for some case types (and optionally one area). Two pools claiming the same
+    type and area, or both without an area, are refused (DESIGN.md §4 "Pools")."""
+    require_role(actor, "admin")
+    case_types, provider_kinds = sorted(set(case_types)), sorted(set(provider_kinds))
+    area = (area or "").strip() or None
+    problems = {}
+    if not name.strip():
+        problems["name"] = ["Required."]
+    elif session.scalar(sa.select(RotationPool.id).where(RotationPool.name == name.strip())):
+        problems["name"] = ["A pool with this name exists."]
+    if not case_types or set(case_types) - set(CASE_TYPES):
+        problems["case_types"] = [f"One or more of {', '.join(CASE_TYPES)}."]
+    if not provider_kinds or set(provider_kinds) - set(PROVIDER_KINDS):
+        problems["provider_kinds"] = [f"One or more of {', '.join(PROVIDER_KINDS)}."]
+    if problems:
+        raise Invalid("The pool is not valid.", fields=problems)
+    taken = session.scalars(
+        sa.select(PoolScope.case_type).where(
+            PoolScope.case_type.in_(case_types), PoolScope.area_key == (area or "")
+        )
+    ).all()
+    if taken:
+        where = f"area {area}" if area else "no area"
+        raise Invalid(
+            f"Another pool already serves {', '.join(sorted(taken))} cases for {where}.",
+            fields={"case_types": [f"Overlaps an existing pool: {', '.join(sorted(taken))}."]},
+        )
+    pool = RotationPool(
+        name=name.strip(), case_types=case_types, provider_kinds=provider_kinds, area=area, weights=[]
+    )
+    session.add(pool)
+    session.flush()
+    session.add_all(PoolScope(pool_id=pool.id, case_type=t, area_key=area or "") for t in case_types)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "pool.create",
+        "rotation_pool",
+        pool.id,
+        None,
+        {"name": pool.name, "case_types": case_types, "provider_kinds": provider_kinds, "area": area},
+    )
+    return pool
+
+
+def _lock_pool(session: Session, pool: RotationPool) -> RotationPool:
+    # Membership changes move the pool's clock state; they queue behind assigners (DESIGN.md §4).
+    return session.scalars(
+        lock_for_update(sa.select(RotationPool).where(RotationPool.id == pool.id)).execution_options(
+            populate_existing=True
+        )
+    ).one()
+
+
+def _refresh_weights(session: Session, pool: RotationPool) -> None:
+    pool.weights = sorted(
+        session.scalars(sa.select(PoolMember.weight).where(PoolMember.pool_id == pool.id).distinct()).all()
+    )
+
+
+def set_pool_member(
+    session: Session, pool: RotationPool, provider: Provider, actor, *, weight: float | None = None
+) -> tuple[PoolMember, bool]:
+    """Add a provider to a pool (they join at the back of the current round) or change their weight
+    (their deficit is kept). Returns the member and whether it was created."""
+    require_role(actor, "admin")
+    if provider.kind not in pool.provider_kinds:
+        raise Invalid(
+            f"This pool takes only {', '.join(pool.provider_kinds)}; the provider is a {provider.kind}.",
+            fields={"provider_id": ["Kind not allowed in this pool."]},
+        )
+    if weight is not None and not 0 < weight <= 10:
+        raise Invalid("The weight must be above 0 and at most 10.", fields={"weight": ["Out of range."]})
+    pool = _lock_pool(session, pool)
+    member = session.get(PoolMember, (pool.id, provider.id))
+    created = member is None
+    if created:
+        member = rotation.join_pool(session, pool, provider, 1.0 if weight is None else weight)
+        before = None
+    else:
+        before = {"weight": member.weight}
+        if weight is not None and weight != member.weight:
+            rotation.change_weight(pool, member, weight)
+    session.flush()
+    _refresh_weights(session, pool)
+    audit.record(
+        session,
+        actor,
+        "pool.member_add" if created else "pool.member_update",
+        "rotation_pool",
+        pool.id,
+        before,
+        {"provider_id": provider.id, "weight": member.weight},
+    )
+    return member, created
+
+
+def remove_pool_member(session: Session, pool: RotationPool, provider: Provider, actor) -> None:
+    require_role(actor, "admin")
+    pool = _lock_pool(session, pool)
+    member = session.get(PoolMember, (pool.id, provider.id))
+    if member is None:
+        raise NotFound("The provider is not in this pool.")
+    if member.away_since is None:
+        pool.active_weight = max(pool.active_weight - member.weight, 0.0)
+    session.delete(member)
+    session.flush()
+    _refresh_weights(session, pool)
+    audit.record(session, actor, "pool.member_remove", "rotation_pool", pool.id, {"provider_id": provider.id})
+
+
+# --- CSV import ---
+
+CSV_COLUMNS = (
+    "name",
+    "kind",
+    "organization",
+    "organization_kind",
+    "practice_since",
+    "max_open_cases",
+    "prior_legal_aid_cases",
+    "specialties",
+    "areas",
+    "phone",
+    "email",
+    "bank_account",
+    "bank_name",
+    "active",
+    "pools",
+)
+REQUIRED_CSV_COLUMNS = ("name", "kind", "organization", "practice_since")
+
+
+def _split(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").replace("；", ";").split(";") if v.strip()]
+
+
+def _parse_row(row: dict, pools: dict[str, RotationPool]) -> tuple[dict, list[str]]:
+    problems: list[str] = []
+    data: dict = {}
+    for column in REQUIRED_CSV_COLUMNS:
+        if not (row.get(column) or "").strip():
+            problems.append(f"{column} is required")
+    kind = (row.get("kind") or "").strip()
+    if kind and kind not in PROVIDER_KINDS:
+        problems.append(f"kind must be one of {', '.join(PROVIDER_KINDS)}")
+    org_kind = (row.get("organization_kind") or "").strip() or (
+        "law_firm" if kind == "lawyer" else "legal_service_office"
+    )
+    if org_kind not in ORGANIZATION_KINDS:
+        problems.append(f"organization_kind must be one of {', '.join(ORGANIZATION_KINDS)}")
+    try:
+        since = (
+            dt.date.fromisoformat((row.get("practice_since") or "").strip())
+            if row.get("practice_since")
+            else None
+        )
+        if since and since > dt.date.today():
+            problems.append("practice_since is in the future")
+    except ValueError:
+        since = None
+        problems.append("practice_since must be a date YYYY-MM-DD")
+    for column, default, minimum in (("max_open_cases", 10, 1), ("prior_legal_aid_cases", 0, 0)):
+        raw = (row.get(column) or "").strip()
+        try:
+            data[column] = int(raw) if raw else default
+            if data[column] < minimum:
+                problems.append(f"{column} must be at least {minimum}")
+        except ValueError:
+            problems.append(f"{column} must be a whole number")
+    active = (row.get("active") or "").strip().lower()
+    if active not in ("", "1", "0", "true", "false", "yes", "no"):
+        problems.append("active must be true or false")
+    pool_names = _split(row.get("pools"))
+    for pool_name in pool_names:
+        if pool_name not in pools:
+            problems.append(f"no pool named {pool_name!r}")
+        elif kind and kind not in pools[pool_name].provider_kinds:
+            problems.append(f"pool {pool_name!r} does not take {kind}s")
+    data.update(
+        name=(row.get("name") or "").strip(),
+        kind=kind,
+        organization=(row.get("organization") or "").strip(),
+        organization_kind=org_kind,
+        practice_since=since,
+        specialties=_split(row.get("specialties")),
+        areas=_split(row.get("areas")),
+        phone=(row.get("phone") or "").strip() or None,
+        email=(row.get("email") or "").strip() or None,
+        bank_account=(row.get("bank_account") or "").strip() or None,
+        bank_name=(row.get("bank_name") or "").strip() or None,
+        active=active not in ("0", "false", "no"),
+        pools=pool_names,
+    )
+    return data, problems
+
+
+def import_panel_csv(session: Session, text: str | io.TextIOBase, actor) -> dict:
+    """Import providers (and their organisations and pool places) from CSV.
+
+    Every row is checked first; if any row is wrong, nothing is imported and ``Invalid`` carries
+    the per-row report (``fields`` keyed ``"row N"``, N counting the header as row 1). A failure
+    while writing raises too; the caller rolls the transaction back, so no row is half-imported."""
+    require_role(actor, "admin")
+    reader = csv.DictReader(io.StringIO(text) if isinstance(text, str) else text)
+    missing = [c for c in REQUIRED_CSV_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise Invalid(
+            "The CSV lacks required columns.", fields={"columns": [f"missing: {', '.join(missing)}"]}
+        )
+    pools = {p.name: p for p in session.scalars(sa.select(RotationPool))}
+    rows, report = [], {}
+    for line, row in enumerate(reader, start=2):
+        data, problems = _parse_row(row, pools)
+        if problems:
+            report[f"row {line}"] = problems
+        rows.append(data)
+    if report:
+        raise Invalid(f"{len(report)} of {len(rows)} rows have errors; nothing was imported.", fields=report)
+    if not rows:
+        raise Invalid("The CSV has no rows.", fields={"rows": ["Empty."]})
+    orgs = {o.name: o for o in session.scalars(sa.select(Organization))}
+    created_orgs = 0
+    for data in rows:
+        org = orgs.get(data["organization"])
+        if org is None:
+            org = create_organization(session, data["organization"], data["organization_kind"], actor)
+            orgs[org.name] = org
+            created_orgs += 1
+        provider = create_provider(
+            session,
+            dict(
+                name=data["name"],
+                kind=data["kind"],
+                organization_id=org.id,
+                practice_since=data["practice_since"],
+                max_open_cases=data["max_open_cases"],
+                prior_legal_aid_cases=data["prior_legal_aid_cases"],
+                specialties=data["specialties"],
+                areas=data["areas"],
+                phone=data["phone"],
+                email=data["email"],
+                bank_account=data["bank_account"],
+                bank_name=data["bank_name"],
+                active=data["active"],
+            ),
+            actor,
+        )
+        for pool_name in data["pools"]:
+            set_pool_member(session, pools[pool_name], provider, actor)
+    return {"providers": len(rows), "organizations": created_orgs}

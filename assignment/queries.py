@@ -1,0 +1,165 @@
+"""Read-only queries behind the assignment pages: the intake queue, a case's history, the provider's
+own assignments, the panel lists. No rule lives here; transitions are in intake, panel and rotation."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from assignment.intake import case_list_statement
+from assignment.models import (
+    Assignment,
+    Case,
+    Organization,
+    PoolMember,
+    Provider,
+    ProviderConflict,
+    ProviderLeave,
+    RotationPool,
+)
+from legalaid.models import AuditEntry, User
+
+QUEUE_LIMIT = 200
+
+# The intake queue's sections, each a set of case statuses.
+QUEUE_SECTIONS = {
+    "decision": ("applied", "pending_materials"),
+    "assignment": ("accepted",),
+    "acceptance": ("assigned",),
+}
+
+
+def queue(session: Session, statuses: tuple[str, ...], limit: int = QUEUE_LIMIT) -> list[Case]:
+    """Cases in ``statuses``, green channel first then by receipt, with their live assignment loaded
+    (the deadlines read it) in one extra query rather than one per case."""
+    stmt = (
+        case_list_statement()
+        .where(Case.status.in_(statuses))
+        .options(selectinload(Case.current_assignment))
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def queue_count(session: Session, statuses: tuple[str, ...]) -> int:
+    return session.scalar(sa.select(sa.func.count()).where(Case.status.in_(statuses))) or 0
+
+
+def case_id_by_number(session: Session, number: str) -> int | None:
+    return session.scalar(sa.select(Case.id).where(Case.number == number.strip()))
+
+
+def case_numbers(session: Session, ids) -> dict[int, str]:
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return dict(session.execute(sa.select(Case.id, Case.number).where(Case.id.in_(ids))).all())
+
+
+def case_assignments(session: Session, case_id: int) -> list[Assignment]:
+    """Every assignment of a case, newest first."""
+    return list(
+        session.scalars(
+            sa.select(Assignment).where(Assignment.case_id == case_id).order_by(Assignment.id.desc())
+        )
+    )
+
+
+def case_history(session: Session, case_id: int, assignment_ids) -> list[AuditEntry]:
+    """The audit entries of a case and of its assignments, oldest first."""
+    about = (AuditEntry.object_type == "case") & (AuditEntry.object_id == case_id)
+    ids = list(assignment_ids)
+    if ids:
+        about = about | ((AuditEntry.object_type == "assignment") & AuditEntry.object_id.in_(ids))
+    return list(session.scalars(sa.select(AuditEntry).where(about).order_by(AuditEntry.id)))
+
+
+def my_assignments(session: Session, provider_id: int | None, limit: int = 200) -> list[Assignment]:
+    """A provider's own assignments: live ones first, newest first."""
+    if provider_id is None:
+        return []
+    return list(
+        session.scalars(
+            sa.select(Assignment)
+            .where(Assignment.provider_id == provider_id)
+            .order_by(Assignment.live.desc(), Assignment.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def offered_to(session: Session, provider_id: int | None) -> list[Assignment]:
+    """Assignments waiting for the provider's answer, the earliest answer date first."""
+    if provider_id is None:
+        return []
+    return list(
+        session.scalars(
+            sa.select(Assignment)
+            .where(Assignment.provider_id == provider_id, Assignment.status == "offered")
+            .order_by(Assignment.respond_by)
+        )
+    )
+
+
+def provider_names(session: Session, ids) -> dict[int, str]:
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return dict(session.execute(sa.select(Provider.id, Provider.name).where(Provider.id.in_(ids))).all())
+
+
+def user_names(session: Session, ids) -> dict[int, str]:
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    rows = session.execute(sa.select(User.id, User.display_name, User.username).where(User.id.in_(ids)))
+    return {uid: name or username for uid, name, username in rows}
+
+
+def organizations(session: Session) -> list[Organization]:
+    return list(session.scalars(sa.select(Organization).order_by(Organization.name)))
+
+
+def providers(session: Session) -> list[Provider]:
+    return list(session.scalars(sa.select(Provider).order_by(Provider.name, Provider.id)))
+
+
+def provider_leaves(session: Session, provider_id: int) -> list[ProviderLeave]:
+    return list(
+        session.scalars(
+            sa.select(ProviderLeave)
+            .where(ProviderLeave.provider_id == provider_id)
+            .order_by(ProviderLeave.starts_on.desc())
+        )
+    )
+
+
+def provider_conflicts(session: Session, provider_id: int) -> list[ProviderConflict]:
+    return list(
+        session.scalars(
+            sa.select(ProviderConflict)
+            .where(ProviderConflict.provider_id == provider_id)
+            .order_by(ProviderConflict.party_name)
+        )
+    )
+
+
+def pools(session: Session) -> list[tuple[RotationPool, int]]:
+    """Pools with their member counts."""
+    members = (
+        sa.select(PoolMember.pool_id, sa.func.count().label("n")).group_by(PoolMember.pool_id).subquery()
+    )
+    rows = session.execute(
+        sa.select(RotationPool, sa.func.coalesce(members.c.n, 0))
+        .outerjoin(members, members.c.pool_id == RotationPool.id)
+        .order_by(RotationPool.name)
+    ).all()
+    return [(pool, n) for pool, n in rows]
+
+
+def pool_members(session: Session, pool_id: int) -> list[PoolMember]:
+    return list(
+        session.scalars(
+            sa.select(PoolMember).where(PoolMember.pool_id == pool_id).order_by(PoolMember.provider_id)
+        )
+    )

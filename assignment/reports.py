@@ -1,0 +1,109 @@
+"""The fairness report of a rotation pool (DESIGN.md §4 "Fairness report")."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from assignment.models import Assignment, PoolMember, Provider, RotationPool
+
+TOP_DECILE_LIMIT = 3.0  # Texas Indigent Defense Commission: top 10% ≤ 3× their representative share
+
+
+def _bounds(
+    date_from: dt.date | None, date_to: dt.date | None
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """Local calendar days (the centre's time zone) as UTC instants, ``to`` included."""
+    zone = ZoneInfo(current_app.config.get("TIMEZONE", "Asia/Shanghai"))
+    start = dt.datetime.combine(date_from, dt.time(), zone) if date_from else None
+    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(), zone) if date_to else None
+    return start, end
+
+
+def rotation_report(
+    session: Session, pool: RotationPool, date_from: dt.date | None = None, date_to: dt.date | None = None
+) -> dict:
+    """Counted turns per member vs their expected share (total × weight / total weight), the
+    max−min spread, the top decile's share against their representative share, overrides, and
+    declines and overrides per coordinator."""
+    start, end = _bounds(date_from, date_to)
+    period = [Assignment.pool_id == pool.id]
+    if start:
+        period.append(Assignment.assigned_at >= start)
+    if end:
+        period.append(Assignment.assigned_at < end)
+    counts = dict(
+        session.execute(
+            sa.select(Assignment.provider_id, sa.func.count())
+            .where(*period, Assignment.counted.is_(True))
+            .group_by(Assignment.provider_id)
+        ).all()
+    )
+    members = session.execute(
+        sa.select(PoolMember.provider_id, PoolMember.weight, Provider.name)
+        .join(Provider, Provider.id == PoolMember.provider_id)
+        .where(PoolMember.pool_id == pool.id)
+        .order_by(PoolMember.provider_id)
+    ).all()
+    total = sum(counts.values())
+    total_weight = sum(w for _pid, w, _n in members) or 1.0
+    rows = [
+        {
+            "provider_id": pid,
+            "name": name,
+            "weight": weight,
+            "count": counts.get(pid, 0),
+            "expected": round(total * weight / total_weight, 2),
+        }
+        for pid, weight, name in members
+    ]
+    spread = max((r["count"] for r in rows), default=0) - min((r["count"] for r in rows), default=0)
+    top_decile_ratio = 0.0
+    if rows and total:
+        k = max(1, math.ceil(len(rows) / 10))
+        top = sorted((r["count"] for r in rows), reverse=True)[:k]
+        top_decile_ratio = round((sum(top) / total) / (k / len(rows)), 3)
+
+    def per_coordinator(*where) -> list[dict]:
+        result = session.execute(
+            sa.select(Assignment.assigned_by, sa.func.count())
+            .where(*period, *where)
+            .group_by(Assignment.assigned_by)
+            .order_by(Assignment.assigned_by)
+        ).all()
+        return [{"coordinator_id": uid, "count": n} for uid, n in result]
+
+    overrides = per_coordinator(Assignment.override.is_(True))
+    return {
+        "pool_id": pool.id,
+        "from": date_from.isoformat() if date_from else None,
+        "to": date_to.isoformat() if date_to else None,
+        "total": total,
+        "members": rows,
+        "spread": spread,
+        "top_decile_ratio": top_decile_ratio,
+        "top_decile_within_limit": top_decile_ratio <= TOP_DECILE_LIMIT,
+        "overrides": sum(o["count"] for o in overrides),
+        "overrides_by_coordinator": overrides,
+        "declines_by_coordinator": per_coordinator(Assignment.status == "declined"),
+    }
+
+
+def rotation_report_csv(report: dict) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["provider_id", "name", "weight", "count", "expected"])
+    for row in report["members"]:
+        writer.writerow([row["provider_id"], row["name"], row["weight"], row["count"], row["expected"]])
+    writer.writerow([])
+    writer.writerow(["spread", report["spread"]])
+    writer.writerow(["top_decile_ratio", report["top_decile_ratio"]])
+    writer.writerow(["overrides", report["overrides"]])
+    return out.getvalue()

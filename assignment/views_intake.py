@@ -1,0 +1,424 @@
+"""Pages of intake and assignment: the coordinator's queue, application form and case page (decide,
+materials, withdraw, assign, reassign), and the provider's own assignments (accept, decline).
+
+Thin: each form calls the same service function as the API (assignment/api.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from assignment import intake, queries, rotation
+from assignment.forms import (
+    CaseForm,
+    DecisionForm,
+    DeclineForm,
+    DesignateForm,
+    MaterialsRequestForm,
+    ReasonForm,
+    WindowForm,
+    WithdrawForm,
+    cause_choices,
+)
+from assignment.models import Case
+from assignment.views import STAFF, explanation_provider_ids, fail, page_helpers
+from legalaid import audit
+from legalaid.auth import roles_required
+from legalaid.db import db
+from legalaid.errors import DomainError, Invalid
+from legalaid.i18n import current_locale
+
+bp = Blueprint("assignment_pages", __name__)
+
+CASE_FIELD_ALIASES = {
+    "applicant.name": "applicant_name",
+    "applicant.id_number": "applicant_id_number",
+    "applicant.phone": "applicant_phone",
+    "applicant.categories": "categories",
+    "previous_case_id": "previous_case",
+    "opposing_case_id": "opposing_case",
+}
+
+
+# --- the provider's side ---
+
+
+@bp.get("/me/assignments")
+@roles_required("provider")
+def my_assignments():
+    assignments = queries.my_assignments(db.session, current_user.provider_id)
+    names = queries.provider_names(db.session, explanation_provider_ids(assignments))
+    return render_template(
+        "assignment/my_assignments.html",
+        assignments=assignments,
+        names=names,
+        today=dt.date.today(),
+        action_form=FlaskForm(),
+        **page_helpers(),
+    )
+
+
+def _assignment_page(assignment, decline_form: DeclineForm | None = None, status: int = 200):
+    names = queries.provider_names(db.session, explanation_provider_ids([assignment]))
+    return render_template(
+        "assignment/assignment.html",
+        a=assignment,
+        names=names,
+        today=dt.date.today(),
+        action_form=FlaskForm(),
+        decline_form=decline_form or DeclineForm(),
+        **page_helpers(),
+    ), status
+
+
+@bp.get("/me/assignments/<int:assignment_id>")
+@roles_required("provider")
+def assignment_page(assignment_id: int):
+    # get_assignment answers 404 for another provider's assignment (DESIGN.md §5).
+    return _assignment_page(rotation.get_assignment(db.session, assignment_id, current_user))
+
+
+@bp.post("/me/assignments/<int:assignment_id>/accept")
+@roles_required("provider")
+def accept(assignment_id: int):
+    assignment = rotation.get_assignment(db.session, assignment_id, current_user)
+    if not FlaskForm().validate_on_submit():
+        flash(_("The form has expired; please try again."), "error")
+        return redirect(url_for(".assignment_page", assignment_id=assignment_id))
+    try:
+        rotation.accept_assignment(db.session, assignment, current_user)
+    except DomainError as exc:
+        fail(exc)
+        return redirect(url_for(".assignment_page", assignment_id=assignment_id))
+    db.session.commit()
+    flash(_("You accepted case %(number)s.", number=assignment.case.number), "success")
+    return redirect(url_for(".my_assignments"))
+
+
+@bp.post("/me/assignments/<int:assignment_id>/decline")
+@roles_required("provider")
+def decline(assignment_id: int):
+    assignment = rotation.get_assignment(db.session, assignment_id, current_user)
+    form = DeclineForm()
+    if not form.validate_on_submit():
+        return _assignment_page(assignment, form, 422)
+    try:
+        rotation.decline_assignment(
+            db.session, assignment, form.reason_code.data, current_user, note=form.note.data or None
+        )
+    except Invalid as exc:
+        fail(exc, form)
+        return _assignment_page(assignment, form, 422)
+    except DomainError as exc:
+        fail(exc)
+        return redirect(url_for(".assignment_page", assignment_id=assignment_id))
+    db.session.commit()
+    flash(_("You declined case %(number)s.", number=assignment.case.number), "success")
+    return redirect(url_for(".my_assignments"))
+
+
+# --- the coordinator's queue and application form ---
+
+
+@bp.get("/cases")
+@roles_required(*STAFF)
+def queue():
+    sections = {key: queries.queue(db.session, statuses) for key, statuses in queries.QUEUE_SECTIONS.items()}
+    return render_template("assignment/queue.html", sections=sections, today=dt.date.today(), **page_helpers())
+
+
+def _case_form(**kwargs) -> CaseForm:
+    form = CaseForm(**kwargs)
+    form.cause.choices = cause_choices(current_locale() == "zh_Hans")
+    return form
+
+
+def _case_data(form: CaseForm) -> dict:
+    criminal = form.case_type.data == "criminal"
+    return {
+        "case_type": form.case_type.data,
+        "cause": (form.charge.data if criminal else form.cause.data) or "",
+        "received_on": form.received_on.data,
+        "source": form.source.data,
+        "intake_point": form.intake_point.data or None,
+        "applicant": {
+            "name": form.applicant_name.data,
+            "id_number": form.applicant_id_number.data,
+            "phone": form.applicant_phone.data or None,
+            "categories": form.categories.data or [],
+        },
+        "contact": {"name": form.contact_name.data or None, "phone": form.contact_phone.data or None},
+        "opposing_party": form.opposing_party.data or None,
+        "group_size": form.group_size.data,
+        "major": form.major.data,
+        "max_sentence": form.max_sentence.data or None,
+        "juvenile": form.juvenile.data,
+        "stage": form.stage.data or None,
+    }
+
+
+def _linked_case_ids(form: CaseForm) -> dict | None:
+    """Case numbers typed on the form as ids; None (with the field errors set) when unknown."""
+    out, ok = {}, True
+    for field, key in ((form.previous_case, "previous_case_id"), (form.opposing_case, "opposing_case_id")):
+        number = (field.data or "").strip()
+        out[key] = queries.case_id_by_number(db.session, number) if number else None
+        if number and out[key] is None:
+            field.errors = [*field.errors, _("No case has this number.")]
+            ok = False
+    return out if ok else None
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@roles_required("coordinator")
+def register():
+    form = _case_form()
+    if request.method == "GET":
+        form.received_on.data = dt.date.today()
+    if form.validate_on_submit():
+        linked = _linked_case_ids(form)
+        if linked is not None:
+            try:
+                case = intake.register_case(db.session, {**_case_data(form), **linked}, current_user)
+            except DomainError as exc:
+                aliases = {**CASE_FIELD_ALIASES, "cause": "charge" if form.case_type.data == "criminal" else "cause"}
+                fail(exc, form, aliases)
+            else:
+                db.session.commit()
+                flash(_("Case %(number)s registered.", number=case.number), "success")
+                return redirect(url_for(".case_page", case_id=case.id))
+    status = 422 if form.errors else 200
+    return render_template("assignment/case_form.html", form=form), status
+
+
+# --- the case page and its actions ---
+
+
+def _designate_form(case: Case, form: DesignateForm | None = None) -> DesignateForm | None:
+    """The designation form lists the members of the pool serving the case (None: no pool)."""
+    if case.status != "accepted":
+        return None
+    try:
+        pool = rotation.pool_for_case(db.session, case)
+    except DomainError:
+        return None
+    form = form or DesignateForm(prefix="designate")
+    members = queries.pool_members(db.session, pool.id)
+    form.provider_id.choices = [(m.provider_id, m.provider.name) for m in members]
+    return form
+
+
+def _case_page(case: Case, status: int = 200, *, full_id: bool = False, **forms):
+    assignments = queries.case_assignments(db.session, case.id)
+    history = queries.case_history(db.session, case.id, [a.id for a in assignments])
+    provider_ids = explanation_provider_ids(assignments)
+    provider_ids |= {e.after.get("provider_id") for e in history if e.after and e.after.get("provider_id")}
+    context = {
+        "decision_form": DecisionForm(prefix="decision", formdata=None),
+        "materials_form": MaterialsRequestForm(prefix="materials", formdata=None),
+        "withdraw_form": WithdrawForm(prefix="withdraw", formdata=None),
+        "reassign_form": ReasonForm(prefix="reassign", formdata=None),
+        **forms,
+    }
+    context["designate_form"] = _designate_form(case, forms.get("designate_form"))
+    return render_template(
+        "assignment/case.html",
+        case=case,
+        full_id=full_id,
+        assignments=assignments,
+        current=next((a for a in assignments if a.live), None),
+        history=history,
+        names=queries.provider_names(db.session, provider_ids),
+        users=queries.user_names(db.session, [e.actor_id for e in history]),
+        numbers=queries.case_numbers(db.session, [case.previous_case_id, case.opposing_case_id]),
+        action_form=FlaskForm(),
+        today=dt.date.today(),
+        **context,
+        **page_helpers(),
+    ), status
+
+
+def _back(case_id: int):
+    return redirect(url_for(".case_page", case_id=case_id))
+
+
+def _act(case: Case, form: FlaskForm, form_name: str, action, done: str):
+    """Run one transition from a case-page form: bad input → the page again (422) with the
+    messages; a refused transition → flashed, back to the case; success → committed, flashed."""
+    if not form.validate_on_submit():
+        return _case_page(case, 422, **({form_name: form} if form_name else {}))
+    try:
+        action()
+    except Invalid as exc:
+        fail(exc, form)
+        return _case_page(case, 422, **({form_name: form} if form_name else {}))
+    except DomainError as exc:
+        fail(exc)
+        return _back(case.id)
+    db.session.commit()
+    flash(done, "success")
+    return _back(case.id)
+
+
+@bp.get("/cases/<int:case_id>")
+@roles_required(*STAFF)
+def case_page(case_id: int):
+    return _case_page(intake.get_case(db.session, case_id, current_user))
+
+
+@bp.post("/cases/<int:case_id>/reveal-id")
+@roles_required("coordinator")
+def reveal_id(case_id: int):
+    """Showing the full ID number is an audited action (as the API's ``?reveal=id_number``)."""
+    case = intake.get_case(db.session, case_id, current_user)
+    if not FlaskForm().validate_on_submit():
+        return _back(case_id)
+    audit.record(db.session, current_user, "case.view_id_number", "case", case.id)
+    db.session.commit()
+    return _case_page(case, full_id=True)
+
+
+@bp.post("/cases/<int:case_id>/decision")
+@roles_required("coordinator")
+def decide(case_id: int):
+    case = intake.get_case(db.session, case_id, current_user, for_update=True)
+    form = DecisionForm(prefix="decision")
+
+    def run():
+        approved = form.decision.data == "approve"
+        intake.decide_application(
+            db.session,
+            case,
+            current_user,
+            approved=approved,
+            means_test=(form.means_test.data or None) if approved else None,
+            means_test_proof=(form.means_test_proof.data or None) if approved else None,
+            reason=None if approved else form.reason.data,
+        )
+
+    return _act(case, form, "decision_form", run, _("Decision recorded."))
+
+
+@bp.post("/cases/<int:case_id>/materials-request")
+@roles_required("coordinator")
+def request_materials(case_id: int):
+    case = intake.get_case(db.session, case_id, current_user, for_update=True)
+    form = MaterialsRequestForm(prefix="materials")
+
+    def run():
+        intake.request_materials(db.session, case, form.items(), current_user, supply_by=form.supply_by.data)
+
+    return _act(case, form, "materials_form", run, _("Missing materials requested; the decision clock pauses."))
+
+
+@bp.post("/cases/<int:case_id>/materials")
+@roles_required("coordinator")
+def supply_materials(case_id: int):
+    case = intake.get_case(db.session, case_id, current_user, for_update=True)
+    return _act(
+        case,
+        FlaskForm(),
+        "",
+        lambda: intake.supply_materials(db.session, case, current_user),
+        _("Materials supplied; the decision clock resumes."),
+    )
+
+
+@bp.post("/cases/<int:case_id>/withdraw")
+@roles_required("coordinator")
+def withdraw(case_id: int):
+    case = intake.get_case(db.session, case_id, current_user, for_update=True)
+    form = WithdrawForm(prefix="withdraw")
+
+    def run():
+        intake.withdraw_case(db.session, case, current_user, reason=form.reason.data or None)
+
+    return _act(case, form, "withdraw_form", run, _("The application is withdrawn."))
+
+
+def _assigned_message(case: Case) -> str:
+    current = case.current_assignment
+    name = current.provider.name if current is not None else ""
+    return _("Case %(number)s assigned to %(name)s.", number=case.number, name=name)
+
+
+@bp.post("/cases/<int:case_id>/assign")
+@roles_required("coordinator")
+def assign(case_id: int):
+    case = intake.get_case(db.session, case_id, current_user)
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        return _case_page(case, 422)
+    try:
+        assignment = rotation.assign_by_rotation(db.session, case, current_user)
+    except DomainError as exc:
+        fail(exc)
+        return _back(case_id)
+    db.session.commit()
+    flash(_assigned_message(assignment.case), "success")
+    return _back(case_id)
+
+
+@bp.route("/cases/<int:case_id>/window", methods=["GET", "POST"])
+@roles_required("coordinator")
+def window(case_id: int):
+    """Choose any of the next 5 eligible members, with a reason code; it counts as their turn."""
+    case = intake.get_case(db.session, case_id, current_user)
+    try:
+        line = rotation.next_in_line(db.session, case)
+    except DomainError as exc:
+        fail(exc)
+        return _back(case_id)
+    db.session.commit()  # members found unavailable on the way are parked
+    names = queries.provider_names(db.session, [row["provider_id"] for row in line])
+    form = WindowForm()
+    form.provider_id.choices = [(row["provider_id"], names.get(row["provider_id"], "")) for row in line]
+    if form.validate_on_submit():
+        try:
+            rotation.assign_within_window(
+                db.session, case, form.provider_id.data, form.reason_code.data, current_user
+            )
+        except Invalid as exc:
+            fail(exc, form)
+        except DomainError as exc:
+            fail(exc)
+            return _back(case_id)
+        else:
+            db.session.commit()
+            flash(_assigned_message(case), "success")
+            return _back(case_id)
+    return render_template(
+        "assignment/window.html", case=case, line=line, names=names, form=form, **page_helpers()
+    ), (422 if form.errors else 200)
+
+
+@bp.post("/cases/<int:case_id>/designate")
+@roles_required("coordinator")
+def designate(case_id: int):
+    case = intake.get_case(db.session, case_id, current_user)
+    form = _designate_form(case, DesignateForm(prefix="designate"))
+    if form is None:
+        flash(_("Only an accepted case served by a pool can be designated."), "error")
+        return _back(case_id)
+
+    def run():
+        rotation.assign_designated(db.session, case, form.provider_id.data, form.reason.data, current_user)
+
+    return _act(case, form, "designate_form", run, _("Designated assignment recorded as an override."))
+
+
+@bp.post("/cases/<int:case_id>/reassign")
+@roles_required("coordinator")
+def reassign(case_id: int):
+    case = intake.get_case(db.session, case_id, current_user)
+    form = ReasonForm(prefix="reassign")
+
+    def run():
+        rotation.reassign_case(db.session, case, form.reason.data, current_user)
+
+    return _act(case, form, "reassign_form", run, _("The provider is replaced; the case went to the next in line."))
+

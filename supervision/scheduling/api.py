@@ -1,0 +1,318 @@
+"""The JSON API of supervision scheduling (API.md "Supervision"): hearings, observations, follow-up
+calls, red flags, deadlines, the inbox, the working-day calendar and the calendar feed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import jsonify, request, url_for
+from flask_login import current_user
+
+from assignment.intake import get_case
+from legalaid.api import api_blueprint, paginate, query_args, use_body
+from legalaid.auth import login_required, roles_required
+from legalaid.db import db
+from legalaid.errors import Invalid, NotFound
+from supervision.scheduling import calendar as feeds
+from supervision.scheduling import calls, hearings, observations, reminders, schemas, workdays
+from supervision.scheduling.deadlines import open_deadlines
+from supervision.scheduling.rules import local_today
+
+bp = api_blueprint("scheduling_api", __name__)
+
+STAFF = ("coordinator", "supervisor", "admin")
+HEARING_USERS = ("coordinator", "supervisor", "admin", "provider")
+
+
+# --- hearings ---
+
+
+@bp.post("/cases/<int:case_id>/hearings")
+@roles_required("coordinator", "admin", "provider")
+@use_body(schemas.HearingCreateSchema)
+def create_hearing(case_id: int, body):
+    """Record a hearing; the answer says whether it is observed, and by whom."""
+    case = get_case(db.session, case_id, current_user)
+    hearing = hearings.record_hearing(db.session, current_user, case, **body)
+    db.session.commit()
+    return jsonify(schemas.dump_hearing(hearing)), 201
+
+
+@bp.get("/cases/<int:case_id>/hearings")
+@roles_required(*HEARING_USERS)
+def case_hearings(case_id: int):
+    """A case's hearings (a provider: their own cases only)."""
+    get_case(db.session, case_id, current_user)
+    stmt = hearings.hearings_statement(case_id=case_id)
+    if not current_user.has_role(*STAFF):
+        stmt = stmt.where(hearings.Hearing.provider_id == current_user.provider_id)
+    return jsonify(paginate(db.session, stmt, schemas.dump_hearing))
+
+
+@bp.get("/hearings")
+@roles_required(*HEARING_USERS)
+def list_hearings():
+    """Hearings: staff see all (filter by case_id); a provider sees their own."""
+    args = query_args(schemas.HearingArgs)
+    provider_id = None
+    if not current_user.has_role(*STAFF):
+        if current_user.provider_id is None:
+            return jsonify({"items": [], "total": 0})
+        provider_id = current_user.provider_id
+    stmt = hearings.hearings_statement(case_id=args["case_id"], provider_id=provider_id)
+    return jsonify(paginate(db.session, stmt, schemas.dump_hearing))
+
+
+@bp.get("/hearings/<int:hearing_id>")
+@roles_required(*HEARING_USERS)
+def read_hearing(hearing_id: int):
+    """One hearing."""
+    return jsonify(schemas.dump_hearing(hearings.get_hearing(db.session, hearing_id, current_user)))
+
+
+@bp.patch("/hearings/<int:hearing_id>")
+@roles_required("coordinator", "admin", "provider")
+@use_body(schemas.HearingMoveSchema)
+def move_hearing(hearing_id: int, body):
+    """Move a hearing (time, court, room); its observation, reminders and call move with it."""
+    hearing = hearings.get_hearing(db.session, hearing_id, current_user)
+    hearings.move_hearing(db.session, current_user, hearing, **body)
+    db.session.commit()
+    return jsonify(schemas.dump_hearing(hearing))
+
+
+@bp.post("/hearings/<int:hearing_id>/cancel")
+@roles_required("coordinator", "admin", "provider")
+@use_body(schemas.HearingCancelSchema)
+def cancel_hearing(hearing_id: int, body):
+    """Cancel a hearing; its observation and reminders are cancelled."""
+    hearing = hearings.get_hearing(db.session, hearing_id, current_user)
+    hearings.cancel_hearing(db.session, current_user, hearing, body.get("reason"))
+    db.session.commit()
+    return jsonify(schemas.dump_hearing(hearing))
+
+
+# --- observations ---
+
+
+@bp.get("/observations")
+@roles_required(*STAFF)
+def list_observations():
+    """Observations, filtered by status, observer_id, case_id."""
+    args = query_args(schemas.ObservationArgs)
+    stmt = observations.observations_statement(
+        status=args["status"], observer_id=args["observer_id"], case_id=args["case_id"]
+    )
+    return jsonify(paginate(db.session, stmt, schemas.dump_observation))
+
+
+@bp.get("/observations/<int:observation_id>")
+@roles_required(*STAFF)
+def read_observation(observation_id: int):
+    """One observation with its report."""
+    return jsonify(schemas.dump_observation(observations.get_observation(db.session, observation_id)))
+
+
+@bp.post("/observations/<int:observation_id>/report")
+@roles_required("supervisor")
+@use_body(schemas.ObservationReportSchema)
+def report_observation(observation_id: int, body):
+    """The observer's report: four ratings 1–5, the court's view, notes."""
+    observation = observations.get_observation(db.session, observation_id)
+    observations.report_observation(db.session, current_user, observation, **body)
+    db.session.commit()
+    return jsonify(schemas.dump_observation(observation))
+
+
+# --- follow-up calls ---
+
+
+@bp.get("/follow-ups")
+@roles_required(*STAFF)
+def list_follow_ups():
+    """Follow-up calls, filtered by case_id, due_before (inclusive), caller_id, status."""
+    args = query_args(schemas.FollowUpArgs)
+    stmt = calls.calls_statement(
+        case_id=args["case_id"],
+        due_before=args["due_before"],
+        caller_id=args["caller_id"],
+        status=args["status"],
+    )
+    return jsonify(paginate(db.session, stmt, schemas.dump_call))
+
+
+@bp.get("/follow-ups/<int:call_id>")
+@roles_required(*STAFF)
+def read_follow_up(call_id: int):
+    """One call with its script and attempts."""
+    return jsonify(schemas.dump_call(calls.get_call(db.session, call_id), with_script=True))
+
+
+@bp.post("/follow-ups/<int:call_id>/attempts")
+@roles_required("supervisor")
+@use_body(schemas.CallAttemptSchema)
+def record_attempt(call_id: int, body):
+    """Record an attempt on any call, early or late; unreached calls are retried on working days."""
+    call = calls.get_call(db.session, call_id)
+    attempt = calls.record_call_attempt(db.session, current_user, call, **body)
+    db.session.commit()
+    return jsonify({**schemas.dump_attempt(attempt), "call": schemas.dump_call(call)}), 201
+
+
+@bp.get("/me/calls")
+@roles_required("supervisor")
+def my_calls():
+    """Today's call list (due today or overdue): the supervisor's own calls first, then colleagues'."""
+    day = request.args.get("day")
+    try:
+        day = dt.date.fromisoformat(day) if day else local_today()
+    except ValueError as exc:
+        raise Invalid("Not a date.", fields={"day": ["Use YYYY-MM-DD."]}) from exc
+    todo = calls.daily_call_list(db.session, day, current_user.id)
+    return jsonify(
+        {
+            "items": [{**schemas.dump_call(c), "mine": c.caller_id == current_user.id} for c in todo],
+            "total": len(todo),
+        }
+    )
+
+
+# --- red flags ---
+
+
+@bp.get("/red-flags")
+@roles_required(*STAFF)
+def list_red_flags():
+    """Red flags raised by follow-up calls (took money), filtered by case_id and status."""
+    args = query_args(schemas.RedFlagArgs)
+    from sqlalchemy import select
+
+    from supervision.scheduling.models import RedFlag
+
+    stmt = select(RedFlag).order_by(RedFlag.raised_at.desc(), RedFlag.id.desc())
+    if args["case_id"] is not None:
+        stmt = stmt.where(RedFlag.case_id == args["case_id"])
+    if args["status"]:
+        stmt = stmt.where(RedFlag.status == args["status"])
+    return jsonify(paginate(db.session, stmt, schemas.dump_red_flag))
+
+
+@bp.post("/red-flags/<int:flag_id>/resolve")
+@roles_required("supervisor")
+@use_body(schemas.RedFlagResolveSchema)
+def resolve_red_flag(flag_id: int, body):
+    """Confirm or dismiss a red flag, with the reason (audited)."""
+    flag = calls.get_red_flag(db.session, flag_id)
+    calls.resolve_red_flag(db.session, current_user, flag, body["outcome"], body["reason"])
+    db.session.commit()
+    return jsonify(schemas.dump_red_flag(flag))
+
+
+# --- deadlines and the calendar ---
+
+
+@bp.get("/deadlines")
+@roles_required(*STAFF)
+def due_deadlines():
+    """Statutory deadlines due today or overdue, across all cases."""
+    items = open_deadlines(db.session)
+    return jsonify(
+        {
+            "items": [
+                {
+                    "case_id": d.case_id,
+                    "case_number": d.case_number,
+                    "deadline": d.name,
+                    "label": d.label,
+                    "due_on": d.due_on.isoformat(),
+                    "state": d.state,
+                    "days_overdue": d.days_overdue,
+                }
+                for d in items
+            ],
+            "total": len(items),
+        }
+    )
+
+
+@bp.get("/calendar/days")
+@login_required
+def list_calendar_days():
+    """The year's holidays and make-up working days (?year=)."""
+    year = request.args.get("year", type=int) or local_today().year
+    rows = workdays.calendar_days(db.session, year)
+    return jsonify(
+        {
+            "items": [{"day": r.day.isoformat(), "working": r.working, "note": r.note} for r in rows],
+            "total": len(rows),
+        }
+    )
+
+
+def _day(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise NotFound("Not a date.") from exc
+
+
+@bp.put("/calendar/days/<day>")
+@roles_required("admin")
+@use_body(schemas.CalendarDaySchema)
+def put_calendar_day(day: str, body):
+    """Mark a day as a holiday (working false) or a make-up working day (working true)."""
+    row = workdays.set_calendar_day(db.session, current_user, _day(day), body["working"], body.get("note"))
+    db.session.commit()
+    return jsonify({"day": row.day.isoformat(), "working": row.working, "note": row.note})
+
+
+@bp.delete("/calendar/days/<day>")
+@roles_required("admin")
+def delete_calendar_day(day: str):
+    """Back to the ordinary week."""
+    workdays.clear_calendar_day(db.session, current_user, _day(day))
+    db.session.commit()
+    return "", 204
+
+
+# --- the inbox and the calendar feed ---
+
+
+@bp.get("/me/inbox")
+@login_required
+def inbox():
+    """The signed-in user's reminders, newest first, with the unread count."""
+    page = paginate(db.session, reminders.inbox_statement(current_user.id), schemas.dump_reminder)
+    return jsonify({**page, "unread": reminders.unread_count(db.session, current_user.id)})
+
+
+@bp.post("/me/inbox/read")
+@login_required
+def inbox_read():
+    """Mark reminders read (``{"ids": [...]}``, or all)."""
+    from legalaid.api import read_json_body
+
+    ids = read_json_body().get("ids")
+    if ids is not None and not (isinstance(ids, list) and all(isinstance(i, int) for i in ids)):
+        raise Invalid("ids is a list of reminder ids.", fields={"ids": ["A list of integers."]})
+    count = reminders.mark_read(db.session, current_user.id, ids)
+    db.session.commit()
+    return jsonify({"marked": count})
+
+
+@bp.post("/me/calendar-feed")
+@login_required
+def create_feed():
+    """A new private calendar feed URL (the previous one stops working)."""
+    token = feeds.issue_feed(db.session, current_user)
+    db.session.commit()
+    return jsonify({"url": url_for("scheduling_feed.calendar_feed", token=token, _external=True)}), 201
+
+
+@bp.delete("/me/calendar-feed")
+@login_required
+def revoke_feed():
+    """Revoke the calendar feed."""
+    feeds.revoke_feeds(db.session, current_user)
+    db.session.commit()
+    return "", 204

@@ -1,0 +1,430 @@
+"""Follow-up calls (回访) and red flags (DESIGN.md §4 "Follow-up calls"): three calls per case (7 days
+after assignment, 3 days after the first hearing, 7 days after closing), each with a caller in
+rotation; any supervisor may record an attempt, early or late. An unreachable client is retried on
+the next 2 working days, then the call is closed as unreachable. "Took money" raises a red flag."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from assignment.models import Assignment, Case
+from assignment.roles import require_role
+from legalaid import audit
+from legalaid.db import utcnow
+from legalaid.errors import Invalid, NotAllowed, NotFound
+from supervision.scheduling import reminders
+from supervision.scheduling.models import (
+    SATISFACTION,
+    CallAttempt,
+    FollowUpCall,
+    Hearing,
+    Observation,
+    RedFlag,
+)
+from supervision.scheduling.rota import pick_supervisor, users_with_role
+from supervision.scheduling.rules import local_date, local_today, setting
+from supervision.scheduling.workdays import add_working_days
+
+SUPERVISOR = ("supervisor",)
+OPEN = ("planned", "retrying")
+
+# What the caller asks (Law art. 20 forbids taking money or gifts from the client).
+SCRIPTS = {
+    "after_assignment": [
+        _l("Has your lawyer or adviser contacted you and met you?"),
+        _l("Did they explain what happens next and how long it may take?"),
+        _l("Has anyone asked you for money or gifts for this case?"),
+        _l("How satisfied are you so far?"),
+    ],
+    "after_hearing": [
+        _l("Was your lawyer or adviser well prepared for the hearing?"),
+        _l("Were they on time and did they keep you informed?"),
+        _l("Has anyone asked you for money or gifts for this case?"),
+        _l("How satisfied are you with their work at the hearing?"),
+    ],
+    "after_closing": [
+        _l("Did your lawyer or adviser tell you the outcome and what it means for you?"),
+        _l("Did they hand over your documents?"),
+        _l("Did you give them any money or gifts?"),
+        _l("How satisfied are you with the legal aid you received?"),
+    ],
+}
+
+
+def script(purpose: str) -> list[str]:
+    return [str(q) for q in SCRIPTS[purpose]]
+
+
+def client_is_detained(case: Case) -> bool:
+    """A detained client is reached through the contact person recorded on the case. The case records
+    a contact person for criminal defendants (the family member to call); an explicit ``detained``
+    flag on the case wins when there is one."""
+    explicit = getattr(case, "detained", None)
+    if explicit is not None:
+        return bool(explicit)
+    return case.case_type == "criminal" and bool(case.contact_phone)
+
+
+def _callee(case: Case) -> tuple[bool, str | None, str | None]:
+    if client_is_detained(case) and case.contact_phone:
+        return True, case.contact_name, case.contact_phone
+    return False, case.applicant_name, case.applicant_phone
+
+
+def _plan_call(
+    session: Session,
+    case: Case,
+    purpose: str,
+    key: str,
+    due_on: dt.date,
+    *,
+    assignment_id: int | None,
+    provider_id: int | None,
+    hearing_id: int | None = None,
+) -> FollowUpCall:
+    """Plan the call ``key``, or bring an existing one up to date: a cancelled call is planned again,
+    an untouched one takes the new due date; a call in progress or done is left alone."""
+    call = session.scalar(sa.select(FollowUpCall).where(FollowUpCall.key == key))
+    via_contact, name, phone = _callee(case)
+    if call is None:
+        call = FollowUpCall(
+            key=key,
+            case_id=case.id,
+            purpose=purpose,
+            due_on=due_on,
+            assignment_id=assignment_id,
+            provider_id=provider_id,
+            hearing_id=hearing_id,
+            status="planned",
+            via_contact=via_contact,
+            callee_name=name,
+            phone=phone,
+        )
+        session.add(call)
+        call.caller_id = pick_supervisor(session, "call", own_provider_id=provider_id).user_id
+        session.flush()
+        audit.record(
+            session,
+            None,
+            "call.plan",
+            "follow_up_call",
+            call.id,
+            None,
+            {"case_id": case.id, "purpose": purpose, "due_on": due_on, "caller_id": call.caller_id},
+        )
+    elif call.status == "cancelled" or (call.status == "planned" and call.failed_attempts == 0):
+        call.status, call.due_on, call.hearing_id = "planned", due_on, hearing_id
+        call.via_contact, call.callee_name, call.phone = via_contact, name, phone
+    return call
+
+
+def plan_follow_up_calls(
+    session: Session, case: Case, assignment: Assignment | None = None
+) -> list[FollowUpCall]:
+    """Plan each of the case's three calls whose event has happened: after the provider accepted,
+    after the first hearing, after closing. Planning again changes nothing."""
+    planned = []
+    if assignment is None:
+        assignment = session.scalar(
+            sa.select(Assignment).where(
+                Assignment.case_id == case.id, Assignment.accepted_at.is_not(None), Assignment.live.is_(True)
+            )
+        )
+    if assignment is not None:
+        accepted = local_date(assignment.accepted_at or utcnow())
+        planned.append(
+            _plan_call(
+                session,
+                case,
+                "after_assignment",
+                f"{case.id}:after_assignment:{assignment.id}",
+                accepted + dt.timedelta(days=setting("call_after_assignment_days")),
+                assignment_id=assignment.id,
+                provider_id=assignment.provider_id,
+            )
+        )
+    call = plan_after_hearing_call(session, case)
+    if call is not None:
+        planned.append(call)
+    if case.status in ("closed", "archived"):
+        planned.append(
+            _plan_call(
+                session,
+                case,
+                "after_closing",
+                f"{case.id}:after_closing",
+                local_today() + dt.timedelta(days=setting("call_after_closing_days")),
+                assignment_id=assignment.id if assignment else None,
+                provider_id=assignment.provider_id if assignment else None,
+            )
+        )
+    return planned
+
+
+def plan_after_hearing_call(session: Session, case: Case) -> FollowUpCall | None:
+    """The call 3 days after the provider's first hearing of the case; it follows that hearing when
+    hearings are moved or cancelled."""
+    assignment = case.current_assignment
+    provider_id = assignment.provider_id if assignment else None
+    key = f"{case.id}:after_hearing:{assignment.id if assignment else 0}"
+    first = session.scalar(
+        sa.select(Hearing)
+        .where(Hearing.case_id == case.id, Hearing.status == "scheduled", Hearing.provider_id == provider_id)
+        .order_by(Hearing.starts_at, Hearing.id)
+        .limit(1)
+    )
+    if first is None:
+        call = session.scalar(sa.select(FollowUpCall).where(FollowUpCall.key == key))
+        if call is not None and call.status == "planned" and call.failed_attempts == 0:
+            call.status = "cancelled"
+        return None
+    return _plan_call(
+        session,
+        case,
+        "after_hearing",
+        key,
+        local_date(first.starts_at) + dt.timedelta(days=setting("call_after_hearing_days")),
+        assignment_id=assignment.id if assignment else None,
+        provider_id=provider_id,
+        hearing_id=first.id,
+    )
+
+
+def cancel_assignment_calls(session: Session, assignment: Assignment, actor=None) -> int:
+    """The provider's not-yet-done calls go when their assignment ends (a reassignment)."""
+    calls = session.scalars(
+        sa.select(FollowUpCall).where(
+            FollowUpCall.assignment_id == assignment.id, FollowUpCall.status.in_(OPEN)
+        )
+    ).all()
+    for call in calls:
+        call.status = "cancelled"
+        audit.record(
+            session, actor, "call.cancel", "follow_up_call", call.id, None, {"reason": "assignment_ended"}
+        )
+    return len(calls)
+
+
+def move_future_hearings_to(session: Session, assignment: Assignment) -> None:
+    """After a reassignment, the case's coming hearings evaluate the new provider."""
+    now = utcnow()
+    hearings = session.scalars(
+        sa.select(Hearing).where(
+            Hearing.case_id == assignment.case_id,
+            Hearing.status == "scheduled",
+            Hearing.starts_at > now,
+            Hearing.provider_id != assignment.provider_id,
+        )
+    ).all()
+    for hearing in hearings:
+        hearing.provider_id = assignment.provider_id
+        if hearing.observation is not None and hearing.observation.status != "reported":
+            hearing.observation.provider_id = assignment.provider_id
+
+
+def get_call(session: Session, call_id: int) -> FollowUpCall:
+    call = session.get(FollowUpCall, call_id)
+    if call is None:
+        raise NotFound("No such follow-up call.")
+    return call
+
+
+def record_call_attempt(
+    session: Session,
+    actor,
+    call: FollowUpCall,
+    *,
+    reached: bool,
+    satisfaction: str | None = None,
+    took_money: bool | None = None,
+    notes: str | None = None,
+    at: dt.datetime | None = None,
+) -> CallAttempt:
+    """Any supervisor records an attempt, before or after its due date, covering for the caller."""
+    require_role(actor, *SUPERVISOR)
+    if call.status not in OPEN:
+        raise NotAllowed(f"This call is {call.status}; no more attempts are recorded.")
+    if satisfaction is not None and satisfaction not in SATISFACTION:
+        raise Invalid(
+            "Unknown satisfaction.", fields={"satisfaction": [f"One of {', '.join(SATISFACTION)}."]}
+        )
+    if not reached and (satisfaction or took_money):
+        raise Invalid(
+            "An unreached client gave no answers.",
+            fields={"reached": ["Satisfaction and took_money need a reached client."]},
+        )
+    at = at or utcnow()
+    attempt = CallAttempt(
+        call=call,
+        by_id=getattr(actor, "id", None),
+        at=at,
+        reached=reached,
+        satisfaction=satisfaction,
+        took_money=took_money if reached else None,
+        notes=(notes or "").strip() or None,
+    )
+    session.add(attempt)
+    before = {"status": call.status, "due_on": call.due_on}
+    if reached:
+        call.status, call.done_at = "done", at
+    else:
+        call.failed_attempts += 1
+        if call.failed_attempts > setting("call_retry_working_days"):
+            call.status, call.done_at = "unreachable", at
+        else:
+            # Unreachable: try again on the next working day (twice), then give up.
+            call.status = "retrying"
+            call.due_on = add_working_days(session, local_date(at), 1)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "call.attempt",
+        "follow_up_call",
+        call.id,
+        before,
+        {
+            "status": call.status,
+            "due_on": call.due_on,
+            "reached": reached,
+            "satisfaction": satisfaction,
+            "took_money": bool(took_money),
+        },
+    )
+    if reached and took_money:
+        raise_red_flag(session, actor, call, attempt)
+    return attempt
+
+
+def raise_red_flag(session: Session, actor, call: FollowUpCall, attempt: CallAttempt) -> RedFlag:
+    """The client says the provider took money or gifts: the subsidy is held and the score's veto item
+    set (by scoring and subsidies, which read ``red_flags``) until a supervisor resolves it."""
+    flag = RedFlag(
+        case_id=call.case_id,
+        provider_id=call.provider_id,
+        call_id=call.id,
+        attempt_id=attempt.id,
+        kind="took_money",
+        status="open",
+        raised_by=getattr(actor, "id", None),
+    )
+    session.add(flag)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "red_flag.raise",
+        "red_flag",
+        flag.id,
+        None,
+        {"case_id": call.case_id, "kind": "took_money", "call_id": call.id},
+    )
+    number = session.scalar(sa.select(Case.number).where(Case.id == call.case_id))
+    for user_id in users_with_role(session, "supervisor"):
+        reminders.plan_reminder(
+            session,
+            key=f"red_flag:{flag.id}:{user_id}",
+            user_id=user_id,
+            kind="red_flag",
+            subject=reminders.in_user_locale(
+                session,
+                user_id,
+                lambda: _("Red flag on case %(number)s: the client says money was taken", number=number),
+            ),
+            due_at=utcnow(),
+            link=f"/supervision/red-flags/{flag.id}",
+            object_type="red_flag",
+            object_id=flag.id,
+        )
+    return flag
+
+
+def get_red_flag(session: Session, flag_id: int) -> RedFlag:
+    flag = session.get(RedFlag, flag_id)
+    if flag is None:
+        raise NotFound("No such red flag.")
+    return flag
+
+
+def resolve_red_flag(session: Session, actor, flag: RedFlag, outcome: str, reason: str) -> RedFlag:
+    """Confirmed: the subsidy is 0 and a complaint is opened; dismissed: hold and veto are released."""
+    require_role(actor, *SUPERVISOR)
+    if outcome not in ("confirmed", "dismissed"):
+        raise Invalid("Confirm or dismiss.", fields={"outcome": ["One of confirmed, dismissed."]})
+    if not (reason or "").strip():
+        raise Invalid("Give the reason.", fields={"reason": ["Required."]})
+    if flag.status != "open":
+        raise NotAllowed(f"This red flag is already {flag.status}.")
+    flag.status, flag.resolved_at = outcome, utcnow()
+    flag.resolved_by, flag.resolution_reason = getattr(actor, "id", None), reason.strip()
+    reminders.cancel_reminders(session, "red_flag", flag.id)
+    audit.record(
+        session,
+        actor,
+        "red_flag.resolve",
+        "red_flag",
+        flag.id,
+        {"status": "open"},
+        {"status": outcome, "reason": flag.resolution_reason},
+    )
+    return flag
+
+
+def red_flags(session: Session, case_id: int) -> list[RedFlag]:
+    """The case's red flags (``kind`` "took_money", ``status`` open/confirmed/dismissed)."""
+    return list(session.scalars(sa.select(RedFlag).where(RedFlag.case_id == case_id).order_by(RedFlag.id)))
+
+
+def after_closing_call_settled(session: Session, case_id: int) -> bool:
+    """Archiving needs the post-closing call done or closed as unreachable (DESIGN.md §4)."""
+    return bool(
+        session.scalar(
+            sa.select(sa.func.count()).where(
+                FollowUpCall.case_id == case_id,
+                FollowUpCall.purpose == "after_closing",
+                FollowUpCall.status.in_(("done", "unreachable")),
+            )
+        )
+    )
+
+
+def calls_statement(
+    *,
+    case_id: int | None = None,
+    due_before: dt.date | None = None,
+    caller_id: int | None = None,
+    status: str | None = None,
+    open_only: bool = False,
+) -> sa.Select:
+    stmt = sa.select(FollowUpCall)
+    if case_id is not None:
+        stmt = stmt.where(FollowUpCall.case_id == case_id)
+    if due_before is not None:
+        stmt = stmt.where(FollowUpCall.due_on <= due_before)
+    if caller_id is not None:
+        stmt = stmt.where(FollowUpCall.caller_id == caller_id)
+    if status:
+        stmt = stmt.where(FollowUpCall.status == status)
+    if open_only:
+        stmt = stmt.where(FollowUpCall.status.in_(OPEN))
+    return stmt.order_by(FollowUpCall.due_on, FollowUpCall.id)
+
+
+def daily_call_list(session: Session, day: dt.date, caller_id: int | None = None) -> list[FollowUpCall]:
+    """Calls due on ``day`` or overdue and not done; the caller's own first when one is given."""
+    calls = list(session.scalars(calls_statement(due_before=day, open_only=True)))
+    if caller_id is not None:
+        calls.sort(key=lambda c: (c.caller_id != caller_id, c.due_on, c.id))
+    return calls
+
+
+def observation_for_hearing_ids(session: Session, ids: list[int]) -> dict[int, Observation]:
+    return {
+        o.hearing_id: o
+        for o in session.scalars(sa.select(Observation).where(Observation.hearing_id.in_(ids)))
+    }

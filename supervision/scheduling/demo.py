@@ -1,0 +1,225 @@
+"""Scheduling's part of ``legalaid demo``: hearings (held, coming, moved, cancelled), observations in
+every state (reported, awaiting the report, scheduled, without an observer), follow-up calls in every
+state (due today, retrying, done, unreachable, cancelled), red flags open and resolved, the National Day
+holidays, and reminders in the inboxes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from assignment.models import Assignment, Case, Provider
+from assignment.rotation import accept_assignment
+from legalaid.db import utcnow
+from legalaid.models import User, UserRole
+from supervision.scheduling import calls, hearings, observations, reminders, workdays
+from supervision.scheduling.models import FollowUpCall
+from supervision.scheduling.rules import centre_tz, local_today
+
+COURTS = ["城关区人民法院", "西湖区人民法院", "市中级人民法院", "南山人民法庭"]
+HOLIDAYS_2026 = [(dt.date(2026, 10, d), False, "国庆节") for d in range(1, 8)] + [
+    (dt.date(2026, 9, 27), True, "国庆调休"),
+    (dt.date(2026, 10, 10), True, "国庆调休"),
+    (dt.date(2027, 1, 1), False, "元旦"),
+]
+
+
+def _user(session: Session, username: str) -> User | None:
+    return session.scalar(sa.select(User).where(User.username == username))
+
+
+def _cases(session: Session, rng: random.Random, want: int, assigner: User | None) -> list[Case]:
+    """Cases in progress from the assignment demo, topped up with our own accepted ones."""
+    cases = list(
+        session.scalars(
+            sa.select(Case)
+            .join(Assignment, sa.and_(Assignment.case_id == Case.id, Assignment.live.is_(True)))
+            .where(Case.status == "in_progress", Assignment.status == "accepted")
+            .order_by(Case.id)
+            .limit(want)
+        )
+    )
+    providers = list(
+        session.scalars(sa.select(Provider).where(Provider.kind == "lawyer").order_by(Provider.id))
+    )
+    today = local_today()
+    seq = session.scalar(sa.select(sa.func.max(Case.seq)).where(Case.year == today.year)) or 0
+    while len(cases) < want and providers:
+        seq += 1
+        criminal = rng.random() < 0.3
+        accepted = utcnow() - dt.timedelta(days=rng.choice([3, 7, 7, 8, 10, 20, 40]))
+        case = Case(
+            number=f"{today.year}-H{seq:05d}",
+            year=today.year,
+            seq=seq,
+            case_type="criminal" if criminal else "civil",
+            cause="盗窃罪" if criminal else "wage_arrears",
+            status="assigned",
+            received_on=accepted.date() - dt.timedelta(days=5),
+            applicant_name=rng.choice("王李张刘陈杨赵黄")
+            + rng.choice(["某", "小", "建"])
+            + rng.choice("明华强丽军"),
+            applicant_id_number=f"3301{rng.randint(10**13, 10**14 - 1)}",
+            applicant_phone=f"138{rng.randint(10**7, 10**8 - 1)}",
+            contact_name="家属 " + rng.choice("王李张") if criminal else None,
+            contact_phone=f"139{rng.randint(10**7, 10**8 - 1)}" if criminal else None,
+            stage="trial" if criminal else None,
+            group_size=12 if rng.random() < 0.1 else 1,
+            major=rng.random() < 0.1,
+            decided_on=accepted.date() - dt.timedelta(days=2),
+        )
+        session.add(case)
+        session.flush()
+        assignment = Assignment(
+            case_id=case.id,
+            provider_id=rng.choice(providers).id,
+            mode="rotation",
+            status="offered",
+            live=True,
+            assigned_by=assigner.id if assigner else None,
+            assigned_at=accepted - dt.timedelta(hours=20),
+            respond_by=accepted + dt.timedelta(days=1),
+            explanation={},
+        )
+        session.add(assignment)
+        session.flush()
+        accept_assignment(session, assignment, None, now=accepted)
+        cases.append(case)
+    return cases
+
+
+def _at(days: int, hour: int) -> dt.datetime:
+    day = local_today() + dt.timedelta(days=days)
+    return dt.datetime.combine(day, dt.time(hour), centre_tz()).astimezone(dt.UTC)
+
+
+def build_schedule(session: Session, progress) -> None:
+    rng = random.Random(2026)
+    for day, working, note in HOLIDAYS_2026:
+        workdays.set_calendar_day(session, None, day, working, note)
+    coordinator = _user(session, "coord")
+    sups = [u for u in (_user(session, n) for n in ("sup", "sup2", "sup3", "sup4")) if u is not None]
+    if not sups:
+        sups = list(session.scalars(sa.select(User).join(UserRole).where(UserRole.role == "supervisor")))
+    cases = _cases(session, rng, 24, coordinator)
+    if not cases:
+        progress("  no providers: no hearings or calls")
+        return
+    # Hearings: held ones (reported or awaiting the report), coming ones, a busy day, moved and cancelled.
+    recorded = []
+    for i, case in enumerate(cases[:18]):
+        days = [-20, -9, -3, -1, 2, 4, 6, 9, 12, 15, 20, 25, 30, 3, 3, 3, 3, 40][i]
+        hour = 9 if days != 3 else 9 + (i % 2) * 4
+        recorded.append(
+            hearings.record_hearing(
+                session,
+                coordinator,
+                case,
+                starts_at=_at(days, hour),
+                court=rng.choice(COURTS),
+                room=str(rng.randint(1, 12)),
+            )
+        )
+    # A morning with more observed hearings than supervisors (the demo samples them all): the last stay
+    # without an observer, and supervisors and coordinators are alerted.
+    settings = current_app.config.setdefault("SCHEDULING", {})
+    rate = settings.get("observation_sample_rate")
+    settings["observation_sample_rate"] = 1.0
+    try:
+        for case in cases[18:24]:
+            recorded.append(
+                hearings.record_hearing(
+                    session,
+                    coordinator,
+                    case,
+                    starts_at=_at(5, 9),
+                    court=COURTS[0],
+                    room=str(rng.randint(1, 12)),
+                )
+            )
+    finally:
+        if rate is None:
+            settings.pop("observation_sample_rate")
+        else:
+            settings["observation_sample_rate"] = rate
+    session.flush()
+    for hearing in recorded:
+        observation = hearing.observation
+        if observation is None or hearing.starts_at > utcnow() - dt.timedelta(days=2):
+            continue
+        if observation.observer_id is None:
+            continue
+        observer = session.get(User, observation.observer_id)
+        observations.report_observation(
+            session,
+            observer,
+            observation,
+            preparation=rng.randint(3, 5),
+            examination=rng.randint(2, 5),
+            argument=rng.randint(3, 5),
+            effect=rng.randint(3, 5),
+            court_view=rng.choice(["承办律师准备充分，质证到位", "辩护意见有针对性", "庭审表现一般"]),
+            notes="演示数据",
+        )
+    coming = [h for h in recorded if h.starts_at > utcnow() and h.status == "scheduled"]
+    if len(coming) > 2:
+        hearings.move_hearing(
+            session, coordinator, coming[0], starts_at=coming[0].starts_at + dt.timedelta(days=1)
+        )
+        hearings.cancel_hearing(session, coordinator, coming[1], "法院通知延期")
+    # Calls: some attempted (done, retrying, unreachable), one with a red flag, the rest planned.
+    open_calls = list(
+        session.scalars(
+            sa.select(FollowUpCall).where(FollowUpCall.status == "planned").order_by(FollowUpCall.id)
+        )
+    )
+    now = utcnow()
+    for i, call in enumerate(open_calls[:12]):
+        caller = sups[i % len(sups)]
+        if i % 4 == 0:
+            calls.record_call_attempt(
+                session,
+                caller,
+                call,
+                reached=True,
+                satisfaction=rng.choice(["satisfied", "satisfied", "basically_satisfied", "unsatisfied"]),
+                took_money=False,
+                notes="受援人表示律师已会见",
+            )
+        elif i % 4 == 1:
+            calls.record_call_attempt(session, caller, call, reached=False, at=now - dt.timedelta(days=1))
+        elif i % 4 == 2:
+            for back in (4, 3, 1):
+                calls.record_call_attempt(
+                    session, caller, call, reached=False, at=now - dt.timedelta(days=back)
+                )
+    flagged = [c for c in open_calls[12:16] if c.status == "planned"]
+    for i, call in enumerate(flagged[:2]):
+        calls.record_call_attempt(
+            session,
+            sups[0],
+            call,
+            reached=True,
+            satisfaction="unsatisfied",
+            took_money=True,
+            notes="受援人称向律师支付了“辛苦费”",
+        )
+        if i == 0:
+            (flag,) = [f for f in calls.red_flags(session, call.case_id) if f.status == "open"][:1]
+            calls.resolve_red_flag(session, sups[-1], flag, "dismissed", "核实为法院诉讼费，非律师收取")
+    session.flush()
+    # A reassignment cancels the first provider's open calls.
+    last = cases[-1]
+    assignment = last.current_assignment
+    if assignment is not None:
+        calls.cancel_assignment_calls(session, assignment)
+    # Deliver what is due so the inboxes and the bell have something.
+    reminders.sweep_due_reminders(session)
+    counts = dict(
+        session.execute(sa.select(FollowUpCall.status, sa.func.count()).group_by(FollowUpCall.status)).all()
+    )
+    progress(f"  {len(recorded)} hearings, calls by state {counts}, {len(HOLIDAYS_2026)} calendar days")

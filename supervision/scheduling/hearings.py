@@ -1,0 +1,206 @@
+"""Hearings (庭审): recorded by the coordinator or the case's provider; moving or cancelling one moves
+or cancels everything scheduled from it (observation, reminders, the after-hearing call)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from assignment.intake import get_case
+from assignment.models import Case
+from assignment.roles import require_role
+from legalaid import audit
+from legalaid.errors import Invalid, NotAllowed, NotFound
+from supervision import signals
+from supervision.scheduling import calls, observations
+from supervision.scheduling.models import Hearing
+from supervision.scheduling.rules import setting
+
+RECORDERS = ("coordinator", "admin", "provider")
+HEARING_CASE_STATUSES = ("assigned", "in_progress")
+
+
+def _check_times(starts_at: dt.datetime, ends_at: dt.datetime | None) -> dt.datetime:
+    if starts_at.tzinfo is None:
+        raise Invalid("Give the time with its offset.", fields={"starts_at": ["Needs a UTC offset."]})
+    ends_at = ends_at or starts_at + dt.timedelta(hours=setting("hearing_hours"))
+    if ends_at.tzinfo is None:
+        raise Invalid("Give the time with its offset.", fields={"ends_at": ["Needs a UTC offset."]})
+    if ends_at <= starts_at:
+        raise Invalid("A hearing ends after it starts.", fields={"ends_at": ["Must be after starts_at."]})
+    return ends_at
+
+
+def _check_provider_may_act(actor, case: Case) -> None:
+    """A provider records and changes hearings of their own current case only (404 otherwise)."""
+    if actor is None or actor.has_role("coordinator", "admin"):
+        return
+    assignment = case.current_assignment
+    if assignment is None or assignment.provider_id != actor.provider_id or actor.provider_id is None:
+        raise NotFound("No such case.")
+
+
+def record_hearing(
+    session: Session,
+    actor,
+    case: Case,
+    *,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime | None = None,
+    court: str,
+    room: str | None = None,
+) -> Hearing:
+    """Record a hearing and decide, there and then, whether it is observed and by whom."""
+    require_role(actor, *RECORDERS)
+    _check_provider_may_act(actor, case)
+    ends_at = _check_times(starts_at, ends_at)
+    if not (court or "").strip():
+        raise Invalid("Name the court.", fields={"court": ["Required."]})
+    if case.status not in HEARING_CASE_STATUSES:
+        raise NotAllowed(
+            f"Case {case.number} is {case.status}; hearings are recorded while it is in progress."
+        )
+    assignment = case.current_assignment
+    hearing = Hearing(
+        case_id=case.id,
+        provider_id=assignment.provider_id if assignment else None,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        court=court.strip(),
+        room=(room or "").strip() or None,
+        status="scheduled",
+        observation_reason="not_sampled",
+        recorded_by=getattr(actor, "id", None),
+    )
+    # Decided before the insert (the draw does not need the id): one write for the hearing.
+    observe, reason, draw = observations.decide_observation(session, hearing, case)
+    hearing.observe, hearing.observation_reason = observe, reason
+    hearing.sample_draw = draw
+    hearing.sample_rate = setting("observation_sample_rate") if draw is not None else None
+    session.add(hearing)
+    session.flush()
+    decision = {"observe": observe, "reason": reason, "sample_draw": draw}
+    if observe:
+        observation = observations.schedule_observation(session, hearing, reason, actor)
+        decision |= {
+            "observation_id": observation.id,
+            "observer_id": observation.observer_id,
+            "skipped": observation.skipped[:20],
+        }
+    audit.record(
+        session,
+        actor,
+        "hearing.record",
+        "hearing",
+        hearing.id,
+        None,
+        {"case_id": case.id, "starts_at": starts_at, "ends_at": ends_at, "court": hearing.court, **decision},
+    )
+    calls.plan_after_hearing_call(session, case)
+    signals.hearing_recorded.send(session, hearing=hearing, actor=actor)
+    return hearing
+
+
+def get_hearing(session: Session, hearing_id: int, actor=None) -> Hearing:
+    hearing = session.get(Hearing, hearing_id)
+    if hearing is None:
+        raise NotFound("No such hearing.")
+    staff = actor is None or actor.has_role("coordinator", "supervisor", "admin")
+    if not staff and (actor.provider_id is None or hearing.provider_id != actor.provider_id):
+        raise NotFound("No such hearing.")
+    return hearing
+
+
+def move_hearing(
+    session: Session,
+    actor,
+    hearing: Hearing,
+    *,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime | None = None,
+    court: str | None = None,
+    room: str | None = None,
+) -> Hearing:
+    """Change the time or place; the observation, its reminders and the after-hearing call follow."""
+    require_role(actor, *RECORDERS)
+    case = get_case(session, hearing.case_id)
+    _check_provider_may_act(actor, case)
+    if hearing.status != "scheduled":
+        raise NotAllowed("This hearing was cancelled; record a new one.")
+    if ends_at is None:
+        ends_at = starts_at + (hearing.ends_at - hearing.starts_at)
+    ends_at = _check_times(starts_at, ends_at)
+    before = {
+        "starts_at": hearing.starts_at,
+        "ends_at": hearing.ends_at,
+        "court": hearing.court,
+        "room": hearing.room,
+    }
+    hearing.starts_at, hearing.ends_at = starts_at, ends_at
+    if court is not None and court.strip():
+        hearing.court = court.strip()
+    if room is not None:
+        hearing.room = room.strip() or None
+    observation = hearing.observation
+    if observation is not None and observation.status in ("scheduled", "unassigned"):
+        observation.starts_at, observation.ends_at = starts_at, ends_at
+        session.flush()
+        observations.restaff_observation(session, observation, actor)
+    calls.plan_after_hearing_call(session, case)
+    audit.record(
+        session,
+        actor,
+        "hearing.move",
+        "hearing",
+        hearing.id,
+        before,
+        {"starts_at": starts_at, "ends_at": ends_at, "court": hearing.court, "room": hearing.room},
+    )
+    return hearing
+
+
+def cancel_hearing(session: Session, actor, hearing: Hearing, reason: str | None = None) -> Hearing:
+    require_role(actor, *RECORDERS)
+    case = get_case(session, hearing.case_id)
+    _check_provider_may_act(actor, case)
+    if hearing.status != "scheduled":
+        raise NotAllowed("This hearing is already cancelled.")
+    hearing.status = "cancelled"
+    from legalaid.db import utcnow
+
+    hearing.cancelled_at, hearing.cancel_reason = utcnow(), (reason or "").strip() or None
+    if hearing.observation is not None:
+        observations.cancel_observation(session, hearing.observation, actor)
+    session.flush()
+    calls.plan_after_hearing_call(session, case)
+    audit.record(
+        session,
+        actor,
+        "hearing.cancel",
+        "hearing",
+        hearing.id,
+        {"status": "scheduled"},
+        {"status": "cancelled", "reason": hearing.cancel_reason},
+    )
+    return hearing
+
+
+def hearings_statement(
+    *,
+    case_id: int | None = None,
+    provider_id: int | None = None,
+    include_cancelled: bool = True,
+    from_: dt.datetime | None = None,
+) -> sa.Select:
+    stmt = sa.select(Hearing)
+    if case_id is not None:
+        stmt = stmt.where(Hearing.case_id == case_id)
+    if provider_id is not None:
+        stmt = stmt.where(Hearing.provider_id == provider_id)
+    if not include_cancelled:
+        stmt = stmt.where(Hearing.status == "scheduled")
+    if from_ is not None:
+        stmt = stmt.where(Hearing.ends_at >= from_)
+    return stmt.order_by(Hearing.starts_at, Hearing.id)

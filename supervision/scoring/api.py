@@ -1,0 +1,304 @@
+"""JSON API of closing and scoring (API.md "Closing, scoring, archive"). Views are thin: validate,
+call one service function, commit, dump."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Response, jsonify
+from flask_login import current_user
+
+from legalaid.api import api_blueprint, paginate, query_args, use_body
+from legalaid.auth import roles_required
+from legalaid.db import db
+from legalaid.errors import NotAllowed, NotFound
+from supervision.scoring import checklists, closing, reports, scoring
+from supervision.scoring.models import Checklist, ScoreFile
+from supervision.scoring.schemas import (
+    AppealDecisionSchema,
+    AppealSchema,
+    CaseTypeArgs,
+    ChecklistSchema,
+    ClosingSchema,
+    DocumentsSchema,
+    QualityArgs,
+    ScoreFileArgs,
+    ScoreSheetSchema,
+    dump_checklist,
+    dump_closing,
+    dump_file,
+    dump_sheet,
+    number,
+)
+
+bp = api_blueprint("scoring_api", __name__)
+
+STAFF = ("coordinator", "supervisor", "admin")
+
+
+def _english() -> bool:
+    return closing._english()
+
+
+# --- closing (the provider) ---
+
+
+@bp.get("/closing-documents")
+@roles_required()
+def closing_documents():
+    """The closing materials (承办材料) a file must hold for a case type, required or optional."""
+    args = query_args(CaseTypeArgs)
+    items = closing.closing_documents(args["case_type"])
+    return jsonify({"items": items, "total": len(items)})
+
+
+@bp.post("/cases/<int:case_id>/closing")
+@roles_required("provider")
+@use_body(ClosingSchema)
+def close_case(case_id, body):
+    """The provider reports the case ended and hands in closing materials; the case is closed."""
+    case = closing.get_case(db.session, case_id)
+    report = closing.close_case(db.session, case, current_user, **body)
+    db.session.commit()
+    return jsonify({"case_id": case.id, "status": case.status, **dump_closing(report, case.case_type)})
+
+
+@bp.post("/cases/<int:case_id>/documents")
+@roles_required("provider")
+@use_body(DocumentsSchema)
+def hand_in_documents(case_id, body):
+    """Closing materials handed in after the closing report (late after 30 days)."""
+    case = closing.get_case(db.session, case_id)
+    report = closing.hand_in_documents(db.session, case, current_user, body["documents"])
+    db.session.commit()
+    return jsonify(dump_closing(report, case.case_type))
+
+
+@bp.get("/cases/<int:case_id>/closing")
+@roles_required(*STAFF, "provider")
+def read_closing(case_id):
+    """The closing report, the materials handed in and the 30-day hand-in status."""
+    case = closing.get_case(db.session, case_id)
+    report = closing.get_closing(db.session, case_id)
+    if not current_user.has_role(*STAFF) and current_user.provider_id != report.provider_id:
+        raise NotFound("There is no such case.")
+    return jsonify(dump_closing(report, case.case_type))
+
+
+# --- checklists ---
+
+
+@bp.get("/checklists/current")
+@roles_required()
+def current_checklist():
+    """The checklist version in force today for a case type."""
+    args = query_args(CaseTypeArgs)
+    checklist = checklists.checklist_in_force(db.session, args["case_type"], scoring.rules.local_today())
+    if checklist is None:
+        raise NotFound("No checklist is in force for this case type.")
+    return jsonify(dump_checklist(checklist, _english()))
+
+
+@bp.get("/checklists")
+@roles_required("admin", "supervisor")
+def list_checklists():
+    """Every checklist version, drafts included, newest first."""
+    stmt = sa.select(Checklist).order_by(Checklist.case_type, Checklist.version.desc())
+    return jsonify(paginate(db.session, stmt, lambda c: dump_checklist(c, _english())))
+
+
+@bp.get("/checklists/<int:checklist_id>")
+@roles_required("admin", "supervisor")
+def read_checklist(checklist_id):
+    """One checklist version with its items, guidance and veto items."""
+    return jsonify(dump_checklist(checklists.get_checklist(db.session, checklist_id), _english()))
+
+
+@bp.post("/checklists")
+@roles_required("admin")
+@use_body(ChecklistSchema)
+def draft_checklist(body):
+    """Draft a new version; item maximums must add up to exactly 100 (else 422)."""
+    checklist = checklists.draft_checklist(db.session, current_user, **body)
+    db.session.commit()
+    return jsonify(dump_checklist(checklist, _english())), 201
+
+
+@bp.put("/checklists/<int:checklist_id>")
+@roles_required("admin")
+@use_body(ChecklistSchema)
+def revise_checklist(checklist_id, body):
+    """Change a draft version (published versions never change)."""
+    checklist = checklists.get_checklist(db.session, checklist_id)
+    if body.pop("case_type") != checklist.case_type:
+        raise NotAllowed("A version keeps its case type.")
+    checklists.revise_checklist_draft(db.session, checklist, current_user, **body)
+    db.session.commit()
+    return jsonify(dump_checklist(checklist, _english()))
+
+
+@bp.post("/checklists/<int:checklist_id>/publish")
+@roles_required("admin")
+def publish_checklist(checklist_id):
+    """Publish a draft version; from its effective date it applies to cases ending then."""
+    checklist = checklists.publish_checklist(
+        db.session, checklists.get_checklist(db.session, checklist_id), current_user
+    )
+    db.session.commit()
+    return jsonify(dump_checklist(checklist, _english()))
+
+
+# --- score sheets (supervisors) ---
+
+
+def _sheet_answer(sheet) -> dict:
+    return dump_sheet(sheet)
+
+
+@bp.post("/cases/<int:case_id>/score-sheets")
+@roles_required("supervisor")
+@use_body(ScoreSheetSchema)
+def create_score_sheet(case_id, body):
+    """Start a score sheet on a closed file; suggestions are pre-filled, points above a maximum → 422."""
+    sheet = scoring.create_score_sheet(db.session, case_id, current_user, **body)
+    db.session.commit()
+    return jsonify(_sheet_answer(sheet)), 201
+
+
+@bp.get("/score-sheets/<int:sheet_id>")
+@roles_required("supervisor", "admin", "provider")
+def read_score_sheet(sheet_id):
+    """A score sheet: the scorer's own draft, any submitted sheet for staff, or the provider's final one."""
+    sheet = scoring.get_sheet(db.session, sheet_id)
+    if sheet.scorer_id == current_user.id or (
+        current_user.has_role("supervisor", "admin") and sheet.status == "submitted"
+    ):
+        return jsonify(dump_sheet(sheet))
+    file = sheet.file
+    if (
+        current_user.provider_id is not None
+        and current_user.provider_id == file.provider_id
+        and scoring.visible_to_provider(file)
+        and sheet.status == "submitted"
+    ):
+        return jsonify(dump_sheet(sheet, for_provider=True))
+    raise NotFound("There is no such score sheet.")
+
+
+@bp.put("/score-sheets/<int:sheet_id>")
+@roles_required("supervisor")
+@use_body(ScoreSheetSchema)
+def update_score_sheet(sheet_id, body):
+    """Change your draft sheet; items not named keep their points."""
+    sheet = scoring.update_score_sheet(
+        db.session, scoring.get_sheet(db.session, sheet_id), current_user, **body
+    )
+    db.session.commit()
+    return jsonify(dump_sheet(sheet))
+
+
+@bp.post("/score-sheets/<int:sheet_id>/submit")
+@roles_required("supervisor")
+def submit_score_sheet(sheet_id):
+    """Submit your sheet; answers the file's score status after it (final, second_review, third_review)."""
+    sheet = scoring.get_sheet(db.session, sheet_id)
+    file = scoring.submit_score_sheet(db.session, sheet, current_user)
+    db.session.commit()
+    final = file.status == "final"
+    return jsonify(
+        {
+            "status": file.status,
+            "total": number(file.total if final else sheet.total),
+            "grade": file.grade if final else sheet.grade,
+            "sheet": dump_sheet(sheet),
+        }
+    )
+
+
+# --- the file's score ---
+
+
+@bp.get("/cases/<int:case_id>/score")
+@roles_required("supervisor", "admin", "provider")
+def read_score(case_id):
+    """The file's score: status, total, grade and sheets (the provider sees it once final)."""
+    if current_user.has_role("supervisor", "admin"):
+        return jsonify(dump_file(scoring.get_file(db.session, case_id)))
+    file = scoring.own_file(db.session, case_id, current_user)
+    if not scoring.visible_to_provider(file):
+        raise NotFound("The score of this case is not final yet.")
+    return jsonify(dump_file(file, for_provider=True))
+
+
+@bp.get("/score-files")
+@roles_required("supervisor", "admin")
+def list_score_files():
+    """Closed files and their score status (?status=open|second_review|third_review|final|appealed)."""
+    args = query_args(ScoreFileArgs)
+    stmt = sa.select(ScoreFile).order_by(ScoreFile.ended_on, ScoreFile.case_id)
+    for key in ("status", "provider_id", "case_type"):
+        if args.get(key) is not None:
+            stmt = stmt.where(getattr(ScoreFile, key) == args[key])
+    return jsonify(paginate(db.session, stmt, dump_file))
+
+
+@bp.get("/me/scores")
+@roles_required("provider")
+def my_scores():
+    """The provider's own final scores (score history)."""
+    stmt = (
+        sa.select(ScoreFile)
+        .where(ScoreFile.provider_id == current_user.provider_id, ScoreFile.status.in_(("final", "appealed")))
+        .order_by(ScoreFile.finalised_on.desc(), ScoreFile.case_id.desc())
+    )
+    return jsonify(paginate(db.session, stmt, lambda f: dump_file(f, for_provider=True)))
+
+
+@bp.post("/cases/<int:case_id>/score/accept")
+@roles_required("provider")
+def accept_score(case_id):
+    """The provider accepts the final score and waives the appeal window."""
+    file = scoring.accept_score(db.session, case_id, current_user)
+    db.session.commit()
+    return jsonify(dump_file(file, for_provider=True))
+
+
+@bp.post("/cases/<int:case_id>/score/appeal")
+@roles_required("provider")
+@use_body(AppealSchema)
+def appeal_score(case_id, body):
+    """The provider appeals the final score within 10 days (after → 409)."""
+    file = scoring.appeal_score(db.session, case_id, current_user, body["reason"])
+    db.session.commit()
+    return jsonify(dump_file(file, for_provider=True)), 201
+
+
+@bp.post("/cases/<int:case_id>/score/appeal-decision")
+@roles_required("supervisor")
+@use_body(AppealDecisionSchema)
+def decide_appeal(case_id, body):
+    """A supervisor who has not marked the file decides the appeal: upheld, or revised with their sheet."""
+    sheet = scoring.get_sheet(db.session, body["sheet_id"]) if body["sheet_id"] else None
+    file = scoring.decide_appeal(
+        db.session, case_id, current_user, outcome=body["outcome"], reason=body["reason"], sheet=sheet
+    )
+    db.session.commit()
+    return jsonify(dump_file(file))
+
+
+# --- quality ---
+
+
+@bp.get("/reports/quality")
+@roles_required("supervisor", "admin")
+def quality_report():
+    """Average score and grade distribution per provider, organisation and month; scorer drift.
+    ``?format=csv`` gives the per-provider table as CSV."""
+    args = query_args(QualityArgs)
+    report = reports.quality_report(db.session, args["date_from"], args["date_to"])
+    if args["format"] == "csv":
+        return Response(
+            reports.quality_csv(report),
+            mimetype="text/csv",
+            headers={"Content-Disposition": "attachment; filename=quality.csv"},
+        )
+    return jsonify(reports.jsonable(report))

@@ -1,0 +1,24 @@
+"""Statistics: the centre's monthly and annual figures, as JSON and as a page with charts."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from legalaid import exempt_from_csrf
+    from legalaid.hooks import add_nav
+    from supervision.statistics import api, views
+
+    app.register_blueprint(api.bp)
+    exempt_from_csrf(app, api.bp)
+    app.register_blueprint(views.bp)
+    add_nav(
+        app,
+        "statistics.summary_page",
+        lambda: str(_l("Statistics")),
+        ("coordinator", "supervisor", "admin", "finance"),
+        order=800,
+    )

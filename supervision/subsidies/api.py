@@ -1,0 +1,309 @@
+"""JSON API: archive, subsidies, payment batches, rates (API.md "Closing, scoring, archive", "Subsidies").
+
+Views are thin: validate, call one service function, commit, dump."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask import Response, jsonify, send_file, stream_with_context
+from flask_login import current_user
+
+from legalaid.api import api_blueprint, paginate, query_args, use_body
+from legalaid.auth import roles_required
+from legalaid.db import db
+from legalaid.errors import Forbidden
+from supervision.subsidies import archive, batches, exports, rates, subsidies
+from supervision.subsidies.models import Subsidy
+from supervision.subsidies.schemas import (
+    ArchiveListArgs,
+    BatchCreateSchema,
+    BatchListArgs,
+    CancelSchema,
+    ConfirmSchema,
+    CorrectionSchema,
+    ExportArgs,
+    RateSchema,
+    ReasonSchema,
+    ReconciliationArgs,
+    ReverseSchema,
+    SubsidyFilterSchema,
+    dump_archive,
+    dump_batch,
+    dump_subsidy,
+)
+
+bp = api_blueprint("subsidies_api", __name__)
+
+FINANCE = ("finance",)
+SUPERVISOR = ("supervisor",)
+SUBSIDY_READERS = ("finance", "supervisor", "admin")
+ARCHIVE_READERS = ("supervisor", "coordinator", "admin", "finance")
+
+
+def queue_filters(args: dict, today: dt.date) -> dict:
+    """The service's filter arguments from validated query (or body) arguments."""
+    filters = {
+        k: args.get(k)
+        for k in ("provider_id", "organization_id", "case_type", "archived_from", "archived_to")
+    }
+    if args.get("overdue"):
+        filters["overdue_on"] = today
+    return filters
+
+
+def _file_response(kind: str, payload, name: str) -> Response:
+    if kind == "xlsx":
+        return send_file(
+            payload,
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            as_attachment=True,
+            download_name=f"{name}.xlsx",
+        )
+    return Response(
+        stream_with_context(payload),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
+
+
+# --- archive ---
+
+
+@bp.post("/cases/<int:case_id>/archive")
+@roles_required()
+def archive_case(case_id):
+    """Archive a closed case (supervisor): 201 with the archive number; 409 naming what is missing."""
+    record = archive.archive_case(db.session, current_user, case_id)
+    db.session.commit()
+    return jsonify(dump_archive(record)), 201
+
+
+@bp.post("/cases/<int:case_id>/archive/corrections")
+@roles_required()
+@use_body(CorrectionSchema)
+def correct_archived_case(case_id, body):
+    """An audited correction of an archived case's facts (supervisor, admin)."""
+    archive.correct_archived_case(db.session, current_user, case_id, body["changes"], body["reason"])
+    db.session.commit()
+    return jsonify({"case_id": case_id, "corrected": sorted(body["changes"])})
+
+
+@bp.get("/archives")
+@roles_required(*ARCHIVE_READERS)
+def archive_list():
+    """The archive list, ordered by year and case number; ``?format=csv|xlsx`` for a file."""
+    args = query_args(ArchiveListArgs)
+    if args["format"]:
+        kind, payload = exports.export_archive_list(db.session, current_user, args["format"], args["year"])
+        return _file_response(kind, payload, f"archive-{args['year'] or 'all'}")
+    stmt = archive.archive_list_statement(args["year"])
+    return jsonify(
+        paginate(
+            db.session,
+            stmt,
+            lambda r: {**r._asdict(), "archived_on": r.archived_on.isoformat()},
+            scalars=False,
+        )
+    )
+
+
+# --- subsidies ---
+
+
+@bp.get("/subsidies")
+@roles_required(*SUBSIDY_READERS)
+def subsidy_list():
+    """Subsidies (the payable queue with ``?status=payable``), with ageing against the 90-day limit."""
+    args = query_args(SubsidyFilterSchema)
+    today = subsidies.local_today()
+    stmt = subsidies.subsidy_list_statement(status=args["status"], **queue_filters(args, today))
+    return jsonify(
+        paginate(db.session, stmt, lambda s: dump_subsidy(s, ageing=subsidies.ageing(s.archived_on, today)))
+    )
+
+
+@bp.get("/subsidies/<int:subsidy_id>")
+@roles_required()
+def subsidy_detail(subsidy_id):
+    """One subsidy; a provider sees only their own, with what it is waiting for."""
+    subsidy = subsidies.get_subsidy(db.session, subsidy_id, current_user)
+    return jsonify(
+        dump_subsidy(
+            subsidy,
+            ageing=subsidies.ageing(subsidy.archived_on, subsidies.local_today()),
+            why=subsidies.why_not_payable(db.session, subsidy),
+        )
+    )
+
+
+@bp.get("/me/subsidies")
+@roles_required("provider")
+def my_subsidies():
+    """The provider's own subsidies, each with its state and, while not payable, exactly why."""
+    if current_user.provider_id is None:
+        return jsonify({"items": [], "total": 0})
+    stmt = (
+        sa.select(Subsidy).where(Subsidy.provider_id == current_user.provider_id).order_by(Subsidy.id.desc())
+    )
+    return jsonify(
+        paginate(db.session, stmt, lambda s: dump_subsidy(s, why=subsidies.why_not_payable(db.session, s)))
+    )
+
+
+@bp.post("/subsidies/<int:subsidy_id>/hold")
+@roles_required()
+@use_body(ReasonSchema)
+def hold(subsidy_id, body):
+    """Hold a subsidy (supervisor): a red flag or a complaint; it cannot be batched until released."""
+    subsidy = subsidies.hold_subsidy(db.session, current_user, subsidy_id, body["reason"])
+    db.session.commit()
+    return jsonify(dump_subsidy(subsidy))
+
+
+@bp.post("/subsidies/<int:subsidy_id>/release")
+@roles_required()
+@use_body(ReasonSchema)
+def release(subsidy_id, body):
+    """Release a held subsidy (supervisor): it returns to the state it was held in."""
+    subsidy = subsidies.release_subsidy(db.session, current_user, subsidy_id, body["reason"])
+    db.session.commit()
+    return jsonify(dump_subsidy(subsidy))
+
+
+@bp.post("/subsidies/<int:subsidy_id>/reverse")
+@roles_required()
+@use_body(ReverseSchema)
+def reverse(subsidy_id, body):
+    """Reverse a paid subsidy (finance) by a new negative entry with a reason: 201 the entry."""
+    entry = subsidies.reverse_subsidy(
+        db.session, current_user, subsidy_id, body["reason"], body["amount_fen"]
+    )
+    db.session.commit()
+    return jsonify(dump_subsidy(entry)), 201
+
+
+# --- payment batches (finance) ---
+
+
+@bp.post("/payment-batches")
+@roles_required()
+@use_body(BatchCreateSchema)
+def create_batch(body):
+    """Batch payable subsidies: the chosen ``subsidy_ids``, or all matching ``filter``.
+
+    Any subsidy not payable → 409, and nothing is batched."""
+    if "filter" in body:
+        batch = batches.create_payment_batch(
+            db.session, current_user, filters=queue_filters(body["filter"], subsidies.local_today())
+        )
+    else:
+        batch = batches.create_payment_batch(db.session, current_user, body["subsidy_ids"])
+    db.session.commit()
+    return jsonify(dump_batch(batch)), 201
+
+
+@bp.get("/payment-batches")
+@roles_required(*batches.BATCH_READERS)
+def batch_list():
+    """Payment batches, newest first."""
+    args = query_args(BatchListArgs)
+    return jsonify(paginate(db.session, batches.batch_list_statement(args["status"]), dump_batch))
+
+
+@bp.get("/payment-batches/<int:batch_id>")
+@roles_required(*batches.BATCH_READERS)
+def batch_detail(batch_id):
+    """One batch with its items (accounts masked)."""
+    batch = batches.get_batch(db.session, batch_id)
+    items = [
+        dict(zip(exports.BATCH_COLUMNS, row, strict=True))
+        for row in exports.batch_rows(db.session, batch, masked=True)
+    ]
+    return jsonify({**dump_batch(batch), "items": items})
+
+
+@bp.get("/payment-batches/<int:batch_id>/export")
+@roles_required(*batches.BATCH_READERS)
+def batch_export(batch_id):
+    """The bank transfer file, ``?format=csv|xlsx`` (audited)."""
+    args = query_args(ExportArgs)
+    kind, payload = exports.export_batch(db.session, current_user, batch_id, args["format"])
+    return _file_response(kind, payload, f"payment-batch-{batch_id}")
+
+
+@bp.post("/payment-batches/<int:batch_id>/confirm")
+@roles_required()
+@use_body(ConfirmSchema)
+def confirm(batch_id, body):
+    """Confirm a batch paid with the bank reference; ``failed_ids`` go back to payable. Twice → 409."""
+    batch = batches.confirm_batch(
+        db.session,
+        current_user,
+        batch_id,
+        bank_reference=body["bank_reference"],
+        paid_on=body["paid_on"],
+        failed_ids=body["failed_ids"],
+    )
+    db.session.commit()
+    return jsonify(dump_batch(batch))
+
+
+@bp.post("/payment-batches/<int:batch_id>/cancel")
+@roles_required()
+@use_body(CancelSchema)
+def cancel(batch_id, body):
+    """Cancel an unconfirmed batch; its subsidies are payable again."""
+    batch = batches.cancel_batch(db.session, current_user, batch_id, body["reason"])
+    db.session.commit()
+    return jsonify(dump_batch(batch))
+
+
+@bp.get("/reports/subsidies")
+@roles_required("finance", "admin")
+def reconciliation():
+    """Reconciliation: paid totals by month, organisation and provider; what is outstanding."""
+    args = query_args(ReconciliationArgs)
+    return jsonify(exports.reconciliation(db.session, args["from_"], args["to"]))
+
+
+# --- rates (admin) ---
+
+
+@bp.get("/subsidy-rates")
+@roles_required("admin", "finance", "supervisor")
+def rate_list():
+    """The dated rate table."""
+    table = rates.rate_table(db.session)
+    return jsonify(
+        {
+            "items": [
+                {
+                    "id": r.id,
+                    "case_type": r.case_type,
+                    "stage": r.stage or None,
+                    "provider_kind": r.provider_kind,
+                    "effective_from": r.effective_from.isoformat(),
+                    "amount_fen": r.amount_fen,
+                    "note": r.note,
+                }
+                for r in table
+            ],
+            "total": len(table),
+        }
+    )
+
+
+@bp.post("/subsidy-rates")
+@roles_required()
+@use_body(RateSchema)
+def add_rate(body):
+    """A new rate from a date (admin); subsidies already frozen keep their amounts."""
+    if not current_user.has_role("admin"):
+        raise Forbidden("Your role does not allow this.")
+    rate = rates.add_rate(db.session, current_user, **body)
+    db.session.commit()
+    return jsonify(
+        {"id": rate.id, "effective_from": rate.effective_from.isoformat(), "amount_fen": rate.amount_fen}
+    ), 201

@@ -1,0 +1,215 @@
+"""Archiving (归档): what it needs, the gapless archive number, read-only archived cases.
+
+DESIGN.md §4 "What archiving needs": closing materials complete; the post-closing call done (or closed
+as unreachable); the score final and no longer appealable; no open red flag.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from assignment.models import Case
+from assignment.roles import actor_id, require_role
+from legalaid import audit
+from legalaid.db import lock_for_update, utcnow
+from legalaid.errors import Invalid, NotAllowed, NotFound
+from supervision import signals
+from supervision.subsidies import prerequisites
+from supervision.subsidies.models import ArchiveCounter, ArchiveRecord
+from supervision.subsidies.rates import local_date
+
+ARCHIVERS = ("supervisor",)
+CORRECTORS = ("supervisor", "admin")
+# What an audited correction may change on an archived case: the record's facts, never its state.
+CORRECTABLE_FIELDS = (
+    "applicant_name",
+    "applicant_phone",
+    "contact_name",
+    "contact_phone",
+    "opposing_party",
+    "intake_point",
+    "cause",
+)
+
+
+def archive_missing(session: Session, case: Case) -> list[str]:
+    """Everything the case still lacks before it can be archived (empty: it can be)."""
+    missing = []
+    closing = prerequisites.closing_facts(session, case.id)
+    if closing is None:
+        missing.append("the closing report")
+    elif closing.materials_missing:
+        missing.append("closing materials: " + ", ".join(closing.materials_missing))
+    if not prerequisites.after_closing_call_settled(session, case.id):
+        missing.append("the after-closing follow-up call (done, or closed as unreachable)")
+    score = prerequisites.score_facts(session, case.id)
+    if score is None or not score.final:
+        missing.append("a final score")
+    elif not score.settled:
+        until = f" (until {score.appeal_until.isoformat()})" if score.appeal_until else ""
+        missing.append(
+            "the score to be no longer appealable: the appeal window to pass"
+            f"{until}, the appeal decided, or the provider's acceptance"
+        )
+    flags = prerequisites.open_red_flags(session, case.id)
+    if flags:
+        missing.append(f"{len(flags)} open red flag(s) resolved")
+    return missing
+
+
+def _next_archive_seq(session: Session, year: int) -> int:
+    """The next number of the year, under a lock on the year's counter row, so concurrent archivers
+    queue and a rolled-back archiving gives its number back (no gaps)."""
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+    session.execute(
+        insert(ArchiveCounter)
+        .values(year=year, last_number=0)
+        .on_conflict_do_nothing(index_elements=["year"])
+    )
+    counter = session.scalars(
+        lock_for_update(sa.select(ArchiveCounter).where(ArchiveCounter.year == year)).execution_options(
+            populate_existing=True
+        )
+    ).one()
+    counter.last_number += 1
+    return counter.last_number
+
+
+def archive_number(year: int, seq: int) -> str:
+    return f"{year}-{seq:05d}"
+
+
+def archive_case(session: Session, actor, case_id: int, *, on: dt.date | None = None) -> ArchiveRecord:
+    """File the case: give it the next archive number, freeze its subsidy and make it payable."""
+    from supervision.subsidies.subsidies import freeze_subsidy
+
+    require_role(actor, *ARCHIVERS)
+    case = session.scalars(
+        lock_for_update(sa.select(Case).where(Case.id == case_id)).execution_options(populate_existing=True)
+    ).one_or_none()
+    if case is None:
+        raise NotFound("No such case.")
+    if case.status == "archived":
+        number = session.scalar(sa.select(ArchiveRecord.number).where(ArchiveRecord.case_id == case.id))
+        raise NotAllowed(f"Case {case.number} is already archived as {number}.", code="already_archived")
+    if case.status != "closed":
+        raise NotAllowed(
+            f"Case {case.number} is {case.status}; only a closed case can be archived.", code="not_closed"
+        )
+    missing = archive_missing(session, case)
+    if missing:
+        raise NotAllowed(
+            f"Case {case.number} cannot be archived yet; missing: " + "; ".join(missing) + ".",
+            code="archive_incomplete",
+        )
+    now = utcnow()
+    archived_on = on or local_date(now)
+    seq = _next_archive_seq(session, archived_on.year)
+    record = ArchiveRecord(
+        case_id=case.id,
+        year=archived_on.year,
+        seq=seq,
+        number=archive_number(archived_on.year, seq),
+        archived_on=archived_on,
+        archived_at=now,
+        archived_by=actor_id(actor),
+    )
+    session.add(record)
+    case.status = "archived"
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "case.archive",
+        "case",
+        case.id,
+        {"status": "closed"},
+        {"status": "archived", "archive_number": record.number, "archive_id": record.id},
+    )
+    freeze_subsidy(
+        session,
+        actor,
+        case,
+        record,
+        prerequisites.closing_facts(session, case.id),
+        prerequisites.score_facts(session, case.id),
+    )
+    signals.case_archived.send(session, case=case, archive=record, actor=actor)
+    return record
+
+
+def correct_archived_case(session: Session, actor, case_id: int, changes: dict, reason: str) -> Case:
+    """An archived case is read-only; this audited correction of its facts is the one exception."""
+    require_role(actor, *CORRECTORS)
+    if not (reason or "").strip():
+        raise Invalid("Give a reason for the correction.", fields={"reason": ["Required."]})
+    unknown = sorted(set(changes) - set(CORRECTABLE_FIELDS))
+    if unknown or not changes:
+        raise Invalid(
+            "Only these facts of an archived case may be corrected: " + ", ".join(CORRECTABLE_FIELDS) + ".",
+            fields={
+                "changes": [f"Not correctable: {', '.join(unknown)}" if unknown else "Nothing to change."]
+            },
+        )
+    case = session.scalars(
+        lock_for_update(sa.select(Case).where(Case.id == case_id)).execution_options(populate_existing=True)
+    ).one_or_none()
+    if case is None:
+        raise NotFound("No such case.")
+    if case.status != "archived":
+        raise NotAllowed(f"Case {case.number} is not archived; change it the ordinary way.")
+    before = {k: getattr(case, k) for k in changes}
+    session.info["archive_correction"] = True
+    try:
+        for key, value in changes.items():
+            setattr(case, key, value)
+        session.flush()
+    finally:
+        session.info.pop("archive_correction", None)
+    audit.record(
+        session, actor, "case.archive_correction", "case", case.id, before, {**changes, "reason": reason}
+    )
+    return case
+
+
+@event.listens_for(Session, "before_flush")
+def _archived_cases_are_read_only(session: Session, flush_context, instances) -> None:
+    if session.info.get("archive_correction"):
+        return
+    for obj in session.dirty:
+        if not isinstance(obj, Case):
+            continue
+        history = sa.inspect(obj).attrs.status.history
+        was = history.deleted[0] if history.deleted else (history.unchanged or [None])[0]
+        if was == "archived" and session.is_modified(obj, include_collections=False):
+            raise NotAllowed(
+                f"Case {obj.number} is archived and read-only; only an audited correction may change it."
+            )
+
+
+def archive_list_statement(year: int | None = None) -> sa.Select:
+    """Archive records with their case, ordered by year and case number."""
+    stmt = (
+        sa.select(
+            ArchiveRecord.id,
+            ArchiveRecord.number.label("archive_number"),
+            ArchiveRecord.year,
+            ArchiveRecord.archived_on,
+            ArchiveRecord.archived_by,
+            Case.id.label("case_id"),
+            Case.number.label("case_number"),
+            Case.case_type,
+            Case.cause,
+        )
+        .join(Case, Case.id == ArchiveRecord.case_id)
+        .order_by(ArchiveRecord.year, Case.number)
+    )
+    if year:
+        stmt = stmt.where(ArchiveRecord.year == year)
+    return stmt

@@ -1,0 +1,247 @@
+"""Payment batches (支付批次): finance pays payable subsidies together, each exactly once.
+
+Batching locks the chosen subsidy rows (``FOR UPDATE`` in id order on PostgreSQL, so two clerks
+never deadlock; SQLite's ``BEGIN IMMEDIATE`` queues them): two clerks batching the same subsidy at
+once, one wins and the other gets 409. The database backs this with the subsidy's ``batch_id``
+checks and the partial unique index on live batch items.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from assignment.roles import actor_id, require_role
+from legalaid import audit
+from legalaid.db import lock_for_update, utcnow
+from legalaid.errors import Invalid, NotAllowed, NotFound
+from supervision.subsidies.models import PaymentBatch, PaymentBatchItem, Subsidy
+from supervision.subsidies.rates import rules
+from supervision.subsidies.subsidies import subsidy_list_statement
+
+FINANCE = ("finance",)
+BATCH_READERS = ("finance", "admin")
+CHUNK = 5000
+
+
+def _chunks(ids: list[int], size: int = CHUNK) -> Iterator[list[int]]:
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
+
+
+def _lock_subsidies(session: Session, ids: list[int]) -> list[sa.Row]:
+    rows: list[sa.Row] = []
+    for chunk in _chunks(ids):
+        stmt = sa.select(Subsidy.id, Subsidy.status, Subsidy.batch_id, Subsidy.amount_fen).where(
+            Subsidy.id.in_(chunk)
+        )
+        rows.extend(session.execute(lock_for_update(stmt.order_by(Subsidy.id))))
+    return rows
+
+
+def _describe(ids: Iterable[int], limit: int = 20) -> str:
+    ids = list(ids)
+    text = ", ".join(str(i) for i in ids[:limit])
+    return text + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+def create_payment_batch(
+    session: Session, actor, subsidy_ids: Iterable[int] | None = None, *, filters: dict | None = None
+) -> PaymentBatch:
+    """A batch of the chosen payable subsidies, or of all payable ones matching ``filters``.
+    Any chosen subsidy that is not payable (not archived, held, already in a batch) → 409, and
+    nothing is batched."""
+    require_role(actor, *FINANCE)
+    if subsidy_ids is not None:
+        ids = sorted(set(subsidy_ids))
+        if not ids:
+            raise Invalid("Choose at least one subsidy.", fields={"subsidy_ids": ["Empty."]})
+        rows = _lock_subsidies(session, ids)
+        unknown = set(ids) - {r.id for r in rows}
+        if unknown:
+            raise NotAllowed(f"Unknown subsidies: {_describe(sorted(unknown))}; nothing was batched.")
+    else:
+        matching = subsidy_list_statement(status="payable", **(filters or {}))
+        stmt = matching.with_only_columns(Subsidy.id, Subsidy.status, Subsidy.batch_id, Subsidy.amount_fen)
+        rows = list(session.execute(stmt.order_by(None).order_by(Subsidy.id).with_for_update(of=Subsidy)))
+        if not rows:
+            raise NotAllowed("No payable subsidy matches the filter; nothing was batched.")
+        ids = [r.id for r in rows]
+    refused = [r for r in rows if r.status != "payable" or r.batch_id is not None]
+    if refused:
+        detail = "; ".join(f"{r.id} is {r.status}" for r in refused[:20])
+        more = f" and {len(refused) - 20} more" if len(refused) > 20 else ""
+        raise NotAllowed(f"Not payable: {detail}{more}. Nothing was batched.", code="not_payable")
+    total = sum(r.amount_fen for r in rows)
+    batch = PaymentBatch(
+        status="open",
+        count=len(rows),
+        total_fen=total,
+        payee_mode=rules()["payee"],
+        created_at=utcnow(),
+        created_by=actor_id(actor),
+    )
+    session.add(batch)
+    session.flush()
+    for chunk in _chunks(ids):
+        result = session.execute(
+            sa.update(Subsidy)
+            .where(Subsidy.id.in_(chunk), Subsidy.status == "payable", Subsidy.batch_id.is_(None))
+            .values(status="batched", batch_id=batch.id)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != len(chunk):  # the locks make this unreachable; never batch half
+            raise NotAllowed("Some subsidies changed while batching; nothing was batched.")
+    session.execute(
+        sa.insert(PaymentBatchItem.__table__).from_select(
+            ["batch_id", "subsidy_id", "amount_fen", "outcome"],
+            sa.select(sa.literal(batch.id), Subsidy.id, Subsidy.amount_fen, sa.literal("pending")).where(
+                Subsidy.batch_id == batch.id
+            ),
+        )
+    )
+    audit.record(
+        session,
+        actor,
+        "payment_batch.create",
+        "payment_batch",
+        batch.id,
+        None,
+        {"count": batch.count, "total_fen": total, "subsidy_ids": ids},
+    )
+    _forget_subsidies(session)
+    return batch
+
+
+def _forget_subsidies(session: Session) -> None:
+    """Bulk updates bypass the identity map; expire loaded subsidies so readers see the new state."""
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Subsidy):
+            session.expire(obj)
+
+
+def _lock_batch(session: Session, batch_id: int) -> PaymentBatch:
+    batch = session.scalars(
+        lock_for_update(sa.select(PaymentBatch).where(PaymentBatch.id == batch_id)).execution_options(
+            populate_existing=True
+        )
+    ).one_or_none()
+    if batch is None:
+        raise NotFound("No such payment batch.")
+    return batch
+
+
+def get_batch(session: Session, batch_id: int) -> PaymentBatch:
+    batch = session.get(PaymentBatch, batch_id)
+    if batch is None:
+        raise NotFound("No such payment batch.")
+    return batch
+
+
+def confirm_batch(
+    session: Session,
+    actor,
+    batch_id: int,
+    *,
+    bank_reference: str,
+    paid_on: dt.date,
+    failed_ids: Iterable[int] = (),
+) -> PaymentBatch:
+    """The bank paid the batch: its subsidies are paid, except those the bank rejected, which return
+    to payable. A batch is confirmed once."""
+    require_role(actor, *FINANCE)
+    if not (bank_reference or "").strip():
+        raise Invalid("Give the bank reference.", fields={"bank_reference": ["Required."]})
+    batch = _lock_batch(session, batch_id)
+    if batch.status != "open":
+        raise NotAllowed(f"Payment batch {batch.id} is {batch.status}; it cannot be confirmed again.")
+    failed = sorted(set(failed_ids))
+    members = set(
+        session.scalars(sa.select(PaymentBatchItem.subsidy_id).where(PaymentBatchItem.batch_id == batch.id))
+    )
+    strangers = [i for i in failed if i not in members]
+    if strangers:
+        raise Invalid(
+            "Only subsidies of this batch can be rejected.",
+            fields={"failed_ids": [f"Not in batch {batch.id}: {_describe(strangers)}"]},
+        )
+    for chunk in _chunks(failed):
+        session.execute(
+            sa.update(Subsidy)
+            .where(Subsidy.id.in_(chunk), Subsidy.batch_id == batch.id)
+            .values(status="payable", batch_id=None)
+            .execution_options(synchronize_session=False)
+        )
+        session.execute(
+            sa.update(PaymentBatchItem)
+            .where(PaymentBatchItem.batch_id == batch.id, PaymentBatchItem.subsidy_id.in_(chunk))
+            .values(outcome="failed")
+            .execution_options(synchronize_session=False)
+        )
+    session.execute(
+        sa.update(Subsidy)
+        .where(Subsidy.batch_id == batch.id, Subsidy.status == "batched")
+        .values(status="paid", paid_on=paid_on, bank_reference=bank_reference)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        sa.update(PaymentBatchItem)
+        .where(PaymentBatchItem.batch_id == batch.id, PaymentBatchItem.outcome == "pending")
+        .values(outcome="paid")
+        .execution_options(synchronize_session=False)
+    )
+    batch.status, batch.bank_reference, batch.paid_on = "confirmed", bank_reference, paid_on
+    batch.confirmed_at, batch.confirmed_by, batch.failed_count = utcnow(), actor_id(actor), len(failed)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "payment_batch.confirm",
+        "payment_batch",
+        batch.id,
+        {"status": "open"},
+        {"status": "confirmed", "bank_reference": bank_reference, "paid_on": paid_on, "failed_ids": failed},
+    )
+    _forget_subsidies(session)
+    return batch
+
+
+def cancel_batch(session: Session, actor, batch_id: int, reason: str | None = None) -> PaymentBatch:
+    """An unconfirmed batch is dropped; its subsidies are payable again."""
+    require_role(actor, *FINANCE)
+    batch = _lock_batch(session, batch_id)
+    if batch.status != "open":
+        raise NotAllowed(f"Payment batch {batch.id} is {batch.status}; only an open batch can be cancelled.")
+    session.execute(
+        sa.update(Subsidy)
+        .where(Subsidy.batch_id == batch.id, Subsidy.status == "batched")
+        .values(status="payable", batch_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        sa.update(PaymentBatchItem)
+        .where(PaymentBatchItem.batch_id == batch.id)
+        .values(outcome="cancelled")
+        .execution_options(synchronize_session=False)
+    )
+    batch.status, batch.cancelled_at, batch.cancelled_by = "cancelled", utcnow(), actor_id(actor)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "payment_batch.cancel",
+        "payment_batch",
+        batch.id,
+        {"status": "open"},
+        {"status": "cancelled", "reason": reason},
+    )
+    _forget_subsidies(session)
+    return batch
+
+
+def batch_list_statement(status: str | None = None) -> sa.Select:
+    stmt = sa.select(PaymentBatch).order_by(PaymentBatch.id.desc())
+    return stmt.where(PaymentBatch.status == status) if status else stmt

@@ -1,0 +1,113 @@
+"""The subsidies' part of ``legalaid demo`` (after scoring's): archived files, payable, batched and
+paid subsidies, a held one and a reversal, all made through the service functions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from assignment.models import Case
+from legalaid.errors import DomainError
+from legalaid.hooks import add_demo_step
+from legalaid.models import User, UserRole
+
+
+def _first_user(session: Session, role: str, preferred: str) -> User | None:
+    user = session.scalar(sa.select(User).where(User.username == preferred))
+    if user is not None and user.has_role(role):
+        return user
+    return session.scalar(
+        sa.select(User).join(UserRole).where(UserRole.role == role).order_by(User.id).limit(1)
+    )
+
+
+def _make_after_closing_calls(session: Session, supervisor: User, case_ids: list[int]) -> None:
+    """Most files' satisfaction call has been made by now (scheduling's demo ran before closing)."""
+    try:
+        from supervision.scheduling.models import FollowUpCall
+        from supervision.scheduling.services import record_call_attempt
+    except ImportError:
+        return
+    calls = session.scalars(
+        sa.select(FollowUpCall)
+        .where(
+            FollowUpCall.case_id.in_(case_ids),
+            FollowUpCall.purpose == "after_closing",
+            FollowUpCall.status.in_(("planned", "retrying")),
+        )
+        .order_by(FollowUpCall.id)
+    ).all()
+    for i, call in enumerate(calls):
+        if i % 7 == 6:
+            continue  # a few are still to be made: those files wait
+        try:
+            with session.begin_nested():
+                record_call_attempt(
+                    session, supervisor, call, reached=True, satisfaction="satisfied", took_money=False
+                )
+        except DomainError:
+            pass
+
+
+def build_subsidies(session: Session, progress) -> None:
+    from supervision.subsidies.archive import archive_case, archive_missing
+    from supervision.subsidies.batches import confirm_batch, create_payment_batch
+    from supervision.subsidies.models import Subsidy
+    from supervision.subsidies.subsidies import hold_subsidy, local_today, reverse_subsidy
+
+    supervisor = _first_user(session, "supervisor", "sup")
+    clerk = _first_user(session, "finance", "finance")
+    if supervisor is None or clerk is None:
+        progress("  no supervisor or finance login; subsidies skipped")
+        return
+    archived = 0
+    closed = session.scalars(sa.select(Case).where(Case.status == "closed").order_by(Case.id)).all()
+    _make_after_closing_calls(session, supervisor, [c.id for c in closed])
+    for case in closed:
+        if archive_missing(session, case):
+            continue
+        try:
+            with session.begin_nested():
+                archive_case(session, supervisor, case.id)
+            archived += 1
+        except DomainError as exc:
+            progress(f"  case {case.number} not archived: {exc.message}")
+    session.commit()
+    payable = list(
+        session.scalars(sa.select(Subsidy.id).where(Subsidy.status == "payable").order_by(Subsidy.id))
+    )
+    progress(f"  {archived} files archived, {len(payable)} subsidies payable")
+    if len(payable) < 4:
+        return
+    held, to_pay, to_batch = payable[0], payable[1 : len(payable) // 2], payable[len(payable) // 2 :][:5]
+    hold_subsidy(session, supervisor, held, "客户投诉待核实 (client complaint under review)")
+    paid_batch = create_payment_batch(session, clerk, to_pay)
+    today = local_today()
+    failed = to_pay[-1:] if len(to_pay) > 2 else []
+    confirm_batch(
+        session,
+        clerk,
+        paid_batch.id,
+        bank_reference=f"ICBC-{today:%Y%m%d}-0001",
+        paid_on=today - dt.timedelta(days=1),
+        failed_ids=failed,
+    )
+    reverse_subsidy(
+        session, clerk, to_pay[0], "重复计算关联案件补贴 (related-case extra counted twice)", 10000
+    )
+    open_batch = create_payment_batch(session, clerk, to_batch) if to_batch else None
+    session.commit()
+    waiting = f"batch {open_batch.id} awaiting the bank, " if open_batch else ""
+    progress(
+        f"  batch {paid_batch.id} paid ({len(to_pay) - len(failed)} subsidies, "
+        f"{len(failed)} rejected by the bank), {waiting}one held, one reversal"
+    )
+
+
+def register(app: Flask) -> None:
+    add_demo_step(
+        app, "subsidies: archived files, payment batches, a hold and a reversal", build_subsidies, order=50
+    )

@@ -1,0 +1,248 @@
+"""Bank transfer files (CSV, XLSX), the archive list export, and the reconciliation figures.
+
+Files are written row by row from a streaming query: the CSV as a generator, the XLSX through
+openpyxl's write-only mode into a temporary file, so a batch of 10,000 never sits in memory. The
+bank needs the full account numbers, so the transfer file carries them; every export is audited.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from collections.abc import Iterator
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from assignment.models import Case, Organization, Provider
+from assignment.panel import bank_account_of, mask
+from assignment.roles import require_role
+from legalaid import audit
+from supervision.subsidies.archive import archive_list_statement
+from supervision.subsidies.batches import BATCH_READERS, get_batch
+from supervision.subsidies.models import ArchiveRecord, PaymentBatch, PaymentBatchItem, Subsidy
+
+BATCH_COLUMNS = [
+    "subsidy_id",
+    "payee",
+    "bank_account",
+    "bank_name",
+    "amount_yuan",
+    "amount_fen",
+    "case_number",
+    "archive_number",
+    "provider",
+    "organization",
+]
+ARCHIVE_COLUMNS = ["archive_number", "year", "archived_on", "case_number", "case_type", "cause", "case_id"]
+YIELD = 2000
+
+
+def yuan_text(fen: int) -> str:
+    sign = "-" if fen < 0 else ""
+    whole, part = divmod(abs(fen), 100)
+    return f"{sign}{whole}.{part:02d}"
+
+
+def _organization_account(org: Organization | None) -> str | None:
+    # Organisations carry no account in the panel yet; when one is added, it is read here.
+    stored = getattr(org, "bank_account_stored", None)
+    if stored is None:
+        return None
+    from assignment.panel import _FERNET_PREFIX, _fernet
+
+    if stored.startswith(_FERNET_PREFIX):
+        return _fernet().decrypt(stored[len(_FERNET_PREFIX) :].encode()).decode()
+    return stored
+
+
+def batch_rows(session: Session, batch: PaymentBatch, *, masked: bool) -> Iterator[list]:
+    """One row per subsidy in the batch: the payee (provider or organisation), the account, the amount.
+    Plain rows, not ORM objects: a batch may hold tens of thousands."""
+    stmt = (
+        sa.select(
+            PaymentBatchItem.subsidy_id,
+            PaymentBatchItem.amount_fen,
+            Provider.id.label("provider_id"),
+            Provider.name.label("provider_name"),
+            Provider.bank_name,
+            Organization.id.label("organization_id"),
+            Organization.name.label("organization_name"),
+            Case.number.label("case_number"),
+            ArchiveRecord.number.label("archive_number"),
+        )
+        .join(Subsidy, Subsidy.id == PaymentBatchItem.subsidy_id)
+        .join(Provider, Provider.id == Subsidy.provider_id)
+        .join(Organization, Organization.id == Provider.organization_id)
+        .join(Case, Case.id == Subsidy.case_id)
+        .outerjoin(ArchiveRecord, ArchiveRecord.id == Subsidy.archive_id)
+        .where(PaymentBatchItem.batch_id == batch.id)
+        .order_by(PaymentBatchItem.subsidy_id)
+        .execution_options(yield_per=YIELD)
+    )
+    by_organization = batch.payee_mode == "organization"
+    accounts: dict[tuple[str, int], tuple[str | None, str | None]] = {}
+
+    def account(kind: str, key: int) -> tuple[str | None, str | None]:
+        # Each payee's account is read (and decrypted) once per file, not once per row.
+        if (kind, key) not in accounts:
+            if kind == "organization":
+                org = session.get(Organization, key)
+                accounts[kind, key] = (_organization_account(org), getattr(org, "bank_name", None))
+            else:
+                provider = session.get(Provider, key)
+                accounts[kind, key] = (bank_account_of(provider), provider.bank_name)
+        return accounts[kind, key]
+
+    for row in session.execute(stmt):
+        if by_organization:
+            payee = row.organization_name
+            full, bank = account("organization", row.organization_id)
+        else:
+            payee = row.provider_name
+            full, bank = account("provider", row.provider_id)
+        yield [
+            row.subsidy_id,
+            payee,
+            mask(full) if masked else (full or ""),
+            bank or "",
+            yuan_text(row.amount_fen),
+            row.amount_fen,
+            row.case_number,
+            row.archive_number or "",
+            row.provider_name,
+            row.organization_name,
+        ]
+
+
+def _csv_stream(header: list[str], rows: Iterator[list]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")  # so spreadsheet programs read the Chinese names as UTF-8
+    writer.writerow(header)
+    for i, row in enumerate(rows, 1):
+        writer.writerow(row)
+        if i % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _xlsx_file(title: str, header: list[str], rows: Iterator[list]):
+    """A temporary file holding the workbook (write-only mode: rows go to disk as they come)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title)
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    out = tempfile.TemporaryFile()  # noqa: SIM115  (the response closes it once sent)
+    workbook.save(out)
+    out.seek(0)
+    return out
+
+
+def export_batch(session: Session, actor, batch_id: int, fmt: str):
+    """The bank transfer file of a batch: ``("csv", iterator of text)`` or ``("xlsx", file)``.
+    Audited: the file holds full account numbers (DESIGN.md §4)."""
+    require_role(actor, *BATCH_READERS)
+    batch = get_batch(session, batch_id)
+    if batch.status == "cancelled":
+        from legalaid.errors import NotAllowed
+
+        raise NotAllowed(f"Payment batch {batch.id} was cancelled; there is nothing to pay.")
+    audit.record(
+        session,
+        actor,
+        "payment_batch.export",
+        "payment_batch",
+        batch.id,
+        None,
+        {"format": fmt, "count": batch.count, "total_fen": batch.total_fen},
+    )
+    session.commit()  # the audit entry is written before the file leaves
+    batch = get_batch(session, batch_id)
+    rows = batch_rows(session, batch, masked=False)
+    if fmt == "xlsx":
+        return "xlsx", _xlsx_file(f"batch-{batch.id}", BATCH_COLUMNS, rows)
+    return "csv", _csv_stream(BATCH_COLUMNS, rows)
+
+
+def archive_rows(session: Session, year: int | None = None) -> Iterator[list]:
+    for row in session.execute(archive_list_statement(year).execution_options(yield_per=YIELD)):
+        yield [
+            row.archive_number,
+            row.year,
+            row.archived_on.isoformat(),
+            row.case_number,
+            row.case_type,
+            row.cause,
+            row.case_id,
+        ]
+
+
+def export_archive_list(session: Session, actor, fmt: str, year: int | None = None):
+    audit.record(
+        session, actor, "archive.export", "archive_record", None, None, {"format": fmt, "year": year}
+    )
+    session.commit()
+    rows = archive_rows(session, year)
+    if fmt == "xlsx":
+        return "xlsx", _xlsx_file("archive", ARCHIVE_COLUMNS, rows)
+    return "csv", _csv_stream(ARCHIVE_COLUMNS, rows)
+
+
+def reconciliation(session: Session, date_from=None, date_to=None) -> dict:
+    """Paid money (reversal entries subtract) by month, organisation and provider; what is still owed."""
+    paid = sa.or_(Subsidy.status == "paid", Subsidy.status == "reversed")
+    # Reversals carry no bank date of their own: they count in the month they were entered.
+    on = sa.func.coalesce(Subsidy.paid_on, sa.func.date(Subsidy.computed_at))
+    where = [paid]
+    if date_from:
+        where.append(on >= date_from)
+    if date_to:
+        where.append(on <= date_to)
+    month = sa.func.substr(sa.cast(on, sa.String), 1, 7)
+    total = sa.func.coalesce(sa.func.sum(Subsidy.amount_fen), 0)
+    by_month = session.execute(
+        sa.select(month.label("month"), total.label("total_fen"), sa.func.count().label("count"))
+        .where(*where)
+        .group_by(month)
+        .order_by(month)
+    ).all()
+    by_org = session.execute(
+        sa.select(
+            Organization.id, Organization.name, total.label("total_fen"), sa.func.count().label("count")
+        )
+        .join(Provider, Provider.organization_id == Organization.id)
+        .join(Subsidy, Subsidy.provider_id == Provider.id)
+        .where(*where)
+        .group_by(Organization.id, Organization.name)
+        .order_by(Organization.name)
+    ).all()
+    by_provider = session.execute(
+        sa.select(Provider.id, Provider.name, total.label("total_fen"), sa.func.count().label("count"))
+        .join(Subsidy, Subsidy.provider_id == Provider.id)
+        .where(*where)
+        .group_by(Provider.id, Provider.name)
+        .order_by(Provider.name)
+    ).all()
+    owed = session.execute(
+        sa.select(Subsidy.status, sa.func.coalesce(sa.func.sum(Subsidy.amount_fen), 0), sa.func.count())
+        .where(Subsidy.status.in_(("payable", "batched", "held")), Subsidy.archive_id.is_not(None))
+        .group_by(Subsidy.status)
+    ).all()
+    return {
+        "by_month": [{"month": m, "total_fen": int(t), "count": c} for m, t, c in by_month],
+        "by_organization": [
+            {"organization_id": i, "name": n, "total_fen": int(t), "count": c} for i, n, t, c in by_org
+        ],
+        "by_provider": [
+            {"provider_id": i, "name": n, "total_fen": int(t), "count": c} for i, n, t, c in by_provider
+        ],
+        "outstanding": {s: {"total_fen": int(t), "count": c} for s, t, c in owed},
+        "paid_total_fen": sum(int(t) for _m, t, _c in by_month),
+    }

@@ -1,0 +1,167 @@
+"""Request bodies and query arguments of the archive, subsidy and payment-batch API; dumps as dicts.
+
+Lists dump plain dicts, not marshmallow (STYLE.md: dumping many objects through marshmallow is slow)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from supervision.subsidies.models import (
+    BATCH_STATUSES,
+    RATE_CASE_TYPES,
+    RATE_PROVIDER_KINDS,
+    SUBSIDY_STATUSES,
+    ArchiveRecord,
+    PaymentBatch,
+    Subsidy,
+)
+
+REASON = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class ReasonSchema(ma.Schema):
+    reason = REASON
+
+
+class ReverseSchema(ma.Schema):
+    reason = REASON
+    amount_fen = fields.Integer(load_default=None, validate=validate.Range(min=1))
+
+
+class SubsidyFilterSchema(ma.Schema):
+    """The payable queue's filters; also the body's ``filter`` when batching all that match."""
+
+    status = fields.String(load_default=None, validate=validate.OneOf(SUBSIDY_STATUSES))
+    provider_id = fields.Integer(load_default=None)
+    organization_id = fields.Integer(load_default=None)
+    case_type = fields.String(load_default=None, validate=validate.OneOf(RATE_CASE_TYPES))
+    archived_from = fields.Date(load_default=None)
+    archived_to = fields.Date(load_default=None)
+    overdue = fields.Boolean(load_default=None)
+
+
+class BatchFilterSchema(ma.Schema):
+    provider_id = fields.Integer(load_default=None)
+    organization_id = fields.Integer(load_default=None)
+    case_type = fields.String(load_default=None, validate=validate.OneOf(RATE_CASE_TYPES))
+    archived_from = fields.Date(load_default=None)
+    archived_to = fields.Date(load_default=None)
+    overdue = fields.Boolean(load_default=None)
+
+
+class BatchCreateSchema(ma.Schema):
+    """Either the chosen ``subsidy_ids`` or a ``filter`` (all payable subsidies that match it)."""
+
+    subsidy_ids = fields.List(fields.Integer(), validate=validate.Length(min=1, max=100000))
+    filter = fields.Nested(BatchFilterSchema)
+
+    @ma.validates_schema
+    def one_of(self, data, **kwargs):
+        if ("subsidy_ids" in data) == ("filter" in data):
+            raise ma.ValidationError("Send either subsidy_ids or filter.", "subsidy_ids")
+
+
+class ConfirmSchema(ma.Schema):
+    bank_reference = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    paid_on = fields.Date(required=True)
+    failed_ids = fields.List(fields.Integer(), load_default=list)
+
+
+class CancelSchema(ma.Schema):
+    reason = fields.String(load_default=None, validate=validate.Length(max=2000))
+
+
+class BatchListArgs(ma.Schema):
+    status = fields.String(load_default=None, validate=validate.OneOf(BATCH_STATUSES))
+
+
+class ExportArgs(ma.Schema):
+    format = fields.String(load_default="csv", validate=validate.OneOf(("csv", "xlsx")))
+
+
+class ArchiveListArgs(ma.Schema):
+    year = fields.Integer(load_default=None, validate=validate.Range(min=2000, max=2999))
+    format = fields.String(load_default=None, validate=validate.OneOf(("csv", "xlsx")))
+
+
+class CorrectionSchema(ma.Schema):
+    changes = fields.Dict(keys=fields.String(), values=fields.String(allow_none=True), required=True)
+    reason = REASON
+
+
+class RateSchema(ma.Schema):
+    case_type = fields.String(required=True, validate=validate.OneOf(RATE_CASE_TYPES))
+    stage = fields.String(
+        load_default="", validate=validate.OneOf(("investigation", "prosecution", "trial", ""))
+    )
+    provider_kind = fields.String(required=True, validate=validate.OneOf(RATE_PROVIDER_KINDS))
+    effective_from = fields.Date(required=True)
+    amount_fen = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    note = fields.String(load_default=None, validate=validate.Length(max=200))
+
+
+class ReconciliationArgs(ma.Schema):
+    from_ = fields.Date(data_key="from", load_default=None)
+    to = fields.Date(load_default=None)
+
+
+def _date(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def dump_subsidy(subsidy: Subsidy, *, ageing: dict | None = None, why: str | None = None) -> dict:
+    data = {
+        "id": subsidy.id,
+        "case_id": subsidy.case_id,
+        "provider_id": subsidy.provider_id,
+        "assignment_id": subsidy.assignment_id,
+        "status": subsidy.status,
+        "amount_fen": subsidy.amount_fen,
+        "breakdown": subsidy.breakdown,
+        "archive_id": subsidy.archive_id,
+        "archived_on": _date(subsidy.archived_on),
+        "batch_id": subsidy.batch_id,
+        "held_from": subsidy.held_from,
+        "hold_reason": subsidy.hold_reason,
+        "reversal_of_id": subsidy.reversal_of_id,
+        "reason": subsidy.reason,
+        "paid_on": _date(subsidy.paid_on),
+        "bank_reference": subsidy.bank_reference,
+    }
+    if ageing is not None:
+        data.update(ageing)
+    if why is not None or subsidy.status not in ("payable", "paid", "reversed"):
+        data["waiting_for"] = why
+    return data
+
+
+def dump_batch(batch: PaymentBatch) -> dict:
+    return {
+        "id": batch.id,
+        "status": batch.status,
+        "count": batch.count,
+        "total_fen": batch.total_fen,
+        "payee_mode": batch.payee_mode,
+        "created_at": batch.created_at.isoformat(),
+        "created_by": batch.created_by,
+        "bank_reference": batch.bank_reference,
+        "paid_on": _date(batch.paid_on),
+        "confirmed_at": batch.confirmed_at.isoformat() if batch.confirmed_at else None,
+        "failed_count": batch.failed_count,
+        "cancelled_at": batch.cancelled_at.isoformat() if batch.cancelled_at else None,
+    }
+
+
+def dump_archive(record: ArchiveRecord) -> dict:
+    return {
+        "id": record.id,
+        "case_id": record.case_id,
+        "archive_number": record.number,
+        "year": record.year,
+        "archived_on": record.archived_on.isoformat(),
+        "archived_at": record.archived_at.isoformat(),
+        "archived_by": record.archived_by,
+    }

@@ -1,0 +1,362 @@
+"""The subsidy lifecycle (DESIGN.md §4): pending when the provider accepts → payable when archived →
+batched → paid; cancelled on reassignment; held and released with a reason; reversed by a new
+negative entry. One function per transition."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from assignment.models import Assignment, Case, Provider
+from assignment.roles import require_role
+from legalaid import audit
+from legalaid.db import lock_for_update, utcnow
+from legalaid.errors import Invalid, NotAllowed, NotFound
+from supervision.subsidies import prerequisites
+from supervision.subsidies.models import ArchiveRecord, PaymentBatch, Subsidy
+from supervision.subsidies.prerequisites import ClosingFacts, ScoreFacts
+from supervision.subsidies.rates import compute_subsidy, local_date, rules
+
+HOLDERS = ("supervisor",)
+REVERSERS = ("finance",)
+READERS = ("finance", "supervisor", "admin")
+
+
+def _summary(subsidy: Subsidy) -> dict:
+    return {
+        "status": subsidy.status,
+        "amount_fen": subsidy.amount_fen,
+        "archive_id": subsidy.archive_id,
+        "batch_id": subsidy.batch_id,
+        "held_from": subsidy.held_from,
+    }
+
+
+def _lock(session: Session, subsidy_id: int) -> Subsidy:
+    subsidy = session.scalars(
+        lock_for_update(sa.select(Subsidy).where(Subsidy.id == subsidy_id)).execution_options(
+            populate_existing=True
+        )
+    ).one_or_none()
+    if subsidy is None:
+        raise NotFound("No such subsidy.")
+    return subsidy
+
+
+def get_subsidy(session: Session, subsidy_id: int, actor=None) -> Subsidy:
+    """A subsidy, if the actor may see it: staff who handle subsidies, or the provider it pays."""
+    subsidy = session.get(Subsidy, subsidy_id)
+    if subsidy is None:
+        raise NotFound("No such subsidy.")
+    if (
+        actor is not None
+        and not actor.has_role(*READERS)
+        and (actor.provider_id is None or actor.provider_id != subsidy.provider_id)
+    ):
+        raise NotFound("No such subsidy.")
+    return subsidy
+
+
+def create_pending_subsidy(session: Session, actor, assignment: Assignment) -> Subsidy:
+    """The provider accepted the assignment: the subsidy exists from now on, pending."""
+    existing = session.scalar(sa.select(Subsidy).where(Subsidy.assignment_id == assignment.id))
+    if existing is not None:
+        return existing
+    subsidy = Subsidy(
+        case_id=assignment.case_id,
+        assignment_id=assignment.id,
+        provider_id=assignment.provider_id,
+        status="pending",
+    )
+    session.add(subsidy)
+    session.flush()
+    audit.record(session, actor, "subsidy.create", "subsidy", subsidy.id, None, _summary(subsidy))
+    return subsidy
+
+
+def cancel_subsidy(session: Session, actor, assignment: Assignment, reason: str) -> Subsidy | None:
+    """The provider was replaced (DESIGN.md §4 "Reassignment"): their pending subsidy is cancelled."""
+    subsidy = session.scalar(
+        lock_for_update(sa.select(Subsidy).where(Subsidy.assignment_id == assignment.id))
+    )
+    if subsidy is None or subsidy.status == "cancelled":
+        return subsidy
+    if subsidy.status not in ("pending", "held") or subsidy.archive_id is not None:
+        raise NotAllowed(f"The subsidy is {subsidy.status}; it cannot be cancelled.")
+    before = _summary(subsidy)
+    subsidy.status, subsidy.held_from, subsidy.reason = "cancelled", None, reason
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "subsidy.cancel",
+        "subsidy",
+        subsidy.id,
+        before,
+        {**_summary(subsidy), "reason": reason},
+    )
+    return subsidy
+
+
+def freeze_subsidy(
+    session: Session,
+    actor,
+    case: Case,
+    archive: ArchiveRecord,
+    closing: ClosingFacts,
+    score: ScoreFacts,
+) -> Subsidy | None:
+    """On archiving: compute the amount once, freeze it with its breakdown, and make it payable
+    (a held subsidy stays held, and will return to payable when released)."""
+    subsidy = session.scalar(
+        lock_for_update(
+            sa.select(Subsidy).where(
+                Subsidy.case_id == case.id, Subsidy.status != "cancelled", Subsidy.reversal_of_id.is_(None)
+            )
+        )
+    )
+    assignment = None
+    if subsidy is not None and subsidy.assignment_id is not None:
+        assignment = session.get(Assignment, subsidy.assignment_id)
+    if assignment is None:
+        assignment = session.scalar(
+            sa.select(Assignment)
+            .where(Assignment.case_id == case.id, Assignment.status == "accepted")
+            .order_by(Assignment.id.desc())
+            .limit(1)
+        )
+    if assignment is None:
+        return subsidy
+    if subsidy is None:  # accepted before subsidies were recorded: the subsidy starts now
+        subsidy = create_pending_subsidy(session, actor, assignment)
+    if subsidy.status not in ("pending", "held") or subsidy.archive_id is not None:
+        raise NotAllowed(f"The subsidy of case {case.number} is {subsidy.status}; it was frozen already.")
+    before = _summary(subsidy)
+    amount, breakdown = compute_subsidy(session, case, assignment, closing, score)
+    subsidy.amount_fen, subsidy.breakdown = amount, breakdown
+    subsidy.archive_id, subsidy.archived_on = archive.id, archive.archived_on
+    subsidy.computed_at = utcnow()
+    if subsidy.status == "held":
+        subsidy.held_from = "payable"
+    else:
+        subsidy.status = "payable"
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "subsidy.freeze",
+        "subsidy",
+        subsidy.id,
+        before,
+        {**_summary(subsidy), "breakdown": breakdown},
+    )
+    return subsidy
+
+
+def hold_subsidy(session: Session, actor, subsidy_id: int, reason: str) -> Subsidy:
+    """A red flag or a complaint: the subsidy may not be batched until released."""
+    require_role(actor, *HOLDERS)
+    if not (reason or "").strip():
+        raise Invalid("Give a reason for the hold.", fields={"reason": ["Required."]})
+    subsidy = _lock(session, subsidy_id)
+    if subsidy.status == "held":
+        raise NotAllowed("The subsidy is already held.")
+    if subsidy.status == "batched":
+        raise NotAllowed(
+            f"The subsidy is in payment batch {subsidy.batch_id}; "
+            "finance must cancel the batch before it can be held."
+        )
+    if subsidy.status not in ("pending", "payable"):
+        raise NotAllowed(f"The subsidy is {subsidy.status}; it cannot be held.")
+    before = _summary(subsidy)
+    subsidy.held_from, subsidy.status, subsidy.hold_reason = subsidy.status, "held", reason
+    session.flush()
+    audit.record(
+        session, actor, "subsidy.hold", "subsidy", subsidy.id, before, {**_summary(subsidy), "reason": reason}
+    )
+    return subsidy
+
+
+def release_subsidy(session: Session, actor, subsidy_id: int, reason: str) -> Subsidy:
+    """The hold is lifted: the subsidy returns to the state it was held in."""
+    require_role(actor, *HOLDERS)
+    if not (reason or "").strip():
+        raise Invalid("Give a reason for the release.", fields={"reason": ["Required."]})
+    subsidy = _lock(session, subsidy_id)
+    if subsidy.status != "held":
+        raise NotAllowed(f"The subsidy is {subsidy.status}, not held.")
+    before = _summary(subsidy)
+    subsidy.status, subsidy.held_from, subsidy.hold_reason = subsidy.held_from, None, None
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "subsidy.release",
+        "subsidy",
+        subsidy.id,
+        before,
+        {**_summary(subsidy), "reason": reason},
+    )
+    return subsidy
+
+
+def hold_case_subsidy(session: Session, actor, case_id: int, reason: str) -> Subsidy | None:
+    """For red flags and complaints raised on a case: hold its live subsidy, if any and not held."""
+    subsidy_id = session.scalar(
+        sa.select(Subsidy.id).where(
+            Subsidy.case_id == case_id,
+            Subsidy.status.in_(("pending", "payable")),
+            Subsidy.reversal_of_id.is_(None),
+        )
+    )
+    return hold_subsidy(session, actor, subsidy_id, reason) if subsidy_id else None
+
+
+def reverse_subsidy(
+    session: Session, actor, subsidy_id: int, reason: str, amount_fen: int | None = None
+) -> Subsidy:
+    """A paid subsidy is never changed: a new negative entry with a reason takes money back."""
+    require_role(actor, *REVERSERS)
+    if not (reason or "").strip():
+        raise Invalid("Give a reason for the reversal.", fields={"reason": ["Required."]})
+    original = _lock(session, subsidy_id)
+    if original.status != "paid":
+        raise NotAllowed(f"Only a paid subsidy can be reversed; this one is {original.status}.")
+    reversed_already = -int(
+        session.scalar(
+            sa.select(sa.func.coalesce(sa.func.sum(Subsidy.amount_fen), 0)).where(
+                Subsidy.reversal_of_id == original.id
+            )
+        )
+        or 0
+    )
+    left = original.amount_fen - reversed_already
+    amount = left if amount_fen is None else amount_fen
+    if not isinstance(amount, int) or amount <= 0 or amount > left:
+        raise Invalid(
+            f"The reversal must be between 1 and {left} fen.", fields={"amount_fen": [f"At most {left}."]}
+        )
+    entry = Subsidy(
+        case_id=original.case_id,
+        assignment_id=original.assignment_id,
+        provider_id=original.provider_id,
+        status="reversed",
+        amount_fen=-amount,
+        breakdown={"reversal_of": original.id, "amount_fen": -amount},
+        archive_id=original.archive_id,
+        archived_on=original.archived_on,
+        reversal_of_id=original.id,
+        reason=reason,
+        computed_at=utcnow(),
+    )
+    session.add(entry)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "subsidy.reverse",
+        "subsidy",
+        entry.id,
+        None,
+        {"reversal_of": original.id, "amount_fen": -amount, "reason": reason},
+    )
+    return entry
+
+
+# --- reading: the payable queue, ageing, and why a subsidy is not payable yet ---
+
+
+def age_days(archived_on: dt.date | None, today: dt.date) -> int | None:
+    return None if archived_on is None else (today - archived_on).days
+
+
+def ageing(archived_on: dt.date | None, today: dt.date) -> dict:
+    """Days since archiving against the payment limit (Hunan guide: 90 days)."""
+    limit = int(rules()["payment_days"])
+    days = age_days(archived_on, today)
+    if days is None:
+        return {"age_days": None, "days_left": None, "overdue": False}
+    return {"age_days": days, "days_left": limit - days, "overdue": days > limit}
+
+
+def subsidy_list_statement(
+    *,
+    status: str | None = None,
+    provider_id: int | None = None,
+    organization_id: int | None = None,
+    case_type: str | None = None,
+    archived_from: dt.date | None = None,
+    archived_to: dt.date | None = None,
+    overdue_on: dt.date | None = None,
+) -> sa.Select:
+    """Subsidies with their case and provider, for the queue, the API list and batching by filter."""
+    stmt = (
+        sa.select(Subsidy)
+        .join(Case, Case.id == Subsidy.case_id)
+        .join(Provider, Provider.id == Subsidy.provider_id)
+        .order_by(Subsidy.archived_on, Subsidy.id)
+    )
+    if status:
+        stmt = stmt.where(Subsidy.status == status)
+    if provider_id:
+        stmt = stmt.where(Subsidy.provider_id == provider_id)
+    if organization_id:
+        stmt = stmt.where(Provider.organization_id == organization_id)
+    if case_type:
+        stmt = stmt.where(Case.case_type == case_type)
+    if archived_from:
+        stmt = stmt.where(Subsidy.archived_on >= archived_from)
+    if archived_to:
+        stmt = stmt.where(Subsidy.archived_on <= archived_to)
+    if overdue_on:
+        stmt = stmt.where(Subsidy.archived_on < overdue_on - dt.timedelta(days=int(rules()["payment_days"])))
+    return stmt
+
+
+def why_not_payable(session: Session, subsidy: Subsidy) -> str | None:
+    """For the provider: exactly what the subsidy is waiting for (None when there is nothing to wait for)."""
+    if subsidy.status == "held":
+        return f"Held: {subsidy.hold_reason}"
+    if subsidy.status == "cancelled":
+        return f"Cancelled: {subsidy.reason or 'the case was reassigned'}"
+    if subsidy.status == "batched":
+        return f"In payment batch {subsidy.batch_id}, awaiting the bank"
+    if subsidy.status != "pending":
+        return None
+    case = session.get(Case, subsidy.case_id)
+    if case.status != "closed":
+        return "The case is not closed yet"
+    closing = prerequisites.closing_facts(session, case.id)
+    if closing is None:
+        return "The closing report has not been recorded"
+    if closing.materials_missing:
+        return "Closing materials missing: " + ", ".join(closing.materials_missing)
+    score = prerequisites.score_facts(session, case.id)
+    if score is None or not score.final:
+        return "Awaiting the file's final score"
+    if not score.settled:
+        until = f" until {score.appeal_until.isoformat()}" if score.appeal_until else ""
+        return f"The score may still be appealed{until}"
+    if not prerequisites.after_closing_call_settled(session, case.id):
+        return "Awaiting the after-closing follow-up call"
+    if prerequisites.open_red_flags(session, case.id):
+        return "An open red flag awaits a supervisor's decision"
+    return "Awaiting archiving by the centre"
+
+
+def provider_subsidies(session: Session, provider_id: int) -> list[Subsidy]:
+    return list(
+        session.scalars(
+            sa.select(Subsidy).where(Subsidy.provider_id == provider_id).order_by(Subsidy.id.desc())
+        )
+    )
+
+
+def batch_of(session: Session, subsidy: Subsidy) -> PaymentBatch | None:
+    return session.get(PaymentBatch, subsidy.batch_id) if subsidy.batch_id else None
+
+
+def local_today() -> dt.date:
+    return local_date(utcnow())

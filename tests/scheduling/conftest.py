@@ -1,0 +1,169 @@
+"""Fixtures of supervision scheduling: people, providers, cases with an accepted assignment, hearings.
+Everything is made in the test's own session (on SQLite a second connection would wait for the write
+lock that session holds)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.conftest import PASSWORD
+
+_seq = itertools.count(1)
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def local(y, m, d, hour=9, minute=0) -> dt.datetime:
+    """A time in the centre's time zone."""
+    return dt.datetime(y, m, d, hour, minute, tzinfo=TZ)
+
+
+def future(days: int, hour: int = 9) -> dt.datetime:
+    day = dt.datetime.now(TZ).date() + dt.timedelta(days=days)
+    return dt.datetime(day.year, day.month, day.day, hour, tzinfo=TZ)
+
+
+@pytest.fixture(autouse=True)
+def identity_per_request(request):
+    """The ``session`` fixture keeps an app context open, which every test request then shares (with
+    its ``g``); forget the signed-in user between requests so each test client is itself."""
+    if "app" not in request.fixturenames:
+        return
+    from flask import g
+
+    def forget_user() -> None:
+        g.pop("_login_user", None)
+
+    request.getfixturevalue("app").before_request(forget_user)
+
+
+@pytest.fixture
+def make_person(session):
+    """make_person(*roles, provider_id=None, email=None) -> User, committed."""
+    from legalaid.users import create_user
+
+    def make(*roles, provider_id=None, username=None, email=None):
+        user = create_user(
+            session,
+            None,
+            username or f"{roles[0]}{next(_seq)}",
+            PASSWORD,
+            list(roles),
+            provider_id=provider_id,
+            email=email,
+        )
+        session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_lawyer(session):
+    """make_lawyer(prior_legal_aid_cases=3) -> Provider. Imported providers are not "first"."""
+    from assignment.models import Organization, Provider
+
+    def make(prior_legal_aid_cases=3, active=True):
+        org = Organization(name=f"Firm {next(_seq)}", kind="law_firm")
+        session.add(org)
+        session.flush()
+        provider = Provider(
+            name=f"Lawyer {next(_seq)}",
+            kind="lawyer",
+            organization_id=org.id,
+            practice_since=dt.date(2010, 1, 1),
+            max_open_cases=100,
+            prior_legal_aid_cases=prior_legal_aid_cases,
+            active=active,
+        )
+        session.add(provider)
+        session.commit()
+        return provider
+
+    return make
+
+
+@pytest.fixture
+def coordinator(make_person):
+    return make_person("coordinator")
+
+
+@pytest.fixture
+def make_case(session, make_lawyer, coordinator):
+    """make_case(provider=None, assigned_by=coordinator, accept=True, **case fields) -> Case in progress
+    with an assignment accepted through assignment's own accept_assignment (which sends the signal)."""
+    from assignment.models import Assignment, Case
+    from assignment.rotation import accept_assignment
+
+    def make(provider=None, assigned_by=None, accept=True, accepted_at=None, **fields):
+        n = next(_seq)
+        provider = provider or make_lawyer()
+        case = Case(
+            number=f"2026-MS-{n:05d}",
+            year=2026,
+            seq=n,
+            case_type=fields.pop("case_type", "civil"),
+            cause=fields.pop("cause", "wage_arrears"),
+            status="assigned",
+            received_on=fields.pop("received_on", dt.date.today() - dt.timedelta(days=20)),
+            applicant_name=f"Applicant {n}",
+            applicant_id_number=f"1101011990030{n:05d}",
+            applicant_phone=fields.pop("applicant_phone", "13800000000"),
+            decided_on=dt.date.today() - dt.timedelta(days=15),
+            **fields,
+        )
+        session.add(case)
+        session.flush()
+        assignment = Assignment(
+            case_id=case.id,
+            provider_id=provider.id,
+            mode="rotation",
+            status="offered",
+            live=True,
+            assigned_by=(assigned_by or coordinator).id,
+            assigned_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=1),
+            respond_by=dt.datetime.now(dt.UTC) + dt.timedelta(days=1),
+            explanation={},
+        )
+        session.add(assignment)
+        session.flush()
+        if accept:
+            accept_assignment(session, assignment, None, now=accepted_at)
+        session.commit()
+        return case
+
+    return make
+
+
+@pytest.fixture
+def supervisors(make_person):
+    """supervisors(n) -> n supervisor Users."""
+    return lambda n=3: [make_person("supervisor") for _ in range(n)]
+
+
+@pytest.fixture
+def hearing_at(session, coordinator):
+    """hearing_at(case, starts_at, ends_at=None) -> Hearing recorded by the coordinator, committed."""
+    from supervision.scheduling.hearings import record_hearing
+
+    def make(case, starts_at, ends_at=None, court="People's Court", actor=None):
+        hearing = record_hearing(
+            session, actor or coordinator, case, starts_at=starts_at, ends_at=ends_at, court=court, room="2"
+        )
+        session.commit()
+        return hearing
+
+    return make
+
+
+@pytest.fixture
+def sample_rate(app):
+    """sample_rate(r): the share of hearings the random sample observes."""
+
+    def set_rate(rate):
+        app.config.setdefault("SCHEDULING", {})["observation_sample_rate"] = rate
+
+    return set_rate
