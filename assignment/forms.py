@@ -20,7 +20,15 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from assignment.intake import CAUSES
@@ -182,8 +190,9 @@ class CaseForm(FlaskForm):
     """An application (or a notice of a criminal case): every intake field of the API."""
 
     case_type = SelectField(_l("Case type"), choices=choices(CASE_TYPE_LABELS), validators=[InputRequired()])
-    cause = SelectField(_l("Cause (non-criminal cases)"), validators=[Optional()])
-    charge = _text(_l("Charge (criminal cases)"), 200)
+    # Not Optional(): it would stop the chain before the checks below that depend on the case type.
+    cause = SelectField(_l("Cause (non-criminal cases)"))
+    charge = StringField(_l("Charge (criminal cases)"), validators=[Length(max=200)])
     received_on = DateField(_l("Received on"), validators=[InputRequired()])
     source = SelectField(_l("Source"), choices=choices(SOURCE_LABELS), validators=[InputRequired()])
     intake_point = _text(_l("Intake point / area"), 100)
@@ -216,11 +225,11 @@ class CaseForm(FlaskForm):
 
     def validate_charge(self, field) -> None:
         if self.case_type.data == "criminal" and not (field.data or "").strip():
-            raise ValueError(_l("Give the charge of a criminal case."))
+            raise ValidationError(_l("Give the charge of a criminal case."))
 
     def validate_cause(self, field) -> None:
         if self.case_type.data != "criminal" and not field.data:
-            raise ValueError(_l("Choose the cause."))
+            raise ValidationError(_l("Choose the cause."))
 
 
 class DecisionForm(FlaskForm):
@@ -301,7 +310,11 @@ class ProviderForm(FlaskForm):
     specialties = _text(_l("Specialties (separated by ;)"), 600)
     areas = _text(_l("Areas (separated by ;)"), 600)
     phone = _text(_l("Phone"), 30)
-    email = StringField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
+    # A shape check: WTForms' Email() needs the email_validator package, which is not installed.
+    email = StringField(
+        _l("E-mail"),
+        validators=[Optional(), Length(max=254), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Not an e-mail address."))],
+    )
     bank_account = _text(_l("Bank account (leave empty to keep)"), 60)
     bank_name = _text(_l("Bank"), 120)
 

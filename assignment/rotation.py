@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session, joinedload, lazyload
 
 from assignment.models import (
     DECLINE_REASONS,
@@ -53,6 +53,7 @@ from legalaid.errors import Invalid, NotAllowed, NotFound
 WINDOW_SIZE = 5  # DESIGN.md §4: any of the next 5 eligible (Texas art. 26.04(a))
 EXPLAIN_SKIPPED = 20  # the explanation keeps at most 20 skipped members
 WALK_BATCH = 32
+CAPPED_READ = 200
 
 # Why a member was passed over. "unavailable" parks them; "cause" keeps their place (property 3).
 REASONS = {
@@ -119,8 +120,9 @@ def _send_away(session: Session, pool: RotationPool, today: dt.date) -> None:
     from the few unavailable providers (partial indexes), not from the pool's members."""
     present = sa.select(PoolMember).join(Provider, Provider.id == PoolMember.provider_id)
     present = present.where(PoolMember.pool_id == pool.id, PoolMember.away_since.is_(None))
+    present = present.options(lazyload(PoolMember.provider))
     checks = [
-        ("inactive", present.where(Provider.active.is_(False))),
+        ("inactive", present.where(sa.not_(Provider.active))),  # matches ix_provider_inactive
         ("at_cap", present.where(Provider.open_cases >= Provider.max_open_cases)),
         (
             "on_leave",
@@ -130,7 +132,7 @@ def _send_away(session: Session, pool: RotationPool, today: dt.date) -> None:
         ),
     ]
     for reason, stmt in checks:
-        for member in session.scalars(stmt.order_by(PoolMember.provider_id)).unique():
+        for member in session.scalars(stmt.order_by(PoolMember.provider_id)):
             if member.away_since is None:
                 _park(pool, member, reason)
 
@@ -296,21 +298,24 @@ def _weight_stream(
     id), then the rest by offset ascending (= key descending), fetched in small batches."""
     cap = owed_cap(weight, active_weight)
     threshold = weight * clock - cap  # offset at or below it: key at or above the cap
-    base = sa.select(PoolMember).where(
-        PoolMember.pool_id == pool.id, PoolMember.weight == weight, PoolMember.away_since.is_(None)
+    base = (
+        sa.select(PoolMember)
+        .where(PoolMember.pool_id == pool.id, PoolMember.weight == weight, PoolMember.away_since.is_(None))
+        .options(joinedload(PoolMember.provider).lazyload(Provider.organization))
     )
-    last_id = -1
-    while True:
-        rows = session.scalars(
-            base.where(PoolMember.offset <= threshold, PoolMember.provider_id > last_id)
-            .order_by(PoolMember.provider_id)
-            .limit(WALK_BATCH)
+    # Members at the cap are tied; they are few (owed for cause), read along the walk index and
+    # ordered by provider id here. Only an unusually long capped prefix is sorted by the database.
+    capped = session.scalars(
+        base.where(PoolMember.offset <= threshold)
+        .order_by(PoolMember.offset, PoolMember.provider_id)
+        .limit(CAPPED_READ + 1)
+    ).all()
+    if len(capped) > CAPPED_READ:
+        capped = session.scalars(
+            base.where(PoolMember.offset <= threshold).order_by(PoolMember.provider_id)
         ).all()
-        for member in rows:
-            yield (-cap, member.provider_id, member)
-        if len(rows) < WALK_BATCH:
-            break
-        last_id = rows[-1].provider_id
+    for member in sorted(capped, key=lambda m: m.provider_id):
+        yield (-cap, member.provider_id, member)
     last_offset, last_id = threshold, None
     while True:
         after = (

@@ -128,7 +128,9 @@ def decline(assignment_id: int):
 @roles_required(*STAFF)
 def queue():
     sections = {key: queries.queue(db.session, statuses) for key, statuses in queries.QUEUE_SECTIONS.items()}
-    return render_template("assignment/queue.html", sections=sections, today=dt.date.today(), **page_helpers())
+    return render_template(
+        "assignment/queue.html", sections=sections, today=dt.date.today(), **page_helpers()
+    )
 
 
 def _case_form(**kwargs) -> CaseForm:
@@ -185,7 +187,10 @@ def register():
             try:
                 case = intake.register_case(db.session, {**_case_data(form), **linked}, current_user)
             except DomainError as exc:
-                aliases = {**CASE_FIELD_ALIASES, "cause": "charge" if form.case_type.data == "criminal" else "cause"}
+                aliases = {
+                    **CASE_FIELD_ALIASES,
+                    "cause": "charge" if form.case_type.data == "criminal" else "cause",
+                }
                 fail(exc, form, aliases)
             else:
                 db.session.commit()
@@ -312,7 +317,9 @@ def request_materials(case_id: int):
     def run():
         intake.request_materials(db.session, case, form.items(), current_user, supply_by=form.supply_by.data)
 
-    return _act(case, form, "materials_form", run, _("Missing materials requested; the decision clock pauses."))
+    return _act(
+        case, form, "materials_form", run, _("Missing materials requested; the decision clock pauses.")
+    )
 
 
 @bp.post("/cases/<int:case_id>/materials")
@@ -420,5 +427,6 @@ def reassign(case_id: int):
     def run():
         rotation.reassign_case(db.session, case, form.reason.data, current_user)
 
-    return _act(case, form, "reassign_form", run, _("The provider is replaced; the case went to the next in line."))
-
+    return _act(
+        case, form, "reassign_form", run, _("The provider is replaced; the case went to the next in line.")
+    )

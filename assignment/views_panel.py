@@ -1,13 +1,323 @@
-from flask import Blueprint
+"""Admin pages of the panel: organisations, providers (leave, conflicts, active, cap, bank account
+masked), rotation pools with weighted members, and the CSV import with its per-row error report.
+
+Thin: each form calls the same service function in ``assignment.panel`` as the API."""
+
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from assignment import panel, queries
+from assignment.forms import (
+    ConflictForm,
+    ImportForm,
+    LeaveForm,
+    MemberForm,
+    OrganizationForm,
+    PoolForm,
+    ProviderForm,
+)
+from assignment.views import fail, page_helpers
+from legalaid.auth import roles_required
+from legalaid.db import db
+from legalaid.errors import DomainError, Invalid
 
 bp = Blueprint("panel_pages", __name__, url_prefix="/admin")
 
+LEAVE_ALIASES = {"from": "starts_on", "to": "ends_on"}
 
-@bp.get("/providers")
+
+def _status(form: FlaskForm) -> int:
+    return 422 if form.errors else 200
+
+
+# --- organisations ---
+
+
+@bp.route("/organizations", methods=["GET", "POST"])
+@roles_required("admin")
+def organizations():
+    form = OrganizationForm()
+    if form.validate_on_submit():
+        try:
+            org = panel.create_organization(
+                db.session, form.name.data, form.kind.data, current_user, area=form.area.data or None
+            )
+        except DomainError as exc:
+            fail(exc, form)
+        else:
+            db.session.commit()
+            flash(_("Organisation %(name)s added.", name=org.name), "success")
+            return redirect(url_for(".organizations"))
+    return render_template(
+        "assignment/panel/organizations.html",
+        form=form,
+        organizations=queries.organizations(db.session),
+        **page_helpers(),
+    ), _status(form)
+
+
+# --- providers ---
+
+
+def _split(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").replace("；", ";").split(";") if part.strip()]
+
+
+def _provider_form(**kwargs) -> ProviderForm:
+    form = ProviderForm(**kwargs)
+    form.organization_id.choices = [(o.id, o.name) for o in queries.organizations(db.session)]
+    return form
+
+
+def _provider_fields(form: ProviderForm) -> dict:
+    fields = {
+        "name": form.name.data,
+        "kind": form.kind.data,
+        "organization_id": form.organization_id.data,
+        "practice_since": form.practice_since.data,
+        "max_open_cases": form.max_open_cases.data,
+        "prior_legal_aid_cases": form.prior_legal_aid_cases.data,
+        "active": form.active.data,
+        "specialties": _split(form.specialties.data),
+        "areas": _split(form.areas.data),
+        "phone": form.phone.data or None,
+        "email": form.email.data or None,
+        "bank_name": form.bank_name.data or None,
+    }
+    if form.bank_account.data:  # empty keeps the stored account
+        fields["bank_account"] = form.bank_account.data
+    return fields
+
+
+@bp.route("/providers", methods=["GET", "POST"])
+@roles_required("admin")
 def providers():
-    return ""
+    form = _provider_form()
+    if form.validate_on_submit():
+        try:
+            provider = panel.create_provider(db.session, _provider_fields(form), current_user)
+        except DomainError as exc:
+            fail(exc, form)
+        else:
+            db.session.commit()
+            flash(_("%(name)s added to the panel.", name=provider.name), "success")
+            return redirect(url_for(".provider", provider_id=provider.id))
+    return render_template(
+        "assignment/panel/providers.html",
+        form=form,
+        providers=queries.providers(db.session),
+        masked=panel.masked_bank_account,
+        **page_helpers(),
+    ), _status(form)
 
 
-@bp.get("/pools")
+def _provider_page(provider, status: int = 200, **forms):
+    if "form" not in forms:
+        forms["form"] = _provider_form(
+            formdata=None,
+            obj=provider,
+            data={
+                "specialties": "; ".join(provider.specialties or []),
+                "areas": "; ".join(provider.areas or []),
+            },
+        )
+        forms["form"].bank_account.data = ""
+    return render_template(
+        "assignment/panel/provider.html",
+        provider=provider,
+        masked_account=panel.masked_bank_account(provider),
+        leaves=queries.provider_leaves(db.session, provider.id),
+        conflicts=queries.provider_conflicts(db.session, provider.id),
+        leave_form=forms.pop("leave_form", None) or LeaveForm(prefix="leave", formdata=None),
+        conflict_form=forms.pop("conflict_form", None) or ConflictForm(prefix="conflict", formdata=None),
+        **forms,
+        **page_helpers(),
+    ), status
+
+
+@bp.route("/providers/<int:provider_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def provider(provider_id: int):
+    provider = panel.get_provider(db.session, provider_id)
+    if request.method == "GET":
+        return _provider_page(provider)
+    form = _provider_form()
+    if form.validate_on_submit():
+        try:
+            panel.update_provider(db.session, provider, _provider_fields(form), current_user)
+        except DomainError as exc:
+            fail(exc, form)
+        else:
+            db.session.commit()
+            flash(_("Provider saved."), "success")
+            return redirect(url_for(".provider", provider_id=provider_id))
+    return _provider_page(provider, 422, form=form)
+
+
+@bp.post("/providers/<int:provider_id>/leave")
+@roles_required("admin")
+def add_leave(provider_id: int):
+    provider = panel.get_provider(db.session, provider_id)
+    form = LeaveForm(prefix="leave")
+    if form.validate_on_submit():
+        try:
+            panel.add_leave(
+                db.session,
+                provider,
+                form.starts_on.data,
+                form.ends_on.data,
+                current_user,
+                note=form.note.data or None,
+            )
+        except DomainError as exc:
+            fail(exc, form, LEAVE_ALIASES)
+        else:
+            db.session.commit()
+            flash(_("Leave recorded."), "success")
+            return redirect(url_for(".provider", provider_id=provider_id))
+    return _provider_page(provider, 422, leave_form=form)
+
+
+@bp.post("/providers/<int:provider_id>/conflicts")
+@roles_required("admin")
+def add_conflict(provider_id: int):
+    provider = panel.get_provider(db.session, provider_id)
+    form = ConflictForm(prefix="conflict")
+    if form.validate_on_submit():
+        try:
+            panel.declare_conflict(
+                db.session, provider, form.party_name.data, current_user, note=form.note.data or None
+            )
+        except DomainError as exc:
+            fail(exc, form)
+        else:
+            db.session.commit()
+            flash(_("Conflict recorded: rotation skips this provider for that party's cases."), "success")
+            return redirect(url_for(".provider", provider_id=provider_id))
+    return _provider_page(provider, 422, conflict_form=form)
+
+
+# --- rotation pools ---
+
+
+@bp.route("/pools", methods=["GET", "POST"])
+@roles_required("admin")
 def pools():
-    return ""
+    form = PoolForm()
+    if form.validate_on_submit():
+        try:
+            pool = panel.create_pool(
+                db.session,
+                form.name.data,
+                form.case_types.data,
+                form.provider_kinds.data,
+                current_user,
+                area=form.area.data or None,
+            )
+        except DomainError as exc:
+            fail(exc, form)
+        else:
+            db.session.commit()
+            flash(_("Pool %(name)s created.", name=pool.name), "success")
+            return redirect(url_for(".pool", pool_id=pool.id))
+    return render_template(
+        "assignment/panel/pools.html", form=form, pools=queries.pools(db.session), **page_helpers()
+    ), _status(form)
+
+
+@bp.route("/pools/<int:pool_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def pool(pool_id: int):
+    pool = panel.get_pool(db.session, pool_id)
+    form = MemberForm()
+    form.provider_id.choices = [
+        (p.id, f"{p.name} ({p.organization.name})")
+        for p in queries.providers(db.session)
+        if p.kind in pool.provider_kinds
+    ]
+    if form.validate_on_submit():
+        try:
+            provider = panel.get_provider(db.session, form.provider_id.data)
+            _member, created = panel.set_pool_member(
+                db.session, pool, provider, current_user, weight=form.weight.data
+            )
+        except DomainError as exc:
+            fail(exc, form)
+        else:
+            db.session.commit()
+            flash(
+                _("%(name)s joined the pool.", name=provider.name)
+                if created
+                else _("%(name)s's weight changed.", name=provider.name),
+                "success",
+            )
+            return redirect(url_for(".pool", pool_id=pool_id))
+    return render_template(
+        "assignment/panel/pool.html",
+        pool=pool,
+        members=queries.pool_members(db.session, pool.id),
+        form=form,
+        remove_form=FlaskForm(),
+        **page_helpers(),
+    ), _status(form)
+
+
+@bp.post("/pools/<int:pool_id>/members/<int:provider_id>/remove")
+@roles_required("admin")
+def remove_member(pool_id: int, provider_id: int):
+    pool = panel.get_pool(db.session, pool_id)
+    provider = panel.get_provider(db.session, provider_id)
+    if FlaskForm().validate_on_submit():
+        try:
+            panel.remove_pool_member(db.session, pool, provider, current_user)
+        except DomainError as exc:
+            fail(exc)
+        else:
+            db.session.commit()
+            flash(_("%(name)s left the pool.", name=provider.name), "success")
+    return redirect(url_for(".pool", pool_id=pool_id))
+
+
+# --- CSV import ---
+
+
+@bp.route("/panel-import", methods=["GET", "POST"])
+@roles_required("admin")
+def panel_import():
+    """Every row is checked first; one bad row and nothing is imported (the report lists them all)."""
+    form = ImportForm()
+    report: dict | None = None
+    if form.validate_on_submit():
+        try:
+            text = form.file.data.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            form.file.errors = [*form.file.errors, _("The file is not UTF-8 text.")]
+        else:
+            try:
+                result = panel.import_panel_csv(db.session, io.StringIO(text, newline=""), current_user)
+            except Invalid as exc:
+                report = exc.fields or {}
+                fail(exc)
+            except DomainError as exc:
+                fail(exc)
+            else:
+                db.session.commit()
+                flash(
+                    _(
+                        "Imported %(providers)s providers and %(organizations)s new organisations.",
+                        providers=result["providers"],
+                        organizations=result["organizations"],
+                    ),
+                    "success",
+                )
+                return redirect(url_for(".providers"))
+    status = 422 if form.errors or report is not None else 200
+    return render_template(
+        "assignment/panel/import.html", form=form, report=report, columns=panel.CSV_COLUMNS, **page_helpers()
+    ), status

@@ -17,6 +17,7 @@ from assignment.roles import require_role
 from legalaid import audit
 from legalaid.db import utcnow
 from legalaid.errors import Invalid, NotAllowed, NotFound
+from supervision import signals
 from supervision.scheduling import reminders
 from supervision.scheduling.models import (
     SATISFACTION,
@@ -324,6 +325,7 @@ def raise_red_flag(session: Session, actor, call: FollowUpCall, attempt: CallAtt
         None,
         {"case_id": call.case_id, "kind": "took_money", "call_id": call.id},
     )
+    signals.red_flag_raised.send(session, flag=flag, actor=actor)
     number = session.scalar(sa.select(Case.number).where(Case.id == call.case_id))
     for user_id in users_with_role(session, "supervisor"):
         reminders.plan_reminder(
@@ -372,6 +374,7 @@ def resolve_red_flag(session: Session, actor, flag: RedFlag, outcome: str, reaso
         {"status": "open"},
         {"status": outcome, "reason": flag.resolution_reason},
     )
+    signals.red_flag_resolved.send(session, flag=flag, actor=actor)
     return flag
 
 

@@ -24,9 +24,41 @@ def _on_assignment_ended(session, assignment, reason=None, actor=None, **_):
     cancel_subsidy(session, actor, assignment, "the case was reassigned")
 
 
+RED_FLAG_HOLD = "red flag: the client said the provider took money or gifts (Law art. 20)"
+
+
+def _on_red_flag_raised(session, flag, actor=None, **_):
+    """The subsidy is held until a supervisor resolves the flag (DESIGN.md §4 "Follow-up calls")."""
+    from supervision.subsidies.subsidies import hold_case_subsidy
+
+    hold_case_subsidy(session, actor, flag.case_id, RED_FLAG_HOLD)
+
+
+def _on_red_flag_resolved(session, flag, actor=None, **_):
+    """Dismissed: the hold is lifted. Confirmed: lifted too while the file is not archived, because the
+    amount computed at archiving is then 0 (a confirmed took-money veto pays nothing)."""
+    import sqlalchemy as sa
+
+    from supervision.subsidies.models import Subsidy
+    from supervision.subsidies.subsidies import release_subsidy
+
+    held = session.scalar(
+        sa.select(Subsidy).where(
+            Subsidy.case_id == flag.case_id, Subsidy.status == "held", Subsidy.hold_reason == RED_FLAG_HOLD
+        )
+    )
+    if held is None or (flag.status == "confirmed" and held.held_from != "pending"):
+        return  # a confirmed flag on an archived file: the subsidy stays held for the supervisors
+    release_subsidy(session, actor, held.id, f"red flag {flag.status}")
+
+
 def connect_signals() -> None:
+    from supervision import signals
+
     assignment_signals.assignment_accepted.connect(_on_assignment_accepted)
     assignment_signals.assignment_ended.connect(_on_assignment_ended)
+    signals.red_flag_raised.connect(_on_red_flag_raised)
+    signals.red_flag_resolved.connect(_on_red_flag_resolved)
 
 
 def register(app: Flask) -> None:

@@ -174,3 +174,19 @@ def test_daily_call_list_puts_mine_first(session, make_case, supervisors):
     day = dt.datetime.now(TZ).date()
     todo = calls.daily_call_list(session, day, b.id)
     assert len(todo) == 4 and [c.caller_id for c in todo][:2] == [b.id, b.id]
+
+
+def test_red_flag_is_announced_raised_and_resolved(session, make_case, supervisors):
+    heard = []
+
+    def listen(sender, flag, actor=None, **_):
+        heard.append(flag.status)
+
+    (sup,) = supervisors(1)
+    case = make_case()
+    (call,) = _calls(session, case)
+    with signals.red_flag_raised.connected_to(listen), signals.red_flag_resolved.connected_to(listen):
+        calls.record_call_attempt(session, sup, call, reached=True, took_money=True)
+        (flag,) = calls.red_flags(session, case.id)
+        calls.resolve_red_flag(session, sup, flag, "dismissed", "a court fee")
+    assert heard == ["open", "dismissed"]

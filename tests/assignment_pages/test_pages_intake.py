@@ -1,0 +1,217 @@
+"""The coordinator's pages: intake queue, application form, case page and its transitions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from assignment.models import Assignment, Case
+from legalaid.models import AuditEntry
+
+APPLICATION = {
+    "case_type": "civil",
+    "cause": "wage_arrears",
+    "received_on": dt.date.today().isoformat(),
+    "source": "application",
+    "intake_point": "Centre",
+    "applicant_name": "Wang Fang",
+    "applicant_id_number": "110101199003077571",
+    "applicant_phone": "13800000000",
+    "categories": ["migrant_worker"],
+    "opposing_party": "Acme Building Co",
+    "group_size": "1",
+}
+
+
+def test_coordinator_registers_an_application(coordinator, read):
+    response = coordinator.post("/cases/new", data=APPLICATION)
+    assert response.status_code in (302, 303)
+    case = read(Case, 1)
+    assert (case["status"], case["cause"], case["green_channel"]) == ("applied", "wage_arrears", True)
+    assert case["applicant_categories"] == ["migrant_worker"] and case["intake_point"] == "Centre"
+    page = coordinator.get(response.headers["Location"]).get_data(as_text=True)
+    assert case["number"] in page and "Registered" in page
+
+
+def test_registers_a_notified_criminal_case_with_its_charge(coordinator, make_case, read):
+    previous = make_case(case_type="criminal", stage="investigation")
+    data = {
+        **APPLICATION,
+        "case_type": "criminal",
+        "cause": "",
+        "charge": "theft",
+        "source": "notification",
+        "stage": "prosecution",
+        "max_sentence": "life",
+        "juvenile": "y",
+        "previous_case": read(Case, previous)["number"],
+        "categories": [],
+    }
+    assert coordinator.post("/cases/new", data=data).status_code in (302, 303)
+    case = read(Case, previous + 1)
+    assert (case["status"], case["cause"], case["previous_case_id"]) == ("accepted", "theft", previous)
+    assert (case["max_sentence"], case["juvenile"], case["stage"]) == ("life", True, "prosecution")
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"applicant_name": ""}, "This field is required."),
+        ({"cause": ""}, "Choose the cause."),
+        ({"cause": "made_up"}, "Not a valid choice"),
+        ({"group_size": "many"}, "Not a valid integer value"),
+        ({"received_on": "2026-02-31"}, "Not a valid date value"),
+        ({"received_on": (dt.date.today() + dt.timedelta(days=3)).isoformat()}, "In the future."),
+        ({"stage": "trial"}, "Only for criminal cases."),
+        ({"previous_case": "1999-MS-99999"}, "No case has this number."),
+    ],
+)
+def test_bad_application_is_422_and_saves_nothing(coordinator, count, change, message):
+    response = coordinator.post("/cases/new", data={**APPLICATION, **change})
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert count(Case) == 0
+
+
+def test_intake_pages_are_for_staff(as_role, make_case):
+    case_id = make_case()
+    provider = as_role("provider")
+    assert provider.get("/cases").status_code == 403
+    assert provider.get(f"/cases/{case_id}").status_code == 403
+    assert provider.get("/cases/new").status_code == 403
+    supervisor = as_role("supervisor")
+    assert supervisor.get(f"/cases/{case_id}").status_code == 200
+    assert supervisor.get("/cases/new").status_code == 403
+    assert supervisor.post(f"/cases/{case_id}/assign").status_code == 403
+
+
+def test_queue_puts_green_channel_first_and_masks_id_numbers(coordinator, make_case):
+    make_case(status="applied", applicant={"name": "Plain Li", "id_number": "110101199003071111"})
+    make_case(
+        status="applied",
+        cause="wage_arrears",
+        applicant={"name": "Green Zhao", "id_number": "110101199003072222", "categories": ["migrant_worker"]},
+    )
+    html = coordinator.get("/cases").get_data(as_text=True)
+    assert html.index("Green Zhao") < html.index("Plain Li")
+    assert "**************2222" in html and "110101199003072222" not in html
+
+
+def test_queue_colours_overdue_decisions(coordinator, make_case):
+    make_case(status="applied", received_on=dt.date.today() - dt.timedelta(days=10))
+    make_case(status="applied", received_on=dt.date.today() - dt.timedelta(days=6))
+    html = coordinator.get("/cases").get_data(as_text=True)
+    assert 'class="overdue"' in html and 'class="due-soon"' in html
+
+
+def test_approve_then_assign_by_rotation_shows_why(coordinator, make_pool, make_case, read):
+    make_pool()
+    case_id = make_case(status="applied")
+    response = coordinator.post(
+        f"/cases/{case_id}/decision", data={"decision-decision": "approve", "decision-means_test": "exempt"}
+    )
+    assert response.status_code in (302, 303)
+    assert (read(Case, case_id)["status"], read(Case, case_id)["means_test"]) == ("accepted", "exempt")
+    response = coordinator.post(f"/cases/{case_id}/assign", follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert read(Case, case_id)["status"] == "assigned"
+    assert "Why this provider" in html and "picked" in html and "Assigned" in html
+
+
+def test_reject_without_reason_is_422_and_changes_nothing(coordinator, make_case, read):
+    case_id = make_case(status="applied")
+    response = coordinator.post(f"/cases/{case_id}/decision", data={"decision-decision": "reject"})
+    assert response.status_code == 422
+    assert "A rejection needs a written reason." in response.get_data(as_text=True)
+    assert read(Case, case_id)["status"] == "applied"
+    coordinator.post(
+        f"/cases/{case_id}/decision", data={"decision-decision": "reject", "decision-reason": "income too high"}
+    )
+    assert read(Case, case_id)["rejection_reason"] == "income too high"
+
+
+def test_refused_transition_is_flashed(coordinator, make_pool, make_case, read):
+    make_pool()
+    case_id = make_case(status="applied")
+    response = coordinator.post(f"/cases/{case_id}/assign", follow_redirects=True)
+    assert "only an accepted case can be assigned" in response.get_data(as_text=True)
+    assert read(Case, case_id)["status"] == "applied"
+
+
+def test_missing_materials_then_supplied(coordinator, make_case, read):
+    case_id = make_case(status="applied")
+    bad = coordinator.post(f"/cases/{case_id}/materials-request", data={"materials-missing": ""})
+    assert bad.status_code == 422 and read(Case, case_id)["status"] == "applied"
+    coordinator.post(f"/cases/{case_id}/materials-request", data={"materials-missing": "income proof\nID copy"})
+    case = read(Case, case_id)
+    assert (case["status"], case["materials_missing"]) == ("pending_materials", ["income proof", "ID copy"])
+    coordinator.post(f"/cases/{case_id}/materials")
+    assert read(Case, case_id)["status"] == "applied"
+
+
+def test_withdraw(coordinator, make_case, read):
+    case_id = make_case(status="applied")
+    coordinator.post(f"/cases/{case_id}/withdraw", data={"withdraw-reason": "settled"})
+    assert (read(Case, case_id)["status"], read(Case, case_id)["withdrawn_reason"]) == ("withdrawn", "settled")
+
+
+def test_choose_within_the_window(coordinator, make_pool, make_case, read):
+    _pool, ids = make_pool()
+    case_id = make_case()
+    page = coordinator.get(f"/cases/{case_id}/window")
+    assert page.status_code == 200
+    bad = coordinator.post(f"/cases/{case_id}/window", data={"provider_id": str(ids[2])})
+    assert bad.status_code == 422 and read(Case, case_id)["status"] == "accepted"
+    coordinator.post(f"/cases/{case_id}/window", data={"provider_id": str(ids[2]), "reason_code": "specialist"})
+    assignment = read(Assignment, 1)
+    assert (assignment["provider_id"], assignment["mode"], assignment["reason_code"]) == (
+        ids[2],
+        "window",
+        "specialist",
+    )
+
+
+def test_designate_needs_a_reason_and_is_an_override(coordinator, make_pool, make_case, read, count):
+    _pool, ids = make_pool()
+    case_id = make_case()
+    bad = coordinator.post(f"/cases/{case_id}/designate", data={"designate-provider_id": str(ids[1])})
+    assert bad.status_code == 422 and count(Assignment) == 0
+    coordinator.post(
+        f"/cases/{case_id}/designate",
+        data={"designate-provider_id": str(ids[1]), "designate-reason": "only Mandarin-Hakka speaker"},
+    )
+    assignment = read(Assignment, 1)
+    assert (assignment["provider_id"], assignment["override"]) == (ids[1], True)
+
+
+def test_reassign_with_reason(coordinator, make_pool, make_case, assign, read):
+    make_pool()
+    case_id = make_case()
+    first = assign(case_id)
+    assert coordinator.post(f"/cases/{case_id}/reassign", data={}).status_code == 422
+    coordinator.post(f"/cases/{case_id}/reassign", data={"reassign-reason": "client complaint"})
+    assert read(Assignment, first)["status"] == "replaced"
+    assert read(Case, case_id)["status"] == "assigned"
+
+
+def test_full_id_number_is_shown_only_through_an_audited_action(coordinator, make_case, count):
+    case_id = make_case()
+    assert "110101199003077571" not in coordinator.get(f"/cases/{case_id}").get_data(as_text=True)
+    before = count(AuditEntry)
+    response = coordinator.post(f"/cases/{case_id}/reveal-id")
+    assert response.status_code == 200 and "110101199003077571" in response.get_data(as_text=True)
+    assert count(AuditEntry) == before + 1
+
+
+def test_coordinator_home_lists_what_to_do(coordinator, make_case, read):
+    applied = make_case(status="applied")
+    accepted = make_case()
+    html = coordinator.get("/").get_data(as_text=True)
+    assert "Applications awaiting decision" in html and read(Case, applied)["number"] in html
+    assert "Accepted cases awaiting assignment" in html and read(Case, accepted)["number"] in html
+
+
+def test_unknown_case_is_404(coordinator):
+    assert coordinator.get("/cases/999").status_code == 404
+    assert coordinator.post("/cases/999/assign").status_code == 404
