@@ -37,8 +37,9 @@ def count_vs_expected(members: list[dict], *, title: str, count_label: str, expe
         y = TOP + i * ROW
         count, expected = float(member["count"]), float(member["expected"])
         name = escape(_short(str(member["name"])))
+        hint = f"{escape(member['name'])}: {member['count']} / {member['expected']}"
         parts.append(
-            f'<g class="bar"><title>{escape(member["name"])}: {member["count"]} / {member["expected"]}</title>'
+            f'<g class="bar"><title>{hint}</title>'
             f'<text x="{LABEL_WIDTH - 8}" y="{y + 15}" font-size="13" text-anchor="end">{name}</text>'
             f'<rect x="{LABEL_WIDTH}" y="{y + 2}" width="{count * scale:.1f}" height="11" fill="#0b5cad"/>'
             f'<rect x="{LABEL_WIDTH}" y="{y + 14}" width="{expected * scale:.1f}" height="9" fill="#9cc3e8"/>'

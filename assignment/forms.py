@@ -313,7 +313,11 @@ class ProviderForm(FlaskForm):
     # A shape check: WTForms' Email() needs the email_validator package, which is not installed.
     email = StringField(
         _l("E-mail"),
-        validators=[Optional(), Length(max=254), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Not an e-mail address."))],
+        validators=[
+            Optional(),
+            Length(max=254),
+            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Not an e-mail address.")),
+        ],
     )
     bank_account = _text(_l("Bank account (leave empty to keep)"), 60)
     bank_name = _text(_l("Bank"), 120)

@@ -7,7 +7,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from legalaid.db import UTCDateTime, db, utcnow
+from legalaid.db import UTCDateTime, db, one_of, utcnow
 
 ORGANIZATION_KINDS = ("law_firm", "legal_service_office", "centre")
 PROVIDER_KINDS = ("lawyer", "legal_adviser")
@@ -41,13 +41,9 @@ WINDOW_REASONS = ("client_choice", "authority_suggestion", "specialist", "comple
 DECLINE_REASONS = ("conflict", "unavailable", "other")
 
 
-def _in(column: str, values: tuple[str, ...], name: str) -> sa.CheckConstraint:
-    return sa.CheckConstraint(sa.column(column).in_(values), name=name)
-
-
 class Organization(db.Model):
     __tablename__ = "organization"
-    __table_args__ = (_in("kind", ORGANIZATION_KINDS, "kind_known"),)
+    __table_args__ = (one_of("kind", ORGANIZATION_KINDS, "kind_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)
@@ -61,7 +57,7 @@ class Provider(db.Model):
 
     __tablename__ = "provider"
     __table_args__ = (
-        _in("kind", PROVIDER_KINDS, "kind_known"),
+        one_of("kind", PROVIDER_KINDS, "kind_known"),
         sa.CheckConstraint("open_cases >= 0", name="open_cases_not_negative"),
         # The few unavailable providers, found at the start of every pick (rotation._send_away).
         sa.Index(
@@ -220,9 +216,9 @@ class Case(db.Model):
 
     __tablename__ = "legal_case"
     __table_args__ = (
-        _in("case_type", CASE_TYPES, "case_type_known"),
-        _in("status", CASE_STATUSES, "status_known"),
-        _in("source", SOURCES, "source_known"),
+        one_of("case_type", CASE_TYPES, "case_type_known"),
+        one_of("status", CASE_STATUSES, "status_known"),
+        one_of("source", SOURCES, "source_known"),
         sa.UniqueConstraint("year", "case_type", "seq"),
         sa.Index("ix_legal_case_listing", "green_channel", "received_on"),
     )
@@ -285,8 +281,8 @@ class Assignment(db.Model):
 
     __tablename__ = "assignment"
     __table_args__ = (
-        _in("mode", ASSIGNMENT_MODES, "mode_known"),
-        _in("status", ASSIGNMENT_STATUSES, "status_known"),
+        one_of("mode", ASSIGNMENT_MODES, "mode_known"),
+        one_of("status", ASSIGNMENT_STATUSES, "status_known"),
         sa.Index(
             "uq_assignment_live_case",
             "case_id",

@@ -98,6 +98,7 @@ def _init_extensions(app: Flask) -> None:
         from flask import g
 
         g.pop("_login_user", None)
+
     babel.init_app(app, locale_selector=current_locale)
     csrf = CSRFProtect(app)
     app.extensions["csrf_protect"] = csrf

@@ -1,8 +1,9 @@
 """The audit log: every state change writes an entry; entries are hash-chained in commit order.
 
 Service functions call ``record``. Just before the transaction commits, ``_seal_pending`` locks the
-chain head (the last statement before commit: a brief global serialisation, DESIGN.md §5), gives
-each new entry the next sequence number and chains its hash to the previous one.
+chain head (the last statements before commit: a brief global serialisation, DESIGN.md §5), gives
+each new entry the next sequence number, chains its hash to the previous one, and the commit inserts
+the entries and moves the head: three statements whatever the transaction did.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def record(
         before=jsonable(before) if before is not None else None,
         after=jsonable(after) if after is not None else None,
     )
-    session.add(entry)
+    # Kept out of the session until the commit seals it, so it is inserted once, complete.
     session.info.setdefault("audit_pending", []).append(entry)
     return entry
 
@@ -89,22 +90,45 @@ def _seal_pending(session: Session) -> None:
     pending = session.info.pop("audit_pending", None)
     if not pending:
         return
-    session.flush()
+    session.flush()  # everything else first: the head stays locked only for the chain's own writes
     head = session.scalars(lock_for_update(sa.select(AuditHead).where(AuditHead.id == 1))).one_or_none()
     if head is None:  # the migration seeds it; a bare test database may not have it yet
         head = AuditHead(id=1, last_seq=0, last_hash=GENESIS)
         session.add(head)
-    for entry in sorted(pending, key=lambda e: e.id):
+    for entry in pending:
         entry.seq = head.last_seq + 1
         entry.prev_hash = head.last_hash
         entry.hash = entry_hash(entry, head.last_hash)
         head.last_seq, head.last_hash = entry.seq, entry.hash
-    session.flush()
+    session.add_all(pending)  # the commit's own flush inserts them and updates the head
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_pending(session: Session) -> None:
-    session.info.pop("audit_pending", None)
+@event.listens_for(Session, "after_transaction_create")
+def _mark_savepoint(session: Session, transaction) -> None:
+    if transaction.nested:
+        session.info.setdefault("audit_marks", {})[id(transaction)] = len(
+            session.info.get("audit_pending", ())
+        )
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, previous_transaction) -> None:
+    """A rollback takes back the entries recorded in what it undid: they describe nothing. A savepoint
+    takes back those recorded inside it; the whole transaction, all of them."""
+    if previous_transaction.parent is None:
+        session.info.pop("audit_pending", None)
+        session.info.pop("audit_marks", None)
+        return
+    mark = session.info.get("audit_marks", {}).pop(id(previous_transaction), None)
+    if mark is not None and "audit_pending" in session.info:
+        del session.info["audit_pending"][mark:]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_savepoint_marks(session: Session, transaction) -> None:
+    # Marks live until the outer transaction ends: a savepoint ends before its soft-rollback event.
+    if transaction.parent is None:
+        session.info.pop("audit_marks", None)
 
 
 @dataclass

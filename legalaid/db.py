@@ -56,6 +56,11 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
+def one_of(column: str, values: tuple[str, ...], name: str) -> sa.CheckConstraint:
+    """CHECK that a status-like column holds one of its known values."""
+    return sa.CheckConstraint(sa.column(column).in_(values), name=name)
+
+
 def is_sqlite(session_or_engine: Session | Engine) -> bool:
     # A scoped_session (Flask-SQLAlchemy's db.session) is not a Session but has get_bind too.
     bind = session_or_engine.get_bind() if hasattr(session_or_engine, "get_bind") else session_or_engine

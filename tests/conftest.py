@@ -148,6 +148,29 @@ def make_user(app):
 
 
 @pytest.fixture
+def make_person(session):
+    """make_person(*roles, provider_id=None, username=None, email=None) -> User, committed, in the
+    test's ``session`` (for service-level tests that pass the user as the actor)."""
+    from legalaid.users import create_user
+
+    def make(*roles, provider_id=None, username=None, email=None):
+        roles = roles or ("supervisor",)
+        user = create_user(
+            session,
+            None,
+            username or f"{roles[0]}{next(_counter)}",
+            PASSWORD,
+            list(roles),
+            provider_id=provider_id,
+            email=email,
+        )
+        session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
 def make_organization(app):
     def make(name=None, kind="law_firm", area=None):
         from assignment.models import Organization

@@ -73,3 +73,19 @@ def test_concurrent_writers_leave_a_chain_that_verifies(app, runner):
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
     assert "intact: 120 entries" in result.output
+
+
+def test_a_rolled_back_savepoint_takes_its_entries_back(app):
+    with app.app_context():
+        audit.record(db.session, None, "test.kept", "thing", 1)
+        try:
+            with db.session.begin_nested():
+                audit.record(db.session, None, "test.undone", "thing", 2)
+                raise RuntimeError("the nested attempt fails")
+        except RuntimeError:
+            pass
+        with db.session.begin_nested():
+            audit.record(db.session, None, "test.kept_too", "thing", 3)
+        db.session.commit()
+        actions = db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.seq)).all()
+    assert actions == ["test.kept", "test.kept_too"]

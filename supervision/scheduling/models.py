@@ -9,7 +9,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from legalaid.db import UTCDateTime, db, utcnow
+from legalaid.db import UTCDateTime, db, one_of, utcnow
 
 HEARING_STATUSES = ("scheduled", "cancelled")
 OBSERVATION_STATUSES = ("unassigned", "scheduled", "reported", "cancelled")
@@ -33,10 +33,6 @@ OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
 RATINGS = ("preparation", "examination", "argument", "effect")
 
 
-def _in(column: str, values: tuple[str, ...], name: str) -> sa.CheckConstraint:
-    return sa.CheckConstraint(sa.column(column).in_(values), name=name)
-
-
 def _rating(name: str) -> sa.CheckConstraint:
     return sa.CheckConstraint(f"{name} IS NULL OR ({name} BETWEEN 1 AND 5)", name=f"{name}_1_to_5")
 
@@ -46,8 +42,8 @@ class Hearing(db.Model):
 
     __tablename__ = "hearing"
     __table_args__ = (
-        _in("status", HEARING_STATUSES, "status_known"),
-        _in("observation_reason", OBSERVATION_REASONS, "observation_reason_known"),
+        one_of("status", HEARING_STATUSES, "status_known"),
+        one_of("observation_reason", OBSERVATION_REASONS, "observation_reason_known"),
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         sa.Index("ix_hearing_case", "case_id", "starts_at"),
         sa.Index("ix_hearing_provider", "provider_id", "starts_at"),
@@ -81,7 +77,7 @@ class Observation(db.Model):
 
     __tablename__ = "observation"
     __table_args__ = (
-        _in("status", OBSERVATION_STATUSES, "status_known"),
+        one_of("status", OBSERVATION_STATUSES, "status_known"),
         *(_rating(r) for r in RATINGS),
         sa.Index("ix_observation_observer", "observer_id", "status"),
         sa.Index("ix_observation_case", "case_id"),
@@ -139,8 +135,8 @@ class FollowUpCall(db.Model):
 
     __tablename__ = "follow_up_call"
     __table_args__ = (
-        _in("purpose", CALL_PURPOSES, "purpose_known"),
-        _in("status", CALL_STATUSES, "status_known"),
+        one_of("purpose", CALL_PURPOSES, "purpose_known"),
+        one_of("status", CALL_STATUSES, "status_known"),
         sa.Index("ix_follow_up_call_due", "status", "due_on"),
         sa.Index("ix_follow_up_call_case", "case_id"),
         sa.Index("ix_follow_up_call_caller", "caller_id", "due_on"),
@@ -193,8 +189,8 @@ class RedFlag(db.Model):
 
     __tablename__ = "red_flag"
     __table_args__ = (
-        _in("kind", RED_FLAG_KINDS, "kind_known"),
-        _in("status", RED_FLAG_STATUSES, "status_known"),
+        one_of("kind", RED_FLAG_KINDS, "kind_known"),
+        one_of("status", RED_FLAG_STATUSES, "status_known"),
         sa.Index("ix_red_flag_case", "case_id", "status"),
     )
 
@@ -218,7 +214,7 @@ class Reminder(db.Model):
 
     __tablename__ = "reminder"
     __table_args__ = (
-        _in("status", REMINDER_STATUSES, "status_known"),
+        one_of("status", REMINDER_STATUSES, "status_known"),
         # The sweep's index: only pending rows, in due order.
         sa.Index(
             "ix_reminder_pending_due",
@@ -260,7 +256,7 @@ class OutboxMessage(db.Model):
 
     __tablename__ = "outbox_message"
     __table_args__ = (
-        _in("status", OUTBOX_STATUSES, "status_known"),
+        one_of("status", OUTBOX_STATUSES, "status_known"),
         sa.Index("ix_outbox_message_due", "status", "next_attempt_at"),
     )
 

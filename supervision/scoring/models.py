@@ -8,7 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from legalaid.db import UTCDateTime, db, utcnow
+from legalaid.db import UTCDateTime, db, one_of, utcnow
 
 CASE_TYPES = ("criminal", "civil", "administrative", "non_litigation")
 CHECKLIST_STATUSES = ("draft", "published")
@@ -21,10 +21,6 @@ GRADES = ("excellent", "good", "pass", "fail")
 APPEAL_OUTCOMES = ("upheld", "revised")
 
 POINTS = sa.Numeric(4, 1)
-
-
-def _in(column: str, values: tuple[str, ...], name: str) -> sa.CheckConstraint:
-    return sa.CheckConstraint(sa.column(column).in_(values), name=name)
 
 
 class CaseClosing(db.Model):
@@ -69,8 +65,8 @@ class Checklist(db.Model):
 
     __tablename__ = "checklist"
     __table_args__ = (
-        _in("case_type", CASE_TYPES, "case_type_known"),
-        _in("status", CHECKLIST_STATUSES, "status_known"),
+        one_of("case_type", CASE_TYPES, "case_type_known"),
+        one_of("status", CHECKLIST_STATUSES, "status_known"),
         sa.UniqueConstraint("case_type", "version"),
         sa.Index("ix_checklist_in_force", "case_type", "status", "effective_from"),
     )
@@ -112,7 +108,7 @@ class ChecklistItem(db.Model):
 
     __tablename__ = "checklist_item"
     __table_args__ = (
-        _in("kind", ITEM_KINDS, "kind_known"),
+        one_of("kind", ITEM_KINDS, "kind_known"),
         sa.UniqueConstraint("checklist_id", "code"),
         sa.CheckConstraint("max_points >= 0 AND max_points <= 100", name="max_points_range"),
     )
@@ -139,7 +135,7 @@ class ScoreFile(db.Model):
 
     __tablename__ = "score_file"
     __table_args__ = (
-        _in("status", FILE_STATUSES, "status_known"),
+        one_of("status", FILE_STATUSES, "status_known"),
         sa.CheckConstraint(
             "grade IS NULL OR grade IN ('excellent', 'good', 'pass', 'fail')", name="grade_known"
         ),
@@ -190,8 +186,8 @@ class ScoreSheet(db.Model):
 
     __tablename__ = "score_sheet"
     __table_args__ = (
-        _in("role", SHEET_ROLES, "role_known"),
-        _in("status", SHEET_STATUSES, "status_known"),
+        one_of("role", SHEET_ROLES, "role_known"),
+        one_of("status", SHEET_STATUSES, "status_known"),
         sa.CheckConstraint("grade IN ('excellent', 'good', 'pass', 'fail')", name="grade_known"),
         # A marker marks a file once per role (the first marker cannot also be the second).
         sa.UniqueConstraint("case_id", "scorer_id", "role"),

@@ -18,6 +18,7 @@ from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, S
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from assignment.labels import case_type_label
 from assignment.models import Assignment, Case, Organization, Provider
 from legalaid.auth import roles_required
 from legalaid.db import db
@@ -61,15 +62,6 @@ def role_label(role: str) -> str:
         "third": _("Third marker"),
         "appeal": _("Appeal reviewer"),
     }.get(role, role)
-
-
-def case_type_label(case_type: str) -> str:
-    return {
-        "criminal": _("Criminal"),
-        "civil": _("Civil"),
-        "administrative": _("Administrative"),
-        "non_litigation": _("Non-litigation"),
-    }.get(case_type, case_type)
 
 
 def outcome_label(outcome: str) -> str:

@@ -12,7 +12,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from legalaid.db import UTCDateTime, db, utcnow
+from legalaid.db import UTCDateTime, db, one_of, utcnow
 
 SUBSIDY_STATUSES = ("pending", "payable", "held", "batched", "paid", "reversed", "cancelled")
 # The states that mean "the money is released": only with the case's archive record.
@@ -22,10 +22,6 @@ ITEM_OUTCOMES = ("pending", "paid", "failed", "cancelled")
 RATE_CASE_TYPES = ("criminal", "civil", "administrative", "non_litigation")
 RATE_STAGES = ("investigation", "prosecution", "trial", "")
 RATE_PROVIDER_KINDS = ("lawyer", "legal_adviser")
-
-
-def _in(column: str, values: tuple[str, ...], name: str) -> sa.CheckConstraint:
-    return sa.CheckConstraint(sa.column(column).in_(values), name=name)
 
 
 class ArchiveCounter(db.Model):
@@ -62,9 +58,9 @@ class SubsidyRate(db.Model):
 
     __tablename__ = "subsidy_rate"
     __table_args__ = (
-        _in("case_type", RATE_CASE_TYPES, "case_type_known"),
-        _in("stage", RATE_STAGES, "stage_known"),
-        _in("provider_kind", RATE_PROVIDER_KINDS, "provider_kind_known"),
+        one_of("case_type", RATE_CASE_TYPES, "case_type_known"),
+        one_of("stage", RATE_STAGES, "stage_known"),
+        one_of("provider_kind", RATE_PROVIDER_KINDS, "provider_kind_known"),
         sa.CheckConstraint("amount_fen >= 0", name="amount_not_negative"),
         sa.UniqueConstraint("case_type", "stage", "provider_kind", "effective_from"),
     )
@@ -85,7 +81,7 @@ class PaymentBatch(db.Model):
     """A set of subsidies finance pays together with one bank transfer file."""
 
     __tablename__ = "payment_batch"
-    __table_args__ = (_in("status", BATCH_STATUSES, "status_known"),)
+    __table_args__ = (one_of("status", BATCH_STATUSES, "status_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     status: Mapped[str] = mapped_column(sa.String(20), default="open")
@@ -108,8 +104,8 @@ class Subsidy(db.Model):
 
     __tablename__ = "subsidy"
     __table_args__ = (
-        _in("status", SUBSIDY_STATUSES, "status_known"),
-        _in("held_from", ("pending", "payable"), "held_from_known"),
+        one_of("status", SUBSIDY_STATUSES, "status_known"),
+        one_of("held_from", ("pending", "payable"), "held_from_known"),
         # DESIGN.md §3, the central invariant: released money needs the case's archive record.
         sa.CheckConstraint(
             "status NOT IN ('payable', 'batched', 'paid') OR archive_id IS NOT NULL",
@@ -177,7 +173,7 @@ class PaymentBatchItem(db.Model):
 
     __tablename__ = "payment_batch_item"
     __table_args__ = (
-        _in("outcome", ITEM_OUTCOMES, "outcome_known"),
+        one_of("outcome", ITEM_OUTCOMES, "outcome_known"),
         sa.Index(
             "uq_payment_batch_item_live",
             "subsidy_id",

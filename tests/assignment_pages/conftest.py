@@ -87,6 +87,20 @@ def read(app):
 
 
 @pytest.fixture
+def last(app, read):
+    """last(Model) -> the newest row as a dict (ids are not promised to restart at 1 per test)."""
+
+    def get(model):
+        import sqlalchemy as sa
+
+        with app.app_context():
+            ident = db.session.scalar(sa.select(sa.func.max(model.id)))
+        return read(model, ident) if ident is not None else None
+
+    return get
+
+
+@pytest.fixture
 def count(app):
     """count(Model) -> rows in its table."""
 

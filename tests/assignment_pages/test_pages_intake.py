@@ -24,17 +24,17 @@ APPLICATION = {
 }
 
 
-def test_coordinator_registers_an_application(coordinator, read):
+def test_coordinator_registers_an_application(coordinator, last):
     response = coordinator.post("/cases/new", data=APPLICATION)
     assert response.status_code in (302, 303)
-    case = read(Case, 1)
+    case = last(Case)
     assert (case["status"], case["cause"], case["green_channel"]) == ("applied", "wage_arrears", True)
     assert case["applicant_categories"] == ["migrant_worker"] and case["intake_point"] == "Centre"
     page = coordinator.get(response.headers["Location"]).get_data(as_text=True)
     assert case["number"] in page and "Registered" in page
 
 
-def test_registers_a_notified_criminal_case_with_its_charge(coordinator, make_case, read):
+def test_registers_a_notified_criminal_case_with_its_charge(coordinator, make_case, read, last):
     previous = make_case(case_type="criminal", stage="investigation")
     data = {
         **APPLICATION,
@@ -49,7 +49,7 @@ def test_registers_a_notified_criminal_case_with_its_charge(coordinator, make_ca
         "categories": [],
     }
     assert coordinator.post("/cases/new", data=data).status_code in (302, 303)
-    case = read(Case, previous + 1)
+    case = last(Case)
     assert (case["status"], case["cause"], case["previous_case_id"]) == ("accepted", "theft", previous)
     assert (case["max_sentence"], case["juvenile"], case["stage"]) == ("life", True, "prosecution")
 
@@ -126,7 +126,8 @@ def test_reject_without_reason_is_422_and_changes_nothing(coordinator, make_case
     assert "A rejection needs a written reason." in response.get_data(as_text=True)
     assert read(Case, case_id)["status"] == "applied"
     coordinator.post(
-        f"/cases/{case_id}/decision", data={"decision-decision": "reject", "decision-reason": "income too high"}
+        f"/cases/{case_id}/decision",
+        data={"decision-decision": "reject", "decision-reason": "income too high"},
     )
     assert read(Case, case_id)["rejection_reason"] == "income too high"
 
@@ -143,7 +144,9 @@ def test_missing_materials_then_supplied(coordinator, make_case, read):
     case_id = make_case(status="applied")
     bad = coordinator.post(f"/cases/{case_id}/materials-request", data={"materials-missing": ""})
     assert bad.status_code == 422 and read(Case, case_id)["status"] == "applied"
-    coordinator.post(f"/cases/{case_id}/materials-request", data={"materials-missing": "income proof\nID copy"})
+    coordinator.post(
+        f"/cases/{case_id}/materials-request", data={"materials-missing": "income proof\nID copy"}
+    )
     case = read(Case, case_id)
     assert (case["status"], case["materials_missing"]) == ("pending_materials", ["income proof", "ID copy"])
     coordinator.post(f"/cases/{case_id}/materials")
@@ -153,18 +156,23 @@ def test_missing_materials_then_supplied(coordinator, make_case, read):
 def test_withdraw(coordinator, make_case, read):
     case_id = make_case(status="applied")
     coordinator.post(f"/cases/{case_id}/withdraw", data={"withdraw-reason": "settled"})
-    assert (read(Case, case_id)["status"], read(Case, case_id)["withdrawn_reason"]) == ("withdrawn", "settled")
+    assert (read(Case, case_id)["status"], read(Case, case_id)["withdrawn_reason"]) == (
+        "withdrawn",
+        "settled",
+    )
 
 
-def test_choose_within_the_window(coordinator, make_pool, make_case, read):
+def test_choose_within_the_window(coordinator, make_pool, make_case, read, last):
     _pool, ids = make_pool()
     case_id = make_case()
     page = coordinator.get(f"/cases/{case_id}/window")
     assert page.status_code == 200
     bad = coordinator.post(f"/cases/{case_id}/window", data={"provider_id": str(ids[2])})
     assert bad.status_code == 422 and read(Case, case_id)["status"] == "accepted"
-    coordinator.post(f"/cases/{case_id}/window", data={"provider_id": str(ids[2]), "reason_code": "specialist"})
-    assignment = read(Assignment, 1)
+    coordinator.post(
+        f"/cases/{case_id}/window", data={"provider_id": str(ids[2]), "reason_code": "specialist"}
+    )
+    assignment = last(Assignment)
     assert (assignment["provider_id"], assignment["mode"], assignment["reason_code"]) == (
         ids[2],
         "window",
@@ -172,7 +180,7 @@ def test_choose_within_the_window(coordinator, make_pool, make_case, read):
     )
 
 
-def test_designate_needs_a_reason_and_is_an_override(coordinator, make_pool, make_case, read, count):
+def test_designate_needs_a_reason_and_is_an_override(coordinator, make_pool, make_case, last, count):
     _pool, ids = make_pool()
     case_id = make_case()
     bad = coordinator.post(f"/cases/{case_id}/designate", data={"designate-provider_id": str(ids[1])})
@@ -181,7 +189,7 @@ def test_designate_needs_a_reason_and_is_an_override(coordinator, make_pool, mak
         f"/cases/{case_id}/designate",
         data={"designate-provider_id": str(ids[1]), "designate-reason": "only Mandarin-Hakka speaker"},
     )
-    assignment = read(Assignment, 1)
+    assignment = last(Assignment)
     assert (assignment["provider_id"], assignment["override"]) == (ids[1], True)
 
 

@@ -41,7 +41,8 @@ def test_provider_declines_with_reason(make_pool, make_case, assign, provider_cl
     assignment_id = assign(case_id)
     client = provider_client(read(Assignment, assignment_id)["provider_id"])
     response = client.post(
-        f"/me/assignments/{assignment_id}/decline", data={"reason_code": "conflict", "note": "knows the party"}
+        f"/me/assignments/{assignment_id}/decline",
+        data={"reason_code": "conflict", "note": "knows the party"},
     )
     assert response.status_code in (302, 303)
     declined = read(Assignment, assignment_id)
@@ -49,7 +50,9 @@ def test_provider_declines_with_reason(make_pool, make_case, assign, provider_cl
     assert read(Case, case_id)["status"] == "accepted"
 
 
-def test_decline_without_reason_is_422_and_changes_nothing(make_pool, make_case, assign, provider_client, read):
+def test_decline_without_reason_is_422_and_changes_nothing(
+    make_pool, make_case, assign, provider_client, read
+):
     make_pool()
     assignment_id = assign(make_case())
     client = provider_client(read(Assignment, assignment_id)["provider_id"])
@@ -66,7 +69,10 @@ def test_another_providers_assignment_is_404(make_pool, make_case, assign, provi
     client = provider_client(other)
     assert client.get(f"/me/assignments/{assignment_id}").status_code == 404
     assert client.post(f"/me/assignments/{assignment_id}/accept").status_code == 404
-    assert client.post(f"/me/assignments/{assignment_id}/decline", data={"reason_code": "other"}).status_code == 404
+    assert (
+        client.post(f"/me/assignments/{assignment_id}/decline", data={"reason_code": "other"}).status_code
+        == 404
+    )
     assert read(Assignment, assignment_id)["status"] == "offered"
 
 

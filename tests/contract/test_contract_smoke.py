@@ -10,14 +10,21 @@ import pytest
 
 from tests.conftest import PASSWORD
 
-SMOKE = Path(os.environ.get("LEGALAID_CONTRACT_SMOKE",
-                            Path(__file__).resolve().parents[3] / "shared" / "contract_smoke.py"))
+SMOKE = Path(
+    os.environ.get(
+        "LEGALAID_CONTRACT_SMOKE", Path(__file__).resolve().parents[3] / "shared" / "contract_smoke.py"
+    )
+)
 
 
 @pytest.mark.skipif(not SMOKE.exists(), reason=f"{SMOKE} not found (it lives in the shared folder)")
 def test_contract_smoke_walks_one_case_from_intake_to_payment(live_server, make_user):
     make_user(roles=("admin",), username="smoke_admin")
-    result = subprocess.run([sys.executable, str(SMOKE), live_server, "smoke_admin", PASSWORD],
-                            capture_output=True, text=True, timeout=240)
+    result = subprocess.run(
+        [sys.executable, str(SMOKE), live_server, "smoke_admin", PASSWORD],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     failed = [line for line in result.stdout.splitlines() if line.startswith("FAIL")]
     assert result.returncode == 0, "\n".join(failed) or result.stdout[-3000:] + result.stderr[-3000:]

@@ -10,8 +10,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import PASSWORD
-
 _seq = itertools.count(1)
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -24,41 +22,6 @@ def local(y, m, d, hour=9, minute=0) -> dt.datetime:
 def future(days: int, hour: int = 9) -> dt.datetime:
     day = dt.datetime.now(TZ).date() + dt.timedelta(days=days)
     return dt.datetime(day.year, day.month, day.day, hour, tzinfo=TZ)
-
-
-@pytest.fixture(autouse=True)
-def identity_per_request(request):
-    """The ``session`` fixture keeps an app context open, which every test request then shares (with
-    its ``g``); forget the signed-in user between requests so each test client is itself."""
-    if "app" not in request.fixturenames:
-        return
-    from flask import g
-
-    def forget_user() -> None:
-        g.pop("_login_user", None)
-
-    request.getfixturevalue("app").before_request(forget_user)
-
-
-@pytest.fixture
-def make_person(session):
-    """make_person(*roles, provider_id=None, email=None) -> User, committed."""
-    from legalaid.users import create_user
-
-    def make(*roles, provider_id=None, username=None, email=None):
-        user = create_user(
-            session,
-            None,
-            username or f"{roles[0]}{next(_seq)}",
-            PASSWORD,
-            list(roles),
-            provider_id=provider_id,
-            email=email,
-        )
-        session.commit()
-        return user
-
-    return make
 
 
 @pytest.fixture

@@ -11,8 +11,6 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import PASSWORD
-
 _seq = itertools.count(1)
 
 
@@ -24,26 +22,6 @@ def checklists_seeded(session):
 
     seed_default_checklists(session)
     session.commit()
-
-
-@pytest.fixture
-def make_person(session):
-    """make_person(*roles, provider_id=None, username=None) -> User, committed."""
-    from legalaid.users import create_user
-
-    def make(*roles, provider_id=None, username=None):
-        user = create_user(
-            session,
-            None,
-            username or f"{roles[0]}{next(_seq)}",
-            PASSWORD,
-            list(roles),
-            provider_id=provider_id,
-        )
-        session.commit()
-        return user
-
-    return make
 
 
 @pytest.fixture

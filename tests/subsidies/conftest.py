@@ -104,23 +104,9 @@ def facts(monkeypatch):
 
 
 @pytest.fixture
-def staff(session):
-    """staff("finance") -> a User with that role (password PASSWORD), in the test's session."""
-    from legalaid.users import create_user
-
-    def make(*roles, provider_id=None, username=None):
-        user = create_user(
-            session,
-            None,
-            username or f"staff{next(_seq)}",
-            PASSWORD,
-            list(roles or ("supervisor",)),
-            provider_id=provider_id,
-        )
-        session.commit()
-        return user
-
-    return make
+def staff(make_person):
+    """staff(*roles, ...) is make_person (tests/conftest.py)."""
+    return make_person
 
 
 @pytest.fixture
