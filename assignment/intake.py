@@ -212,6 +212,19 @@ def _require_status(case: Case, *statuses: str, doing: str) -> None:
         raise NotAllowed(f"Case {case.number} is {case.status}; it cannot be {doing} now.")
 
 
+def waiver_ground(case: Case) -> str | None:
+    """The Law art. 42 ground the applicant's categories give for waiving the means test, if any:
+    minors, the elderly and the disabled, and migrant workers claiming wages or work-injury compensation
+    (people on public support name their proof)."""
+    categories = set(case.applicant_categories or ())
+    if "migrant_worker" in categories and case.cause in ("wage_arrears", "work_injury"):
+        return "art. 42: migrant worker claiming wages or work-injury compensation"
+    for category in ("minor", "elderly", "disabled"):
+        if category in categories:
+            return f"art. 42: {category}"
+    return None
+
+
 def decide_application(
     session: Session,
     case: Case,
@@ -235,6 +248,14 @@ def decide_application(
             raise Invalid(
                 "Unknown means-test basis.", fields={"means_test": [f"One of {', '.join(MEANS_TESTS)}."]}
             )
+        if means_test == "waived":
+            means_test_proof = (means_test_proof or "").strip() or waiver_ground(case)
+            if not means_test_proof:
+                raise Invalid(
+                    "A waived means test names its proof (Law art. 42); none of the applicant's "
+                    "categories is a ground for waiving it.",
+                    fields={"means_test_proof": ["Name the proof, or choose 'checked' or 'exempt'."]},
+                )
         case.status, case.means_test, case.means_test_proof = "accepted", means_test, means_test_proof
     else:
         if not (reason or "").strip():

@@ -148,11 +148,17 @@ def _case_numbers(session: Session, ids: set[int]) -> dict[int, str]:
 
 
 def check_deadlines(session: Session, now: dt.datetime | None = None) -> dict:
-    """Find observers for unassigned observations again, and tell coordinators on the first day a
-    statutory deadline is overdue."""
+    """Withdraw cases whose missing materials were not supplied in time (Law art. 43), move unanswered
+    assignments on to the next in line, find observers for unassigned observations again, and tell
+    coordinators on the first day a statutory deadline is overdue."""
+    from assignment.intake import lapse_overdue_material_requests
+    from assignment.rotation import expire_unanswered_assignments
+
     now = now or utcnow()
-    staffed = observations.staff_unassigned_observations(session, now)
     today = local_today(now)
+    lapsed = lapse_overdue_material_requests(session, today)
+    expired = expire_unanswered_assignments(session, now)
+    staffed = observations.staff_unassigned_observations(session, now)
     alerts = 0
     newly = [d for d in deadlines.open_deadlines(session, today) if d.days_overdue == 1]
     coordinators = users_with_role(session, "coordinator") if newly else []
@@ -177,7 +183,7 @@ def check_deadlines(session: Session, now: dt.datetime | None = None) -> dict:
                 link="/supervision/deadlines",
             )
     session.commit()
-    return {"staffed": staffed, "alerts": alerts}
+    return {"lapsed": len(lapsed), "expired": len(expired), "staffed": staffed, "alerts": alerts}
 
 
 def run_sweeps(session: Session, now: dt.datetime | None = None) -> dict:
