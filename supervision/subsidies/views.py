@@ -419,8 +419,24 @@ def _provider_panel(user) -> Markup | None:
     return Markup(render_template("supervision/subsidies/_home_panel.html", rows=rows, cases=cases, why=why))
 
 
+def status_label(status: str) -> str:
+    """Subsidy and payment batch states in people's words."""
+    return {
+        "pending": _("pending (not yet archived)"),
+        "payable": _("payable"),
+        "held": _("on hold"),
+        "batched": _("in a payment batch"),
+        "paid": _("paid"),
+        "reversed": _("reversed"),
+        "cancelled": _("cancelled"),
+        "open": _("open"),
+        "confirmed": _("confirmed paid"),
+    }.get(status, status)
+
+
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.jinja_env.globals["subsidy_status_label"] = status_label
     add_nav(app, "subsidies.payable_queue", lambda: _("Payable subsidies"), ("finance",), order=60)
     add_nav(app, "subsidies.batch_list", lambda: _("Payment batches"), ("finance",), order=61)
     add_nav(app, "subsidies.reconciliation_page", lambda: _("Reconciliation"), ("finance",), order=62)

@@ -44,10 +44,12 @@ def test_finance_batches_exports_and_confirms_then_provider_sees_paid(
     page.fill("#bank_reference", "ICBC-2026-0001")
     page.click("#confirm-paid")
     page.wait_for_selector(".flash-success")
-    assert page.inner_text("#batch-status") == "confirmed"
+    assert page.get_attribute("#batch-status", "data-status") == "confirmed"
+    assert page.inner_text("#batch-status") == "confirmed paid"
 
     page.click("#sign-out")
     login_page(lawyer)
     page.goto("/me/subsidies")
+    assert page.get_attribute("#my-subsidies .status", "data-status") == "paid"
     assert page.inner_text("#my-subsidies .status") == "paid"
     assert "Paid on" in page.inner_text("#my-subsidies")
