@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import Response, jsonify, request
 from flask_login import current_user
 
-from assignment import intake, panel, reports, rotation
+from assignment import intake, panel, queries, reports, rotation
 from assignment.models import Assignment, Organization, PoolMember, Provider, RotationPool
 from assignment.schemas import (
     AssignSchema,
@@ -37,7 +37,7 @@ from assignment.schemas import (
     dump_provider,
 )
 from legalaid import audit
-from legalaid.api import api_blueprint, paginate, query_args, use_body
+from legalaid.api import PageArgs, api_blueprint, paginate, query_args, use_body
 from legalaid.auth import roles_required
 from legalaid.db import db
 
@@ -324,12 +324,15 @@ def reassign(case_id, body):
 @roles_required("provider")
 def my_assignments():
     """The signed-in provider's own assignments, with case summary, deadlines and why them."""
-    stmt = (
-        sa.select(Assignment)
-        .where(Assignment.provider_id == current_user.provider_id)
-        .order_by(Assignment.live.desc(), Assignment.id.desc())
+    args = query_args(PageArgs)
+    if current_user.provider_id is None:
+        return jsonify({"items": [], "total": 0})
+    items, total = queries.my_assignments_page(
+        db.session, current_user.provider_id, args["page"], args["per_page"]
     )
-    return jsonify(paginate(db.session, stmt, lambda a: dump_assignment(a, with_case=True)))
+    return jsonify(
+        {"items": [dump_assignment(a, with_case=True, with_candidates=False) for a in items], "total": total}
+    )
 
 
 @bp.post("/assignments/<int:assignment_id>/accept")

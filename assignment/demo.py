@@ -152,7 +152,13 @@ def build_pools_and_cases(session: Session, progress) -> None:
     in every state up to in_progress, assigned through the real rotation service."""
     import sqlalchemy as sa
 
-    from assignment.intake import decide_application, register_case, request_materials, withdraw_case
+    from assignment.intake import (
+        decide_application,
+        register_case,
+        request_materials,
+        waiver_ground,
+        withdraw_case,
+    )
     from assignment.panel import create_pool, set_pool_member
     from assignment.rotation import accept_assignment, assign_by_rotation, decline_assignment
     from legalaid.errors import NotAllowed
@@ -240,7 +246,7 @@ def build_pools_and_cases(session: Session, progress) -> None:
             if fate < 0.08:
                 withdraw_case(session, case, coord, reason="申请人撤回")
                 continue
-            basis = "waived" if case.applicant_categories else "checked"
+            basis = "waived" if waiver_ground(case) else "checked"
             decide_application(session, case, coord, approved=True, means_test=basis, on=received)
         if recent and rng.random() < 0.2:
             continue  # accepted, waiting for assignment

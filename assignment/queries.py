@@ -163,3 +163,80 @@ def pool_members(session: Session, pool_id: int) -> list[PoolMember]:
             sa.select(PoolMember).where(PoolMember.pool_id == pool_id).order_by(PoolMember.provider_id)
         )
     )
+
+
+_MINE_ASSIGNMENT = (
+    "id",
+    "case_id",
+    "provider_id",
+    "pool_id",
+    "mode",
+    "status",
+    "reason_code",
+    "reason",
+    "override",
+    "assigned_at",
+    "respond_by",
+    "accepted_at",
+    "ended_at",
+    "decline_reason_code",
+    "explanation",
+    "live",
+)
+_MINE_CASE = (
+    "id",
+    "number",
+    "status",
+    "case_type",
+    "cause",
+    "received_on",
+    "green_channel",
+    "applicant_name",
+    "applicant_id_number",
+    "applicant_categories",
+    "opposing_party",
+    "stage",
+    "intake_point",
+    "source",
+    "paused_days",
+    "decided_on",
+    "materials_supply_by",
+)
+
+
+def my_assignments_page(session: Session, provider_id: int, page: int, per_page: int):
+    """One page of a provider's assignments with their cases, and the total, in ONE round trip.
+
+    ``GET /api/v1/me/assignments`` is every provider's most frequent call: rows from a Core select
+    (no ORM objects to build: STYLE.md measured that at about a fifth of the throughput), shaped like
+    ``Assignment`` and ``Case`` so the one ``dump_assignment`` serves both paths."""
+    from types import SimpleNamespace
+
+    stmt = (
+        sa.select(
+            *(getattr(Assignment, c).label(f"a_{c}") for c in _MINE_ASSIGNMENT),
+            *(getattr(Case, c).label(f"c_{c}") for c in _MINE_CASE),
+            Provider.name.label("p_name"),
+            sa.func.count().over().label("total"),
+        )
+        .join(Case, Case.id == Assignment.case_id)
+        .join(Provider, Provider.id == Assignment.provider_id)
+        .where(Assignment.provider_id == provider_id)
+        .order_by(Assignment.live.desc(), Assignment.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    rows = session.execute(stmt).all()
+    items = []
+    for row in rows:
+        m = row._mapping
+        assignment = SimpleNamespace(**{c: m[f"a_{c}"] for c in _MINE_ASSIGNMENT})
+        case = SimpleNamespace(**{c: m[f"c_{c}"] for c in _MINE_CASE})
+        case.current_assignment = assignment if assignment.live else None
+        assignment.case, assignment.provider = case, SimpleNamespace(name=m["p_name"])
+        items.append(assignment)
+    if rows:
+        total = rows[0].total
+    else:  # past the last page: the window function has no row to ride on
+        total = session.scalar(sa.select(sa.func.count()).where(Assignment.provider_id == provider_id))
+    return items, total

@@ -252,7 +252,7 @@ def candidates(explanation: dict) -> list[dict]:
     return [*explanation.get("skipped", []), picked, *explanation.get("next", [])]
 
 
-def dump_assignment(assignment: Assignment, *, with_case: bool = False) -> dict:
+def dump_assignment(assignment: Assignment, *, with_case: bool = False, with_candidates: bool = True) -> dict:
     out = {
         "id": assignment.id,
         "case_id": assignment.case_id,
@@ -269,8 +269,9 @@ def dump_assignment(assignment: Assignment, *, with_case: bool = False) -> dict:
         "accepted_at": _iso(assignment.accepted_at),
         "ended_at": _iso(assignment.ended_at),
         "decline_reason_code": assignment.decline_reason_code,
-        "candidates": candidates(assignment.explanation or {}),
     }
+    if with_candidates:  # the full candidate table belongs to one assignment, not to every row of a list
+        out["candidates"] = candidates(assignment.explanation or {})
     if with_case:
         case = assignment.case
         out["case"] = dump_case_summary(case)

@@ -200,6 +200,11 @@ def main() -> None:
         )
 
         cases = _seed_cases(session, coordinator, lawyers, args.hearings + 10)
+        # A request passes the signed-in user as an immutable Principal (legalaid.auth), not an ORM row
+        # that every commit expires and the next access reloads: measure what a request does.
+        from legalaid.auth import principal_for_user_id
+
+        coordinator = principal_for_user_id(coordinator.id)
         # Warm up (first queries compile and cache their statements), then measure.
         base = dt.datetime.now(dt.UTC).replace(hour=1, minute=0, second=0, microsecond=0) + dt.timedelta(
             days=3

@@ -113,10 +113,10 @@ def request(method: str, port: int, path: str, body: dict | None = None, headers
         conn.close()
 
 
-def sign_in(port: int) -> tuple[str, str]:
-    """The session cookie (``name=value``) and a bearer token for the bench user."""
+def sign_in(port: int, username: str = USERNAME) -> tuple[str, str]:
+    """The session cookie (``name=value``) and a bearer token for a bench user."""
     status, headers, body = request(
-        "POST", port, "/api/v1/session", {"username": USERNAME, "password": PASSWORD}
+        "POST", port, "/api/v1/session", {"username": username, "password": PASSWORD}
     )
     if status != 200:
         raise SystemExit(f"sign-in failed: {status} {body[:200]!r}")
@@ -204,6 +204,66 @@ def load_with_python(target: Target, seconds: float, connections: int, threads: 
     return Result(sum(ok for ok, _ in counts), elapsed, sum(err for _, err in counts))
 
 
+PROVIDER_USERNAME = "bench_lawyer"
+ME_TARGET_RATIO = 0.4  # issue 3: GET /api/v1/me/assignments (50 items) at least 0.4× bare
+
+
+def seed_provider_with_assignments(url: str, count: int = 50) -> None:
+    """A lawyer with ``count`` assignments made through the real services (pool, intake, rotation)."""
+    import datetime as dt
+
+    from assignment.intake import decide_application, register_case
+    from assignment.panel import create_organization, create_pool, create_provider, set_pool_member
+    from assignment.rotation import accept_assignment, assign_by_rotation
+    from legalaid import create_app
+    from legalaid.config import database_url
+    from legalaid.db import db
+    from legalaid.users import create_user
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url(url, ""), "SECRET_KEY": "bench-seed"})
+    with app.app_context():
+        s = db.session
+        org = create_organization(s, "Bench law firm", "law_firm", None)
+        s.flush()
+        provider = create_provider(
+            s,
+            {
+                "name": "Bench Lawyer",
+                "kind": "lawyer",
+                "organization_id": org.id,
+                "practice_since": dt.date(2010, 1, 1),
+                "max_open_cases": 1000,
+            },
+            None,
+        )
+        pool = create_pool(s, "Bench civil", ["civil"], ["lawyer"], None)
+        set_pool_member(s, pool, provider, None)
+        coordinator = create_user(s, None, "bench_coord", PASSWORD, ["coordinator"])
+        create_user(s, None, PROVIDER_USERNAME, PASSWORD, ["provider"], provider_id=provider.id)
+        s.commit()
+        for n in range(count):
+            case = register_case(
+                s,
+                {
+                    "case_type": "civil",
+                    "cause": "wage_arrears",
+                    "received_on": dt.date.today(),
+                    "applicant": {
+                        "name": f"Applicant {n}",
+                        "id_number": f"1101011990030{n:05d}",
+                        "categories": ["migrant_worker"],
+                    },
+                },
+                coordinator,
+            )
+            decide_application(s, case, coordinator, approved=True, means_test="waived")
+            assignment = assign_by_rotation(s, case, coordinator)
+            if n % 2:
+                accept_assignment(s, assignment, None)
+            s.commit()
+        db.engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--database-url", help="default: $DATABASE_URL, else a fresh local bench_session")
@@ -232,6 +292,7 @@ def main() -> None:
     print(f"database: {url}  ({'recreated' if benchdb.is_bench_owned(url) else 'used as is'})")
     benchdb.prepare(url, env)
     benchdb.create_user(env, USERNAME, PASSWORD)
+    seed_provider_with_assignments(url)
 
     log_dir = Path(tempfile.mkdtemp(prefix="bench_session_"))
     servers: list[Server] = []
@@ -250,15 +311,18 @@ def main() -> None:
         bare.wait_ready("/ok")
         service.wait_ready("/api/v1/openapi.json")
         cookie, token = sign_in(service.port)
+        lawyer_cookie, _lawyer_token = sign_in(service.port, PROVIDER_USERNAME)
 
         targets = [
             Target("bare Flask /ok", bare.port, "/ok", {}),
             Target("session cookie", service.port, "/api/v1/session", {"Cookie": cookie}),
             Target("bearer token", service.port, "/api/v1/session", {"Authorization": f"Bearer {token}"}),
+            Target("me/assignments 50", service.port, "/api/v1/me/assignments", {"Cookie": lawyer_cookie}),
         ]
         targets[0].check('"ok"')
-        for target in targets[1:]:
+        for target in targets[1:3]:
             target.check(f'"username":"{USERNAME}"')
+        targets[3].check('"total":50')
 
         print(
             f"client: {client}, {args.connections} connections, {args.duration:g} s per target, "
@@ -284,9 +348,12 @@ def main() -> None:
     for name, runs in results.items():
         errors = sum(r.errors for r in runs)
         print(f"{name:<18} {rates[name]:>9.0f} {rates[name] / baseline:>7.2f} {errors:>7}")
-    worst = min(rates[t.name] for t in targets[1:]) / baseline
+    worst = min(rates[t.name] for t in targets[1:3]) / baseline
     verdict = "meets" if worst >= TARGET_RATIO else "BELOW"
     print(f"\nslowest authenticated request: {worst:.2f}× bare — {verdict} the {TARGET_RATIO}× target")
+    me = rates[targets[3].name] / baseline
+    verdict = "meets" if me >= ME_TARGET_RATIO else "BELOW"
+    print(f"GET /api/v1/me/assignments (50 items): {me:.2f}× bare — {verdict} the {ME_TARGET_RATIO}× target")
     if any(r.errors for runs in results.values() for r in runs):
         print("WARNING: some requests failed; see the server logs", file=sys.stderr)
 

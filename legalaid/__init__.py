@@ -59,6 +59,8 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     app.config["SECRET_KEY"] = _secret_key(app)
+    # Field order as written (ids first) and no sorting cost on every response.
+    app.json.sort_keys = False
 
     if app.config["PROXY_FIX_COUNT"]:
         # Behind N proxies, trust N X-Forwarded-* hops (flask-login and the lockout read the address).

@@ -57,6 +57,5 @@ DEFAULTS = {
     "LOGIN_LOCKOUT_FAILURES": 5,
     "LOGIN_LOCKOUT_MINUTES": 15,
     "AUTH_CACHE_SECONDS": 5,
-    "JSON_SORT_KEYS": False,
     "LANGUAGES": ["zh_Hans", "en"],
 }
