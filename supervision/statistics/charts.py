@@ -11,9 +11,10 @@ def grouped_bars(
     labels: list[str], series: list[tuple[str, list[float]]], title: str, value_label=lambda v: f"{v:g}"
 ) -> Markup:
     """Bars per label, one colour per series, with a legend and each bar's value on hover/print."""
-    width, height, left, bottom, top = 760, 260, 44, 36, 28
-    plot_w, plot_h = width - left - 10, height - bottom - top
     peak = max([v for _name, values in series for v in values] + [1])
+    widest = max(len(value_label(peak * i / 4)) for i in range(5))
+    width, height, left, bottom, top = 760, 260, 12 + 7 * widest, 36, 28  # room for the axis labels
+    plot_w, plot_h = width - left - 10, height - bottom - top
     group_w = plot_w / max(len(labels), 1)
     bar_w = max(min(group_w / (len(series) + 1), 28), 2)
     parts = [
