@@ -6,6 +6,7 @@ the next 2 working days, then the call is closed as unreachable. "Took money" ra
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -27,12 +28,15 @@ from supervision.scheduling.models import (
     Observation,
     RedFlag,
 )
+from supervision.scheduling.observations import current_assignment
 from supervision.scheduling.rota import pick_supervisor, users_with_role
+from supervision.scheduling.rows import insert_entity
 from supervision.scheduling.rules import local_date, local_today, setting
 from supervision.scheduling.workdays import add_working_days
 
 SUPERVISOR = ("supervisor",)
 OPEN = ("planned", "retrying")
+UNSET = object()  # "not given" (None is a value: no assignment)
 
 # What the caller asks (Law art. 20 forbids taking money or gifts from the client).
 SCRIPTS = {
@@ -77,6 +81,14 @@ def _callee(case: Case) -> tuple[bool, str | None, str | None]:
     return False, case.applicant_name, case.applicant_phone
 
 
+@cache
+def _call_by_key_statement() -> sa.Select:
+    # Built once (bound key): planning a call runs it every time.
+    return sa.select(FollowUpCall.id, FollowUpCall.status, FollowUpCall.failed_attempts).where(
+        FollowUpCall.key == sa.bindparam("key")
+    )
+
+
 def _plan_call(
     session: Session,
     case: Case,
@@ -90,10 +102,15 @@ def _plan_call(
 ) -> FollowUpCall:
     """Plan the call ``key``, or bring an existing one up to date: a cancelled call is planned again,
     an untouched one takes the new due date; a call in progress or done is left alone."""
-    call = session.scalar(sa.select(FollowUpCall).where(FollowUpCall.key == key))
+    # Three columns decide what to do; the entity is loaded only when an existing call changes.
+    existing = session.execute(_call_by_key_statement(), {"key": key}).first()
     via_contact, name, phone = _callee(case)
-    if call is None:
-        call = FollowUpCall(
+    if existing is None:
+        # The caller is picked before the row is written: one INSERT with the caller, no UPDATE after.
+        caller_id = pick_supervisor(session, "call", own_provider_id=provider_id).user_id
+        call = insert_entity(
+            session,
+            FollowUpCall,
             key=key,
             case_id=case.id,
             purpose=purpose,
@@ -101,14 +118,13 @@ def _plan_call(
             assignment_id=assignment_id,
             provider_id=provider_id,
             hearing_id=hearing_id,
+            caller_id=caller_id,
             status="planned",
+            failed_attempts=0,
             via_contact=via_contact,
             callee_name=name,
             phone=phone,
         )
-        session.add(call)
-        call.caller_id = pick_supervisor(session, "call", own_provider_id=provider_id).user_id
-        session.flush()
         audit.record(
             session,
             None,
@@ -118,7 +134,9 @@ def _plan_call(
             None,
             {"case_id": case.id, "purpose": purpose, "due_on": due_on, "caller_id": call.caller_id},
         )
-    elif call.status == "cancelled" or (call.status == "planned" and call.failed_attempts == 0):
+        return call
+    call = session.get(FollowUpCall, existing.id)
+    if existing.status == "cancelled" or (existing.status == "planned" and existing.failed_attempts == 0):
         call.status, call.due_on, call.hearing_id = "planned", due_on, hearing_id
         call.via_contact, call.callee_name, call.phone = via_contact, name, phone
     return call
@@ -167,32 +185,45 @@ def plan_follow_up_calls(
     return planned
 
 
-def plan_after_hearing_call(session: Session, case: Case) -> FollowUpCall | None:
+def plan_after_hearing_call(
+    session: Session,
+    case: Case,
+    assignment=UNSET,
+    *,
+    first: tuple[int, dt.datetime] | None = None,
+) -> FollowUpCall | None:
     """The call 3 days after the provider's first hearing of the case; it follows that hearing when
-    hearings are moved or cancelled."""
-    assignment = case.current_assignment
+    hearings are moved or cancelled. ``assignment``: the case's current assignment (an ``Assignment``
+    or ``observations.AssignmentRef``) when the caller has it; ``first``: the (id, start) of that
+    first hearing when the caller knows it (a new hearing of a case with no other)."""
+    if assignment is UNSET:
+        assignment = current_assignment(session, case)
     provider_id = assignment.provider_id if assignment else None
     key = f"{case.id}:after_hearing:{assignment.id if assignment else 0}"
-    first = session.scalar(
-        sa.select(Hearing)
-        .where(Hearing.case_id == case.id, Hearing.status == "scheduled", Hearing.provider_id == provider_id)
-        .order_by(Hearing.starts_at, Hearing.id)
-        .limit(1)
-    )
     if first is None:
-        call = session.scalar(sa.select(FollowUpCall).where(FollowUpCall.key == key))
-        if call is not None and call.status == "planned" and call.failed_attempts == 0:
-            call.status = "cancelled"
+        first = session.execute(
+            sa.select(Hearing.id, Hearing.starts_at)
+            .where(
+                Hearing.case_id == case.id, Hearing.status == "scheduled", Hearing.provider_id == provider_id
+            )
+            .order_by(Hearing.starts_at, Hearing.id)
+            .limit(1)
+        ).first()
+    if first is None:
+        existing = session.execute(_call_by_key_statement(), {"key": key}).first()
+        if existing is not None and existing.status == "planned" and existing.failed_attempts == 0:
+            session.get(FollowUpCall, existing.id).status = "cancelled"
         return None
+    first_id, first_starts_at = first
     return _plan_call(
         session,
         case,
         "after_hearing",
         key,
-        local_date(first.starts_at) + dt.timedelta(days=setting("call_after_hearing_days")),
+        local_date(first_starts_at) + dt.timedelta(days=setting("call_after_hearing_days")),
         assignment_id=assignment.id if assignment else None,
         provider_id=provider_id,
-        hearing_id=first.id,
+        hearing_id=first_id,
     )
 
 

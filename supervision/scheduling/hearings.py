@@ -7,6 +7,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from assignment.intake import get_case
 from assignment.models import Case
@@ -16,10 +17,12 @@ from legalaid.errors import Invalid, NotAllowed, NotFound
 from supervision import signals
 from supervision.scheduling import calls, observations
 from supervision.scheduling.models import Hearing
+from supervision.scheduling.rows import insert_entity
 from supervision.scheduling.rules import setting
 
 RECORDERS = ("coordinator", "admin", "provider")
 HEARING_CASE_STATUSES = ("assigned", "in_progress")
+UNSET = object()
 
 
 def _check_times(starts_at: dt.datetime, ends_at: dt.datetime | None) -> dt.datetime:
@@ -33,11 +36,14 @@ def _check_times(starts_at: dt.datetime, ends_at: dt.datetime | None) -> dt.date
     return ends_at
 
 
-def _check_provider_may_act(actor, case: Case) -> None:
-    """A provider records and changes hearings of their own current case only (404 otherwise)."""
+def _check_provider_may_act(actor, case: Case, assignment=UNSET) -> None:
+    """A provider records and changes hearings of their own current case only (404 otherwise).
+    ``assignment``: the case's current assignment when the caller already has it (any object with
+    ``provider_id``), else it is read."""
     if actor is None or actor.has_role("coordinator", "admin"):
         return
-    assignment = case.current_assignment
+    if assignment is UNSET:
+        assignment = case.current_assignment
     if assignment is None or assignment.provider_id != actor.provider_id or actor.provider_id is None:
         raise NotFound("No such case.")
 
@@ -54,7 +60,11 @@ def record_hearing(
 ) -> Hearing:
     """Record a hearing and decide, there and then, whether it is observed and by whom."""
     require_role(actor, *RECORDERS)
-    _check_provider_may_act(actor, case)
+    # One statement reads the case's current assignment (three columns, not the entity with its joined
+    # case, provider and organisation), handed to everything below that needs it, and the facts the
+    # observation decision needs.
+    assignment, facts = observations.new_hearing_facts(session, case.id, starts_at)
+    _check_provider_may_act(actor, case, assignment)
     ends_at = _check_times(starts_at, ends_at)
     if not (court or "").strip():
         raise Invalid("Name the court.", fields={"court": ["Required."]})
@@ -62,33 +72,47 @@ def record_hearing(
         raise NotAllowed(
             f"Case {case.number} is {case.status}; hearings are recorded while it is in progress."
         )
-    assignment = case.current_assignment
-    hearing = Hearing(
+    provider_id = assignment.provider_id if assignment else None
+    court = court.strip()
+    room = (room or "").strip() or None
+    draft = Hearing(case_id=case.id, provider_id=provider_id, starts_at=starts_at, court=court)
+    # Decided before the insert (the draw does not need the id): one write for the hearing.
+    observe, reason, draw, others = observations.decide_observation_facts(session, draft, case, facts)
+    # One INSERT … RETURNING, no unit of work; the returned Hearing is an ordinary persistent object.
+    hearing = insert_entity(
+        session,
+        Hearing,
         case_id=case.id,
-        provider_id=assignment.provider_id if assignment else None,
+        provider_id=provider_id,
         starts_at=starts_at,
         ends_at=ends_at,
-        court=court.strip(),
-        room=(room or "").strip() or None,
+        court=court,
+        room=room,
         status="scheduled",
-        observation_reason="not_sampled",
+        observe=observe,
+        observation_reason=reason,
+        sample_draw=draw,
+        sample_rate=setting("observation_sample_rate") if draw is not None else None,
         recorded_by=getattr(actor, "id", None),
     )
-    # Decided before the insert (the draw does not need the id): one write for the hearing.
-    observe, reason, draw = observations.decide_observation(session, hearing, case)
-    hearing.observe, hearing.observation_reason = observe, reason
-    hearing.sample_draw = draw
-    hearing.sample_rate = setting("observation_sample_rate") if draw is not None else None
-    session.add(hearing)
-    session.flush()
     decision = {"observe": observe, "reason": reason, "sample_draw": draw}
+    observation = None
     if observe:
-        observation = observations.schedule_observation(session, hearing, reason, actor)
+        observation = observations.schedule_observation(
+            session,
+            hearing,
+            reason,
+            actor,
+            assigned_by=assignment.assigned_by if assignment else None,
+            case_number=case.number,
+        )
         decision |= {
             "observation_id": observation.id,
             "observer_id": observation.observer_id,
             "skipped": observation.skipped[:20],
         }
+    # A new hearing: its observation is the one just made (or none); no query to find out.
+    set_committed_value(hearing, "observation", observation)
     audit.record(
         session,
         actor,
@@ -98,7 +122,10 @@ def record_hearing(
         None,
         {"case_id": case.id, "starts_at": starts_at, "ends_at": ends_at, "court": hearing.court, **decision},
     )
-    calls.plan_after_hearing_call(session, case)
+    # With no other scheduled hearing of the case, this one is the provider's first: no query for it.
+    calls.plan_after_hearing_call(
+        session, case, assignment, first=None if others else (hearing.id, hearing.starts_at)
+    )
     signals.hearing_recorded.send(session, hearing=hearing, actor=actor)
     return hearing
 
@@ -126,7 +153,8 @@ def move_hearing(
     """Change the time or place; the observation, its reminders and the after-hearing call follow."""
     require_role(actor, *RECORDERS)
     case = get_case(session, hearing.case_id)
-    _check_provider_may_act(actor, case)
+    assignment = observations.current_assignment(session, case)
+    _check_provider_may_act(actor, case, assignment)
     if hearing.status != "scheduled":
         raise NotAllowed("This hearing was cancelled; record a new one.")
     if ends_at is None:
@@ -148,7 +176,7 @@ def move_hearing(
         observation.starts_at, observation.ends_at = starts_at, ends_at
         session.flush()
         observations.restaff_observation(session, observation, actor)
-    calls.plan_after_hearing_call(session, case)
+    calls.plan_after_hearing_call(session, case, assignment)
     audit.record(
         session,
         actor,
@@ -164,7 +192,8 @@ def move_hearing(
 def cancel_hearing(session: Session, actor, hearing: Hearing, reason: str | None = None) -> Hearing:
     require_role(actor, *RECORDERS)
     case = get_case(session, hearing.case_id)
-    _check_provider_may_act(actor, case)
+    assignment = observations.current_assignment(session, case)
+    _check_provider_may_act(actor, case, assignment)
     if hearing.status != "scheduled":
         raise NotAllowed("This hearing is already cancelled.")
     hearing.status = "cancelled"
@@ -174,7 +203,7 @@ def cancel_hearing(session: Session, actor, hearing: Hearing, reason: str | None
     if hearing.observation is not None:
         observations.cancel_observation(session, hearing.observation, actor)
     session.flush()
-    calls.plan_after_hearing_call(session, case)
+    calls.plan_after_hearing_call(session, case, assignment)
     audit.record(
         session,
         actor,

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from functools import cache
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from assignment.models import Assignment, Case, Provider
 from assignment.roles import require_role
@@ -18,49 +21,150 @@ from legalaid.errors import Forbidden, Invalid, NotAllowed, NotFound
 from supervision.scheduling import reminders
 from supervision.scheduling.models import RATINGS, Hearing, Observation
 from supervision.scheduling.rota import Pick, pick_supervisor, users_with_role
+from supervision.scheduling.rows import insert_entity
 from supervision.scheduling.rules import day_bounds, local_date, local_time_text, setting
 
 SUPERVISOR = ("supervisor",)
 UNKNOWN = "?"  # the observer's language is looked up
 LIVE = ("unassigned", "scheduled", "reported")
+UNSET = object()  # "not given" (None is a value: nobody)
 
 
-def _is_first_hearing(session: Session, hearing: Hearing) -> bool:
-    others = sa.select(sa.func.count()).where(
-        Hearing.case_id == hearing.case_id, Hearing.status == "scheduled"
-    )
-    if hearing.id is not None:
-        others = others.where(Hearing.id != hearing.id)
-    return not session.scalar(others)
+class AssignmentRef(NamedTuple):
+    """The few columns of a case's current assignment that scheduling needs."""
+
+    id: int
+    provider_id: int
+    assigned_by: int | None
 
 
-def _is_providers_first_case(session: Session, case: Case, provider: Provider) -> bool:
-    """No legal aid case before this one: none imported, none accepted earlier in the service."""
-    if provider.prior_legal_aid_cases:
-        return False
-    return not session.scalar(
-        sa.select(sa.func.count(sa.distinct(Assignment.case_id))).where(
-            Assignment.provider_id == provider.id,
-            Assignment.case_id != case.id,
-            Assignment.accepted_at.is_not(None),
+def current_assignment(session: Session, case: Case | int) -> AssignmentRef | None:
+    """The case's live assignment: taken from ``case.current_assignment`` when that is already loaded,
+    else read as three columns (not the entity, which joins its case, provider and organisation)."""
+    if isinstance(case, Case):
+        if "current_assignment" in case.__dict__:
+            loaded = case.__dict__["current_assignment"]
+            if loaded is None:
+                return None
+            return AssignmentRef(loaded.id, loaded.provider_id, loaded.assigned_by)
+        case_id = case.id
+    else:
+        case_id = case
+    row = session.execute(
+        sa.select(Assignment.id, Assignment.provider_id, Assignment.assigned_by).where(
+            Assignment.case_id == case_id, Assignment.live.is_(True)
+        )
+    ).first()
+    return None if row is None else AssignmentRef(*row)
+
+
+def _facts(provider_id) -> list:
+    """The columns the decision reads, for one statement: whether the case (bound ``case_id``; a
+    hearing of it other than ``hearing_id``) has another scheduled hearing (``others``) and the
+    provider's ``active``, ``prior`` (legal aid cases before the service), ``earlier_case`` (an
+    accepted assignment of another case) and ``observed`` (a live observation from ``year_start`` to
+    ``year_end``). ``provider_id`` is a bound parameter or the outer statement's column."""
+    earlier = aliased(Assignment)
+    return [
+        sa.exists()
+        .where(
+            Hearing.case_id == sa.bindparam("case_id"),
+            Hearing.status == "scheduled",
+            Hearing.id != sa.bindparam("hearing_id"),
+        )
+        .label("others"),
+        sa.select(Provider.active).where(Provider.id == provider_id).scalar_subquery().label("active"),
+        sa.select(Provider.prior_legal_aid_cases)
+        .where(Provider.id == provider_id)
+        .scalar_subquery()
+        .label("prior"),
+        sa.exists()
+        .where(
+            earlier.provider_id == provider_id,
+            earlier.case_id != sa.bindparam("case_id"),
+            earlier.accepted_at.is_not(None),
+        )
+        .label("earlier_case"),
+        sa.exists()
+        .where(
+            Observation.provider_id == provider_id,
+            Observation.status.in_(LIVE),
+            Observation.starts_at >= sa.bindparam("year_start"),
+            Observation.starts_at < sa.bindparam("year_end"),
+        )
+        .label("observed"),
+    ]
+
+
+# Statements on the path of every new hearing are built once, with bound parameters: building one
+# (coercing every clause) costs several times what executing its cached compiled form does.
+@cache
+def _facts_statement() -> sa.Select:
+    return sa.select(*_facts(sa.bindparam("provider_id")))
+
+
+@cache
+def _new_hearing_facts_statement() -> sa.Select:
+    return sa.select(
+        Assignment.id, Assignment.provider_id, Assignment.assigned_by, *_facts(Assignment.provider_id)
+    ).where(Assignment.case_id == sa.bindparam("case_id"), Assignment.live.is_(True))
+
+
+@cache
+def _others_statement() -> sa.Select:
+    return sa.select(
+        sa.exists().where(
+            Hearing.case_id == sa.bindparam("case_id"),
+            Hearing.status == "scheduled",
+            Hearing.id != sa.bindparam("hearing_id"),
         )
     )
 
 
-def _observed_this_year(session: Session, provider_id: int, moment: dt.datetime) -> bool:
-    year = local_date(moment).year
-    start = day_bounds(dt.date(year, 1, 1))[0]
-    end = day_bounds(dt.date(year + 1, 1, 1))[0]
-    return bool(
-        session.scalar(
-            sa.select(sa.func.count()).where(
-                Observation.provider_id == provider_id,
-                Observation.status.in_(LIVE),
-                Observation.starts_at >= start,
-                Observation.starts_at < end,
-            )
+def _facts_params(case_id: int, hearing_id: int | None, starts_at: dt.datetime) -> dict:
+    year = local_date(starts_at).year
+    return {
+        "case_id": case_id,
+        "hearing_id": hearing_id if hearing_id is not None else 0,  # ids start at 1
+        "year_start": day_bounds(dt.date(year, 1, 1))[0],
+        "year_end": day_bounds(dt.date(year + 1, 1, 1))[0],
+    }
+
+
+def _provider_facts(row) -> dict | None:
+    if row.active is None:  # no provider
+        return None
+    return {
+        "active": bool(row.active),
+        "prior_legal_aid_cases": row.prior,
+        "earlier_case": bool(row.earlier_case),
+        "observed": bool(row.observed),
+    }
+
+
+def _decision_facts(session: Session, hearing: Hearing) -> tuple[bool, dict | None]:
+    """In one statement: whether the case has another scheduled hearing, and the facts about the
+    hearing's provider (None without one)."""
+    if hearing.provider_id is None:
+        others = session.scalar(
+            _others_statement(), {"case_id": hearing.case_id, "hearing_id": hearing.id or 0}
         )
-    )
+        return bool(others), None
+    params = _facts_params(hearing.case_id, hearing.id, hearing.starts_at)
+    row = session.execute(_facts_statement(), {**params, "provider_id": hearing.provider_id}).one()
+    return bool(row.others), _provider_facts(row)
+
+
+def new_hearing_facts(
+    session: Session, case_id: int, starts_at: dt.datetime
+) -> tuple[AssignmentRef | None, tuple[bool, dict | None]]:
+    """For a hearing about to be recorded, in one statement: the case's current assignment (three
+    columns) and the decision's facts about its provider (``decide_observation_facts``'s ``facts``)."""
+    row = session.execute(_new_hearing_facts_statement(), _facts_params(case_id, None, starts_at)).first()
+    if row is None:  # no current assignment: no provider to evaluate
+        others = session.scalar(_others_statement(), {"case_id": case_id, "hearing_id": 0})
+        return None, (bool(others), None)
+    return AssignmentRef(row.id, row.provider_id, row.assigned_by), (bool(row.others), _provider_facts(row))
 
 
 def sample_draw(hearing: Hearing) -> float:
@@ -76,26 +180,33 @@ def decide_observation(session: Session, hearing: Hearing, case: Case) -> tuple[
     """Whether to observe ``hearing`` and why (DESIGN.md §4): always the first hearing of a group
     case, a major case, a life/death criminal case or a provider's first legal aid case; each
     provider at least once in each year they have a hearing; otherwise a seeded 20% sample."""
-    provider = session.get(Provider, hearing.provider_id) if hearing.provider_id else None
-    if _is_first_hearing(session, hearing):
+    return decide_observation_facts(session, hearing, case)[:3]
+
+
+def decide_observation_facts(
+    session: Session, hearing: Hearing, case: Case, facts: tuple[bool, dict | None] | None = None
+) -> tuple[bool, str, float | None, bool]:
+    """``decide_observation``'s answer and whether the case has another scheduled hearing (so the
+    caller knows without asking again whether this one is the first). ``facts``: what
+    ``new_hearing_facts`` read already (else they are read here)."""
+    others, provider = facts if facts is not None else _decision_facts(session, hearing)
+    if not others:
         if case.group_size >= setting("group_case_size"):
-            return True, "group_case", None
+            return True, "group_case", None, others
         if case.major:
-            return True, "major_case", None
+            return True, "major_case", None, others
         if case.case_type == "criminal" and case.max_sentence in ("life", "death"):
-            return True, "life_or_death", None
-        if provider is not None and _is_providers_first_case(session, case, provider):
-            return True, "first_case", None
-    if (
-        provider is not None
-        and provider.active
-        and not _observed_this_year(session, provider.id, hearing.starts_at)
-    ):
-        return True, "yearly", None
+            return True, "life_or_death", None, others
+        # A provider's first case: no legal aid case before this one, none imported, none accepted
+        # earlier in the service.
+        if provider is not None and not provider["prior_legal_aid_cases"] and not provider["earlier_case"]:
+            return True, "first_case", None, others
+    if provider is not None and provider["active"] and not provider["observed"]:
+        return True, "yearly", None, others
     draw = sample_draw(hearing)
     if draw < setting("observation_sample_rate"):
-        return True, "sampled", draw
-    return False, "not_sampled", draw
+        return True, "sampled", draw, others
+    return False, "not_sampled", draw, others
 
 
 def observation_reason_label(reason: str) -> str:
@@ -112,9 +223,20 @@ def observation_reason_label(reason: str) -> str:
 
 def _assigner(session: Session, case_id: int) -> int | None:
     """Who ran the case's current assignment (the assignment's actor)."""
-    case = session.get(Case, case_id)  # usually already in the session
-    assignment = case.current_assignment if case is not None else None
+    case = session.identity_map.get(sa.inspect(Case).identity_key_from_primary_key((case_id,)))
+    assignment = current_assignment(session, case if case is not None else case_id)
     return assignment.assigned_by if assignment is not None else None
+
+
+@cache
+def _clashes_statement() -> sa.Select:
+    return sa.select(Observation.observer_id, Observation.starts_at, Observation.ends_at).where(
+        Observation.observer_id.is_not(None),
+        Observation.status.in_(("scheduled", "reported")),
+        Observation.starts_at < sa.bindparam("before"),
+        Observation.ends_at > sa.bindparam("after"),
+        Observation.id != sa.bindparam("exclude_id"),
+    )
 
 
 def observer_clashes(
@@ -123,17 +245,14 @@ def observer_clashes(
     """Supervisors who cannot observe a hearing from ``starts_at`` to ``ends_at`` because of their other
     observations: an overlapping hearing, or already the day's maximum (2) observations."""
     day_start, day_end = day_bounds(local_date(starts_at))
-    stmt = sa.select(Observation.observer_id, Observation.starts_at, Observation.ends_at).where(
-        Observation.observer_id.is_not(None),
-        Observation.status.in_(("scheduled", "reported")),
-        Observation.starts_at < max(day_end, ends_at),
-        Observation.ends_at > min(day_start, starts_at),
-    )
-    if exclude_id is not None:
-        stmt = stmt.where(Observation.id != exclude_id)
+    params = {
+        "before": max(day_end, ends_at),
+        "after": min(day_start, starts_at),
+        "exclude_id": exclude_id if exclude_id is not None else 0,  # ids start at 1
+    }
     per_day: dict[int, int] = {}
     busy: dict[int, str] = {}
-    for observer_id, other_start, other_end in session.execute(stmt):
+    for observer_id, other_start, other_end in session.execute(_clashes_statement(), params):
         if other_start < ends_at and other_end > starts_at:
             busy[observer_id] = "overlapping_hearing"
         if day_start <= other_start < day_end:
@@ -151,11 +270,14 @@ def choose_observer(
     starts_at: dt.datetime,
     ends_at: dt.datetime,
     exclude_id: int | None = None,
+    *,
+    assigned_by: int | None | object = UNSET,
 ) -> Pick:
     """The next supervisor in rotation who is free: no clash, not the one who assigned the case, not
-    the provider themself. Takes their turn."""
+    the provider themself. Takes their turn. ``assigned_by``: who ran the case's current assignment,
+    when the caller knows it (else it is read)."""
     busy = observer_clashes(session, starts_at, ends_at, exclude_id)
-    assigner = _assigner(session, case_id)
+    assigner = _assigner(session, case_id) if assigned_by is UNSET else assigned_by
 
     def skip(user_id: int) -> str | None:
         if user_id == assigner:
@@ -165,14 +287,31 @@ def choose_observer(
     return pick_supervisor(session, "observation", skip, own_provider_id=provider_id)
 
 
-def schedule_observation(session: Session, hearing: Hearing, reason: str, actor=None) -> Observation:
+def schedule_observation(
+    session: Session,
+    hearing: Hearing,
+    reason: str,
+    actor=None,
+    *,
+    assigned_by: int | None | object = UNSET,
+    case_number: str | None = None,
+) -> Observation:
     """Create the observation of ``hearing`` and give it to the next free supervisor; with none free it
     stays unassigned and supervisors and coordinators are alerted. The hearing's audit entry records
-    the choice (``observation.skipped``)."""
+    the choice (``observation.skipped``). ``assigned_by`` and ``case_number`` save reading them when
+    the caller has them."""
     observer_id, skipped, locale = choose_observer(
-        session, hearing.case_id, hearing.provider_id, hearing.starts_at, hearing.ends_at
+        session,
+        hearing.case_id,
+        hearing.provider_id,
+        hearing.starts_at,
+        hearing.ends_at,
+        assigned_by=assigned_by,
     )
-    observation = Observation(
+    # One INSERT … RETURNING (the reminder keys need the id), not a unit-of-work flush.
+    observation = insert_entity(
+        session,
+        Observation,
         hearing_id=hearing.id,
         case_id=hearing.case_id,
         provider_id=hearing.provider_id,
@@ -182,12 +321,13 @@ def schedule_observation(session: Session, hearing: Hearing, reason: str, actor=
         starts_at=hearing.starts_at,
         ends_at=hearing.ends_at,
     )
-    session.add(observation)
-    session.flush()
+    set_committed_value(observation, "hearing", hearing)
     if observer_id is None:
-        _alert_unstaffed(session, observation)
+        _alert_unstaffed(session, observation, hearing=hearing, case_number=case_number)
     else:
-        plan_observer_reminders(session, observation, fresh=True, locale=locale)
+        plan_observer_reminders(
+            session, observation, fresh=True, locale=locale, hearing=hearing, case_number=case_number
+        )
     observation.skipped = skipped
     return observation
 
@@ -254,14 +394,21 @@ def _case_number(session: Session, case_id: int) -> str:
 
 
 def plan_observer_reminders(
-    session: Session, observation: Observation, *, fresh: bool = False, locale: str | None = UNKNOWN
+    session: Session,
+    observation: Observation,
+    *,
+    fresh: bool = False,
+    locale: str | None = UNKNOWN,
+    hearing: Hearing | None = None,
+    case_number: str | None = None,
 ) -> None:
     """Observers are reminded 3 days and 1 day before the hearing; the keys carry the start time, so
-    a moved hearing gets new reminders and the old ones are cancelled."""
+    a moved hearing gets new reminders and the old ones are cancelled. ``hearing`` and
+    ``case_number`` save looking them up when the caller has them."""
     if not fresh:
         reminders.cancel_reminders(session, "observation", observation.id)
-    hearing = session.get(Hearing, observation.hearing_id)
-    number = _case_number(session, observation.case_id)
+    hearing = hearing or session.get(Hearing, observation.hearing_id)
+    number = case_number or _case_number(session, observation.case_id)
     now = utcnow()
     stamp = hearing.starts_at.strftime("%Y%m%dT%H%M")
     when = local_time_text(hearing.starts_at)
@@ -309,9 +456,15 @@ def plan_observer_reminders(
     reminders.plan_reminders(session, rows)
 
 
-def _alert_unstaffed(session: Session, observation: Observation) -> None:
-    hearing = session.get(Hearing, observation.hearing_id)
-    number = _case_number(session, observation.case_id)
+def _alert_unstaffed(
+    session: Session,
+    observation: Observation,
+    *,
+    hearing: Hearing | None = None,
+    case_number: str | None = None,
+) -> None:
+    hearing = hearing or session.get(Hearing, observation.hearing_id)
+    number = case_number or _case_number(session, observation.case_id)
     stamp = hearing.starts_at.strftime("%Y%m%dT%H%M")
     alerted = users_with_role(session, "supervisor", "coordinator")
     locales = reminders.user_locales(session, alerted)

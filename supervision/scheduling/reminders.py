@@ -14,6 +14,7 @@ import logging
 import smtplib
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
@@ -88,6 +89,16 @@ def plan_reminder(
     )
 
 
+@cache
+def _reminders_insert(sqlite: bool):
+    if sqlite:
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        from sqlalchemy.dialects.postgresql import insert
+    table = Reminder.__table__  # a Core statement: no ORM bulk-insert machinery
+    return insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
+
+
 def plan_reminders(session: Session, rows: list[dict]) -> int:
     """Add several reminders in one statement (those whose key exists are left alone); how many went in."""
     if not rows:
@@ -109,14 +120,10 @@ def plan_reminders(session: Session, rows: list[dict]) -> int:
         }
         for row in rows
     ]
-    stmt = (
-        _insert(session, Reminder)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(Reminder.id)
-    )
-    # rowcount is -1 for INSERT … ON CONFLICT on psycopg; RETURNING says which rows went in.
-    return len(session.execute(stmt).all())
+    # Built once per dialect; the rows go as parameters (one multi-row INSERT … RETURNING on
+    # PostgreSQL and SQLite, "insertmanyvalues"), not coerced into a new statement every time.
+    stmt = _reminders_insert(is_sqlite(session))
+    return len(session.execute(stmt, values).all())
 
 
 def cancel_reminders(session: Session, object_type: str, object_id: int, kinds: tuple[str, ...] = ()) -> int:

@@ -348,3 +348,33 @@ def test_hearing_rows_are_consistent(session, make_case, hearing_at, supervisors
     hearing_at(make_case(major=True), future(3))
     assert session.scalar(sa.select(sa.func.count()).select_from(Hearing)) == 1
     assert session.scalar(sa.select(sa.func.count()).select_from(Observation)) == 1
+
+
+def test_recorded_hearing_objects_are_ordinary_rows_of_the_session(
+    session, make_case, coordinator, supervisors, sample_rate
+):
+    """record_hearing writes its rows with single INSERTs: what it returns is the session's own
+    persistent objects, already linked, and later changes to them are saved as usual."""
+    from supervision.scheduling.hearings import record_hearing
+    from supervision.scheduling.models import FollowUpCall
+
+    sample_rate(1.0)
+    (sup,) = supervisors(1)
+    case = make_case()
+    hearing = record_hearing(session, coordinator, case, starts_at=future(6), court=" Court ", room="")
+    observation = hearing.observation
+    assert observation is not None and observation.hearing is hearing and observation.observer_id == sup.id
+    assert session.scalars(sa.select(Hearing).where(Hearing.id == hearing.id)).one() is hearing
+    assert hearing.court == "Court" and hearing.room is None and hearing.recorded_at is not None
+    assert not session.dirty and not session.new
+    call = session.scalars(
+        sa.select(FollowUpCall).where(
+            FollowUpCall.case_id == case.id, FollowUpCall.purpose == "after_hearing"
+        )
+    ).one()
+    assert call.hearing_id == hearing.id and call.caller_id == sup.id and call.failed_attempts == 0
+    hearing.room = "7"
+    session.commit()
+    session.expire_all()
+    assert session.get(Hearing, hearing.id).room == "7"
+    assert session.get(Observation, observation.id).hearing_id == hearing.id

@@ -304,3 +304,20 @@ def test_unreachable_server_fails_the_batch_at_once(app, session, make_person):
     assert reminders.send_outbox(session) == {"sent": 0, "retrying": 3, "failed": 0}
     errors = set(session.scalars(sa.select(OutboxMessage.last_error)))
     assert len(errors) == 1 and "Connection refused" in errors.pop()
+
+
+def test_plan_reminders_counts_only_new_keys(session, make_person):
+    user = make_person("supervisor")
+    now = utcnow()
+
+    def row(key):
+        return {"key": key, "user_id": user.id, "kind": "test", "subject": key, "due_at": now}
+
+    assert reminders.plan_reminders(session, [row("a"), row("b")]) == 2
+    assert reminders.plan_reminders(session, [row("b"), row("c")]) == 1
+    assert reminders.plan_reminders(session, [row("a")]) == 0
+    assert (
+        reminders.plan_reminder(session, key="c", user_id=user.id, kind="test", subject="c", due_at=now)
+        is False
+    )
+    session.commit()
