@@ -218,10 +218,16 @@ class Mirror:
             end_leave(s, self.leaves.pop(op[1]), TODAY - dt.timedelta(days=1), None)
             self.returned_at[op[1]] = (len(self.picks), self.weights[op[1]])
         elif kind == "decline":
+            # Only the disturbed members (3, 4) decline: a core member declining twice for conflict is
+            # owed one case, not two (property 3's cap), and would no longer be level by design.
             offered = s.scalars(
-                sa.select(Assignment).where(
-                    Assignment.pool_id == self.pool.id, Assignment.status == "offered"
+                sa.select(Assignment)
+                .where(
+                    Assignment.pool_id == self.pool.id,
+                    Assignment.status == "offered",
+                    Assignment.provider_id.in_([self.ids[3], self.ids[4]]),
                 )
+                .order_by(Assignment.id)
             ).first()
             if offered is not None:
                 actor = type("ProviderActor", (), {"id": None, "provider_id": offered.provider_id})()
