@@ -1061,7 +1061,9 @@ def _pick_and_write(
 
 
 def next_in_line(session: Session, case: Case, *, today: dt.date | None = None) -> list[dict]:
-    """The next 5 eligible members for a case, for the coordinator's window choice (read only)."""
+    """The next 5 eligible members for a case, for the coordinator's window choice. Assigns nothing, but
+    like every walk it parks members found unavailable (so they accrue nothing while away): the caller
+    commits."""
     pool, facts = _prepare(session, case, today)
     if pool.active_weight <= 0:
         return []
