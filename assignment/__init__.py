@@ -7,12 +7,13 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from assignment import api, cli, demo
+    from assignment.labels import case_type_label
+    from assignment.views import register_pages
     from legalaid import exempt_from_csrf
 
     app.register_blueprint(api.bp)
     exempt_from_csrf(app, api.bp)
     cli.register(app)
     demo.register(app)
-    from assignment.views import register_pages
-
     register_pages(app)
+    app.jinja_env.globals["case_type_label"] = case_type_label

@@ -32,13 +32,8 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from assignment.intake import CAUSES
+from assignment.labels import CASE_TYPE_LABELS
 
-CASE_TYPE_LABELS = {
-    "criminal": _l("criminal"),
-    "civil": _l("civil"),
-    "administrative": _l("administrative"),
-    "non_litigation": _l("non-litigation"),
-}
 STATUS_LABELS = {
     "applied": _l("applied"),
     "pending_materials": _l("awaiting materials"),

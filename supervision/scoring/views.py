@@ -18,7 +18,6 @@ from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, S
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from assignment.labels import case_type_label
 from assignment.models import Assignment, Case, Organization, Provider
 from legalaid.auth import roles_required
 from legalaid.db import db
@@ -813,7 +812,6 @@ def register(app: Flask) -> None:
         grade_label=grade_label,
         score_status_label=status_label,
         sheet_role_label=role_label,
-        case_type_label=case_type_label,
         outcome_label=outcome_label,
         ground_label=ground_label,
         item_label=item_label,

@@ -6,7 +6,6 @@ from flask import Blueprint, current_app, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from assignment.labels import case_type_label
 from legalaid.auth import roles_required
 from legalaid.db import db
 from legalaid.errors import DomainError
@@ -59,5 +58,7 @@ def summary_page():
             )
         )
     return render_template(
-        "supervision/statistics/summary.html", f=figures, charts=charts, case_type_label=case_type_label
+        "supervision/statistics/summary.html",
+        f=figures,
+        charts=charts,
     )

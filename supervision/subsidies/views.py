@@ -14,6 +14,7 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from assignment.labels import CASE_TYPE_LABELS
 from assignment.models import Case, Organization, Provider
 from legalaid.auth import roles_required
 from legalaid.db import db
@@ -27,10 +28,7 @@ bp = Blueprint("subsidies", __name__)
 
 CASE_TYPE_CHOICES = [
     SelectChoice("", _l("All case types")),
-    SelectChoice("criminal", _l("Criminal")),
-    SelectChoice("civil", _l("Civil")),
-    SelectChoice("administrative", _l("Administrative")),
-    SelectChoice("non_litigation", _l("Non-litigation")),
+    *(SelectChoice(code, label) for code, label in CASE_TYPE_LABELS.items()),
 ]
 
 
