@@ -10,7 +10,7 @@ from flask_login import current_user
 from legalaid.api import api_blueprint, paginate, query_args, use_body
 from legalaid.auth import roles_required
 from legalaid.db import db
-from legalaid.errors import NotAllowed, NotFound
+from legalaid.errors import NotFound
 from supervision.scoring import checklists, closing, reports, scoring
 from supervision.scoring.models import Checklist, ScoreFile
 from supervision.scoring.schemas import (
@@ -129,8 +129,6 @@ def draft_checklist(body):
 def revise_checklist(checklist_id, body):
     """Change a draft version (published versions never change)."""
     checklist = checklists.get_checklist(db.session, checklist_id)
-    if body.pop("case_type") != checklist.case_type:
-        raise NotAllowed("A version keeps its case type.")
     checklists.revise_checklist_draft(db.session, checklist, current_user, **body)
     db.session.commit()
     return jsonify(dump_checklist(checklist, _english()))
@@ -168,20 +166,8 @@ def create_score_sheet(case_id, body):
 @roles_required("supervisor", "admin", "provider")
 def read_score_sheet(sheet_id):
     """A score sheet: the scorer's own draft, any submitted sheet for staff, or the provider's final one."""
-    sheet = scoring.get_sheet(db.session, sheet_id)
-    if sheet.scorer_id == current_user.id or (
-        current_user.has_role("supervisor", "admin") and sheet.status == "submitted"
-    ):
-        return jsonify(dump_sheet(sheet))
-    file = sheet.file
-    if (
-        current_user.provider_id is not None
-        and current_user.provider_id == file.provider_id
-        and scoring.visible_to_provider(file)
-        and sheet.status == "submitted"
-    ):
-        return jsonify(dump_sheet(sheet, for_provider=True))
-    raise NotFound("There is no such score sheet.")
+    sheet, for_provider = scoring.readable_sheet(db.session, sheet_id, current_user)
+    return jsonify(dump_sheet(sheet, for_provider=for_provider))
 
 
 @bp.put("/score-sheets/<int:sheet_id>")

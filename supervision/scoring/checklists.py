@@ -171,11 +171,15 @@ def revise_checklist_draft(
     name: str | None = None,
     grade_bands: dict | None = None,
     notes: str | None = None,
+    case_type: str | None = None,
 ) -> Checklist:
-    """Change a draft; a published version never changes (files are scored against it)."""
+    """Change a draft; a published version never changes (files are scored against it), and a version
+    stays with its case type."""
     require_role(actor, "admin")
     if checklist.status != "draft":
         raise NotAllowed("A published checklist cannot be changed; draft a new version instead.")
+    if case_type is not None and case_type != checklist.case_type:
+        raise NotAllowed("A version keeps its case type.")
     validate_entries(items, veto_items, grade_bands)
     before = _summary(checklist)
     checklist.entries.clear()

@@ -51,6 +51,24 @@ def get_sheet(session: Session, sheet_id: int) -> ScoreSheet:
     return sheet
 
 
+def readable_sheet(session: Session, sheet_id: int, actor) -> tuple[ScoreSheet, bool]:
+    """A score sheet as ``actor`` may read it, and whether they read it as the provider: their own sheet,
+    any submitted sheet for supervisors and admins, the provider's submitted sheets once the score is
+    theirs to see. Anything else is 'not found' (DESIGN.md §5)."""
+    sheet = get_sheet(session, sheet_id)
+    if sheet.scorer_id == actor.id or (actor.has_role("supervisor", "admin") and sheet.status == "submitted"):
+        return sheet, False
+    file = sheet.file
+    if (
+        actor.provider_id is not None
+        and actor.provider_id == file.provider_id
+        and visible_to_provider(file)
+        and sheet.status == "submitted"
+    ):
+        return sheet, True
+    raise NotFound("There is no such score sheet.")
+
+
 def own_file(session: Session, case_id: int, actor, *, lock: bool = False) -> ScoreFile:
     """A provider's own file; another provider's is 'not found' (DESIGN.md §5)."""
     stmt = sa.select(ScoreFile).where(ScoreFile.case_id == case_id)

@@ -469,10 +469,8 @@ def _form_items(checklist: Checklist) -> list[dict]:
 @bp.route("/sheets/<int:sheet_id>", methods=["GET", "POST"])
 @roles_required("supervisor", "admin")
 def sheet(sheet_id):
-    score_sheet = scoring.get_sheet(db.session, sheet_id)
+    score_sheet, _as_provider = scoring.readable_sheet(db.session, sheet_id, current_user)
     editable = score_sheet.scorer_id == current_user.id and score_sheet.status == "draft"
-    if not editable and score_sheet.status != "submitted":
-        raise NotFound(_("There is no such score sheet."))
     score_file = score_sheet.file
     checklist = scoring.pinned_checklist(db.session, score_file)
     form = ActionForm()

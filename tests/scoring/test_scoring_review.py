@@ -386,3 +386,26 @@ def test_a_took_money_red_flag_suggests_the_veto(session, make_closed_case, supe
     sheet = scoring.create_score_sheet(session, case.id, supervisor, items=full_marks(checklist))
     assert (sheet.vetoes == ["took_money"]) is vetoed
     assert (sheet.grade == "fail") is vetoed
+
+
+def test_a_draft_version_keeps_its_case_type(session, make_person, checklists_seeded):
+    from legalaid.errors import NotAllowed
+    from supervision.scoring.checklists import (
+        checklist_as_draft_input,
+        checklist_in_force,
+        revise_checklist_draft,
+    )
+
+    admin = make_person("admin")
+    spec = checklist_as_draft_input(checklist_in_force(session, "criminal", dt.date.today()))
+    draft = draft_checklist(session, admin, effective_from=dt.date.today(), **spec)
+    spec.pop("case_type", None)
+    with pytest.raises(NotAllowed, match="keeps its case type"):
+        revise_checklist_draft(
+            session,
+            draft,
+            admin,
+            case_type="civil",
+            effective_from=dt.date.today(),
+            **{k: v for k, v in spec.items() if k != "effective_from"},
+        )
