@@ -72,6 +72,13 @@ def is_green_channel(categories, cause: str, case_type: str) -> bool:
     return "migrant_worker" in categories and case_type != "criminal" and cause in GREEN_MIGRANT_CAUSES
 
 
+def case_number(session: Session, year: int, case_type: str) -> tuple[int, str]:
+    """The next sequence and case number for (year, type), e.g. ``2026-MS-00042``: gapless, the
+    counter row is locked until commit. Every case row gets its number here."""
+    seq = _next_case_number(session, year, case_type)
+    return seq, f"{year}-{CASE_TYPE_CODES[case_type]}-{seq:05d}"
+
+
 def _next_case_number(session: Session, year: int, case_type: str) -> int:
     """The next number for (year, type), gapless: the counter row is locked until commit."""
     table = CaseCounter.__table__
@@ -144,10 +151,10 @@ def register_case(session: Session, data: dict, actor) -> Case:
     cause = data["cause"].strip()
     categories = sorted(set(applicant.get("categories") or ()))
     notified = data.get("source") == "notification"
-    seq = _next_case_number(session, received_on.year, case_type)
+    seq, number = case_number(session, received_on.year, case_type)
     contact = data.get("contact") or {}
     case = Case(
-        number=f"{received_on.year}-{CASE_TYPE_CODES[case_type]}-{seq:05d}",
+        number=number,
         year=received_on.year,
         seq=seq,
         case_type=case_type,

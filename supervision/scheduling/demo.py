@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from assignment.intake import case_number
 from assignment.models import Assignment, Case, Provider
 from assignment.rotation import accept_assignment
 from legalaid.db import utcnow
@@ -47,13 +48,12 @@ def _cases(session: Session, rng: random.Random, want: int, assigner: User | Non
         session.scalars(sa.select(Provider).where(Provider.kind == "lawyer").order_by(Provider.id))
     )
     today = local_today()
-    seq = session.scalar(sa.select(sa.func.max(Case.seq)).where(Case.year == today.year)) or 0
     while len(cases) < want and providers:
-        seq += 1
         criminal = rng.random() < 0.3
         accepted = utcnow() - dt.timedelta(days=rng.choice([3, 7, 7, 8, 10, 20, 40]))
+        seq, number = case_number(session, today.year, "criminal" if criminal else "civil")
         case = Case(
-            number=f"{today.year}-H{seq:05d}",
+            number=number,
             year=today.year,
             seq=seq,
             case_type="criminal" if criminal else "civil",

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from assignment.intake import case_number
 from assignment.models import Assignment, Case, Provider
 from legalaid.hooks import add_demo_step
 from legalaid.models import User, UserRole
@@ -67,14 +68,13 @@ def _cases_in_progress(session: Session, rng: random.Random, want: int, assigner
         return cases
     today = rules.local_today()
     year = today.year
-    seq = session.scalar(sa.select(sa.func.max(Case.seq)).where(Case.year == year)) or 0
     while len(cases) < want:
-        seq += 1
         case_type = rng.choice(["civil", "civil", "criminal", "administrative", "non_litigation"])
         assigned_on = today - dt.timedelta(days=rng.randint(60, 400))
         provider = rng.choice(providers)
+        seq, number = case_number(session, year, case_type)
         case = Case(
-            number=f"{year}-S{seq:05d}",
+            number=number,
             year=year,
             seq=seq,
             case_type=case_type,
