@@ -4,6 +4,8 @@ Views are thin: validate the body, call one service function, commit, dump."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 from flask import Response, jsonify, request
 from flask_login import current_user
@@ -37,6 +39,7 @@ from assignment.schemas import (
     dump_provider,
 )
 from legalaid import audit
+from legalaid.answers import cached_json
 from legalaid.api import PageArgs, api_blueprint, paginate, query_args, use_body
 from legalaid.auth import roles_required
 from legalaid.db import db
@@ -325,13 +328,20 @@ def reassign(case_id, body):
 def my_assignments():
     """The signed-in provider's own assignments, with case summary, deadlines and why them."""
     args = query_args(PageArgs)
-    if current_user.provider_id is None:
+    provider_id = current_user.provider_id
+    if provider_id is None:
         return jsonify({"items": [], "total": 0})
-    items, total = queries.my_assignments_page(
-        db.session, current_user.provider_id, args["page"], args["per_page"]
-    )
-    return jsonify(
-        {"items": [dump_assignment(a, with_case=True, with_candidates=False) for a in items], "total": total}
+
+    def build() -> dict:
+        items, total = queries.my_assignments_page(db.session, provider_id, args["page"], args["per_page"])
+        return {
+            "items": [dump_assignment(a, with_case=True, with_candidates=False) for a in items],
+            "total": total,
+        }
+
+    # Built once per state change, not per request (legalaid.answers); deadline states follow the date.
+    return cached_json(
+        ("me/assignments", provider_id, args["page"], args["per_page"], dt.date.today()), build
     )
 
 

@@ -37,6 +37,8 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE"),
         "PROXY_FIX_COUNT": int(env.get("PROXY_FIX_COUNT", "0")),
         "BANK_ACCOUNT_KEY": env.get("BANK_ACCOUNT_KEY"),
+        # legalaid.answers: JSON answers kept per worker until the next state change (0: none kept).
+        "ANSWER_CACHE_ENTRIES": int(env.get("LEGALAID_ANSWER_CACHE_ENTRIES", "512")),
         "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),
         "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
         "MAIL_USERNAME": env.get("MAIL_USERNAME"),
@@ -57,5 +59,6 @@ DEFAULTS = {
     "LOGIN_LOCKOUT_FAILURES": 5,
     "LOGIN_LOCKOUT_MINUTES": 15,
     "AUTH_CACHE_SECONDS": 5,
+    "ANSWER_CACHE_MAX_BYTES": 1_000_000,
     "LANGUAGES": ["zh_Hans", "en"],
 }

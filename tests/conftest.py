@@ -23,6 +23,7 @@ from hypothesis import settings
 from werkzeug.serving import make_server
 
 from legalaid import create_app
+from legalaid.answers import close_head_reader
 from legalaid.db import db
 
 # Property tests explore new histories on every local run; in CI they replay a fixed set, so a
@@ -106,6 +107,7 @@ def app(database_url):
         _reset_to_migrated_state(app)
     yield app
     with app.app_context():
+        close_head_reader(app)
         db.session.remove()
         db.engine.dispose()
 
