@@ -360,3 +360,25 @@ class ReportForm(FlaskForm):
     pool_id = SelectField(_l("Pool"), coerce=int, validators=[InputRequired()])
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
+
+
+class QueueSearchForm(FlaskForm):
+    """The intake queue's search, read from the query string (a GET form: no CSRF token). ``q`` is
+    matched by intake.case_list_statement, as on the API's case list."""
+
+    class Meta:
+        csrf = False
+
+    q = _text(_l("Case number, applicant or opposing party"), 100)
+    case_type = SelectField(
+        _l("Case type"),
+        choices=[SelectChoice("", _l("All case types")), *choices(CASE_TYPE_LABELS)],
+        validators=[Optional()],
+    )
+
+
+class EndLeaveForm(FlaskForm):
+    """One leave row's form on the provider page (the page fills in today); a last day before the
+    start cancels the leave."""
+
+    last_day = DateField(_l("Last day"), validators=[InputRequired()])

@@ -28,8 +28,10 @@ from assignment.models import (
 from assignment.roles import require_role
 from legalaid import audit
 from legalaid.db import lock_for_update
-from legalaid.errors import Invalid, NotFound
+from legalaid.errors import Invalid, NotAllowed, NotFound
 
+ORGANIZATION_FIELDS = ("name", "kind", "area")
+POOL_FIELDS = ("name", "case_types", "provider_kinds", "area")
 PROVIDER_FIELDS = (
     "name",
     "kind",
@@ -112,6 +114,47 @@ def create_organization(
     session.flush()
     audit.record(
         session, actor, "organization.create", "organization", org.id, None, {"name": name, "kind": kind}
+    )
+    return org
+
+
+def get_organization(session: Session, organization_id: int) -> Organization:
+    org = session.get(Organization, organization_id)
+    if org is None:
+        raise NotFound("No such organisation.")
+    return org
+
+
+def update_organization(session: Session, org: Organization, fields: dict, actor) -> Organization:
+    """Rename an organisation or correct its kind or area, under the checks of create_organization."""
+    require_role(actor, "admin")
+    unknown = set(fields) - set(ORGANIZATION_FIELDS)
+    if unknown:
+        raise Invalid(
+            "Only the name, kind and area can be changed.", fields={f: ["Unknown field."] for f in unknown}
+        )
+    name = (fields.get("name", org.name) or "").strip()
+    kind = fields.get("kind", org.kind)
+    area = (fields.get("area", org.area) or "").strip() or None
+    if kind not in ORGANIZATION_KINDS:
+        raise Invalid(
+            "Unknown organisation kind.", fields={"kind": [f"One of {', '.join(ORGANIZATION_KINDS)}."]}
+        )
+    if not name:
+        raise Invalid("A name is required.", fields={"name": ["Required."]})
+    if session.scalar(sa.select(Organization.id).where(Organization.name == name, Organization.id != org.id)):
+        raise Invalid("That organisation already exists.", fields={"name": ["Already exists."]})
+    before = {f: getattr(org, f) for f in ORGANIZATION_FIELDS}
+    org.name, org.kind, org.area = name, kind, area
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "organization.update",
+        "organization",
+        org.id,
+        before,
+        {f: getattr(org, f) for f in ORGANIZATION_FIELDS},
     )
     return org
 
@@ -205,14 +248,33 @@ def add_leave(
     return leave
 
 
-def end_leave(session: Session, leave: ProviderLeave, last_day: dt.date, actor) -> ProviderLeave:
-    """Cut a leave short: ``last_day`` is its new last day (before the start removes it)."""
+def get_leave(session: Session, provider: Provider, leave_id: int) -> ProviderLeave:
+    """One of ``provider``'s leaves; another provider's leave is not found."""
+    leave = session.get(ProviderLeave, leave_id)
+    if leave is None or leave.provider_id != provider.id:
+        raise NotFound("No such leave.")
+    return leave
+
+
+def end_leave(session: Session, leave: ProviderLeave, last_day: dt.date, actor) -> ProviderLeave | None:
+    """Cut a leave short: ``last_day`` is its new last day; a last day before the start cancels
+    the leave (None is returned). Rotation reads leave on the day of each pick, so the provider is
+    available from the day after ``last_day`` (DESIGN.md §4 "Eligibility")."""
     require_role(actor, "admin", "coordinator")
+    if leave.ends_on < dt.date.today():
+        raise NotAllowed("The leave is already over.")
+    if last_day >= leave.ends_on:
+        raise Invalid(
+            f"The leave already ends on {leave.ends_on.isoformat()}; choose an earlier last day.",
+            fields={"last_day": [f"Before {leave.ends_on.isoformat()}."]},
+        )
     before = {"from": leave.starts_on, "to": leave.ends_on}
     if last_day < leave.starts_on:
         session.delete(leave)
-    else:
-        leave.ends_on = min(leave.ends_on, last_day)
+        session.flush()
+        audit.record(session, actor, "provider.leave_cancel", "provider", leave.provider_id, before)
+        return None
+    leave.ends_on = last_day
     session.flush()
     audit.record(
         session, actor, "provider.leave_end", "provider", leave.provider_id, before, {"to": last_day}
@@ -234,6 +296,24 @@ def declare_conflict(
     return conflict
 
 
+def get_conflict(session: Session, provider: Provider, conflict_id: int) -> ProviderConflict:
+    """One of ``provider``'s declared conflicts; another provider's is not found."""
+    conflict = session.get(ProviderConflict, conflict_id)
+    if conflict is None or conflict.provider_id != provider.id:
+        raise NotFound("No such conflict.")
+    return conflict
+
+
+def withdraw_conflict(session: Session, conflict: ProviderConflict, actor) -> None:
+    """The conflict no longer holds (declared in error, matter over): rotation stops skipping the
+    provider for that party's cases. The declaration stays in the audit log."""
+    require_role(actor, "admin", "coordinator")
+    before = {"party": conflict.party_name, "note": conflict.note}
+    session.delete(conflict)
+    session.flush()
+    audit.record(session, actor, "provider.conflict_withdraw", "provider", conflict.provider_id, before)
+
+
 # --- rotation pools ---
 
 
@@ -242,6 +322,67 @@ def get_pool(session: Session, pool_id: int) -> RotationPool:
     if pool is None:
         raise NotFound("No such pool.")
     return pool
+
+
+def _checked_pool_fields(
+    session: Session,
+    name: str,
+    case_types: Iterable[str],
+    provider_kinds: Iterable[str],
+    area: str | None,
+    pool: RotationPool | None = None,
+) -> dict:
+    """The pool's fields, normalised, or ``Invalid``: a name, known codes, and no overlap with
+    another pool (two pools claiming the same type and area, or both without an area, DESIGN.md §4
+    "Pools"). ``pool`` is the pool being changed, which may keep its own claims."""
+    name = (name or "").strip()
+    case_types, provider_kinds = sorted(set(case_types)), sorted(set(provider_kinds))
+    area = (area or "").strip() or None
+    others = RotationPool.id != pool.id if pool is not None else sa.true()
+    problems = {}
+    if not name:
+        problems["name"] = ["Required."]
+    elif session.scalar(sa.select(RotationPool.id).where(RotationPool.name == name, others)):
+        problems["name"] = ["A pool with this name exists."]
+    if not case_types or set(case_types) - set(CASE_TYPES):
+        problems["case_types"] = [f"One or more of {', '.join(CASE_TYPES)}."]
+    if not provider_kinds or set(provider_kinds) - set(PROVIDER_KINDS):
+        problems["provider_kinds"] = [f"One or more of {', '.join(PROVIDER_KINDS)}."]
+    if problems:
+        raise Invalid("The pool is not valid.", fields=problems)
+    taken = session.execute(
+        sa.select(RotationPool.name, PoolScope.case_type)
+        .join(PoolScope, PoolScope.pool_id == RotationPool.id)
+        .where(PoolScope.case_type.in_(case_types), PoolScope.area_key == (area or ""), others)
+        .order_by(RotationPool.name, PoolScope.case_type)
+    ).all()
+    if taken:
+        other = taken[0].name
+        types = ", ".join(t for n, t in taken if n == other)
+        where = f"area {area}" if area else "no area"
+        raise Invalid(
+            f"The pool {other} already serves {types} cases for {where}.",
+            fields={"case_types": [f"Overlaps the pool {other}: {types}."]},
+        )
+    return {"name": name, "case_types": case_types, "provider_kinds": provider_kinds, "area": area}
+
+
+def _pool_summary(pool: RotationPool) -> dict:
+    return {f: getattr(pool, f) for f in POOL_FIELDS}
+
+
+def _claim_scopes(session: Session, pool: RotationPool) -> None:
+    """Make the pool's pool_scope rows match its case types and area. Their unique (case type,
+    area) key is the last word on overlaps: two admins claiming one scope at once cannot both commit."""
+    key = pool.area or ""
+    wanted = {(t, key) for t in pool.case_types}
+    scopes = session.scalars(sa.select(PoolScope).where(PoolScope.pool_id == pool.id)).all()
+    for scope in scopes:
+        if (scope.case_type, scope.area_key) not in wanted:
+            session.delete(scope)
+    have = {(scope.case_type, scope.area_key) for scope in scopes}
+    session.add_all(PoolScope(pool_id=pool.id, case_type=t, area_key=k) for t, k in sorted(wanted - have))
+    session.flush()
 
 
 def create_pool(
@@ -256,46 +397,43 @@ def create_pool(
     """A rotation pool for some case types (and optionally one area). Two pools claiming the same
     type and area, or both without an area, are refused (DESIGN.md §4 "Pools")."""
     require_role(actor, "admin")
-    case_types, provider_kinds = sorted(set(case_types)), sorted(set(provider_kinds))
-    area = (area or "").strip() or None
-    problems = {}
-    if not name.strip():
-        problems["name"] = ["Required."]
-    elif session.scalar(sa.select(RotationPool.id).where(RotationPool.name == name.strip())):
-        problems["name"] = ["A pool with this name exists."]
-    if not case_types or set(case_types) - set(CASE_TYPES):
-        problems["case_types"] = [f"One or more of {', '.join(CASE_TYPES)}."]
-    if not provider_kinds or set(provider_kinds) - set(PROVIDER_KINDS):
-        problems["provider_kinds"] = [f"One or more of {', '.join(PROVIDER_KINDS)}."]
-    if problems:
-        raise Invalid("The pool is not valid.", fields=problems)
-    taken = session.scalars(
-        sa.select(PoolScope.case_type).where(
-            PoolScope.case_type.in_(case_types), PoolScope.area_key == (area or "")
-        )
-    ).all()
-    if taken:
-        where = f"area {area}" if area else "no area"
-        raise Invalid(
-            f"Another pool already serves {', '.join(sorted(taken))} cases for {where}.",
-            fields={"case_types": [f"Overlaps an existing pool: {', '.join(sorted(taken))}."]},
-        )
-    pool = RotationPool(
-        name=name.strip(), case_types=case_types, provider_kinds=provider_kinds, area=area, weights=[]
-    )
+    fields = _checked_pool_fields(session, name, case_types, provider_kinds, area)
+    pool = RotationPool(**fields, weights=[])
     session.add(pool)
     session.flush()
-    session.add_all(PoolScope(pool_id=pool.id, case_type=t, area_key=area or "") for t in case_types)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "pool.create",
-        "rotation_pool",
-        pool.id,
-        None,
-        {"name": pool.name, "case_types": case_types, "provider_kinds": provider_kinds, "area": area},
-    )
+    _claim_scopes(session, pool)
+    audit.record(session, actor, "pool.create", "rotation_pool", pool.id, None, _pool_summary(pool))
+    return pool
+
+
+def update_pool(session: Session, pool: RotationPool, fields: dict, actor) -> RotationPool:
+    """Change a pool's name, case types, provider kinds or area (fields not given are kept), under
+    the checks of create_pool. A kind cannot be removed while members of that kind are in the
+    pool: take them out first. Members keep their places in the rotation."""
+    require_role(actor, "admin")
+    unknown = set(fields) - set(POOL_FIELDS)
+    if unknown:
+        raise Invalid("That cannot be changed.", fields={f: ["Unknown field."] for f in unknown})
+    pool = _lock_pool(session, pool)
+    before = _pool_summary(pool)
+    checked = _checked_pool_fields(session, **{**before, **fields}, pool=pool)
+    dropped = set(pool.provider_kinds) - set(checked["provider_kinds"])
+    kept_out = session.scalars(
+        sa.select(Provider.kind)
+        .join(PoolMember, PoolMember.provider_id == Provider.id)
+        .where(PoolMember.pool_id == pool.id, Provider.kind.in_(dropped))
+        .distinct()
+        .order_by(Provider.kind)
+    ).all()
+    if kept_out:
+        raise Invalid(
+            f"Members of this pool are of kind {', '.join(kept_out)}: take them out of the pool first.",
+            fields={"provider_kinds": [f"Members are of kind {', '.join(kept_out)}."]},
+        )
+    for name, value in checked.items():
+        setattr(pool, name, value)
+    _claim_scopes(session, pool)
+    audit.record(session, actor, "pool.update", "rotation_pool", pool.id, before, _pool_summary(pool))
     return pool
 
 
@@ -320,14 +458,15 @@ def set_pool_member(
     """Add a provider to a pool (they join at the back of the current round) or change their weight
     (their deficit is kept). Returns the member and whether it was created."""
     require_role(actor, "admin")
+    if weight is not None and not 0 < weight <= 10:
+        raise Invalid("The weight must be above 0 and at most 10.", fields={"weight": ["Out of range."]})
+    pool = _lock_pool(session, pool)
+    # Checked under the lock: update_pool may be removing this kind at the same moment.
     if provider.kind not in pool.provider_kinds:
         raise Invalid(
             f"This pool takes only {', '.join(pool.provider_kinds)}; the provider is a {provider.kind}.",
             fields={"provider_id": ["Kind not allowed in this pool."]},
         )
-    if weight is not None and not 0 < weight <= 10:
-        raise Invalid("The weight must be above 0 and at most 10.", fields={"weight": ["Out of range."]})
-    pool = _lock_pool(session, pool)
     member = session.get(PoolMember, (pool.id, provider.id))
     created = member is None
     if created:

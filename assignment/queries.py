@@ -3,6 +3,8 @@ own assignments, the panel lists. No rule lives here; transitions are in intake,
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
@@ -19,6 +21,7 @@ from assignment.models import (
 )
 from legalaid.models import AuditEntry, User
 
+# Rows per section of the intake queue page; ``app.config["QUEUE_PAGE_SIZE"]`` overrides it.
 QUEUE_LIMIT = 200
 
 # The intake queue's sections, each a set of case statuses.
@@ -29,20 +32,62 @@ QUEUE_SECTIONS = {
 }
 
 
-def queue(session: Session, statuses: tuple[str, ...], limit: int = QUEUE_LIMIT) -> list[Case]:
+@dataclass
+class QueuePage:
+    cases: list[Case]
+    total: int
+    page: int
+    pages: int
+
+
+def _queue_statement(statuses: tuple[str, ...], case_type: str | None, q: str | None) -> sa.Select:
+    """The lists' own filters and order (case_list_statement): the queue searches as the API does."""
+    return case_list_statement(case_type=case_type, q=q).where(Case.status.in_(statuses))
+
+
+def queue(
+    session: Session,
+    statuses: tuple[str, ...],
+    limit: int = QUEUE_LIMIT,
+    *,
+    offset: int = 0,
+    case_type: str | None = None,
+    q: str | None = None,
+) -> list[Case]:
     """Cases in ``statuses``, green channel first then by receipt, with their live assignment loaded
     (the deadlines read it) in one extra query rather than one per case."""
     stmt = (
-        case_list_statement()
-        .where(Case.status.in_(statuses))
+        _queue_statement(statuses, case_type, q)
         .options(selectinload(Case.current_assignment))
         .limit(limit)
+        .offset(offset)
     )
     return list(session.scalars(stmt))
 
 
-def queue_count(session: Session, statuses: tuple[str, ...]) -> int:
-    return session.scalar(sa.select(sa.func.count()).where(Case.status.in_(statuses))) or 0
+def queue_count(
+    session: Session, statuses: tuple[str, ...], *, case_type: str | None = None, q: str | None = None
+) -> int:
+    stmt = _queue_statement(statuses, case_type, q).order_by(None).subquery()
+    return session.scalar(sa.select(sa.func.count()).select_from(stmt)) or 0
+
+
+def queue_page(
+    session: Session,
+    statuses: tuple[str, ...],
+    page: int,
+    per_page: int = QUEUE_LIMIT,
+    *,
+    case_type: str | None = None,
+    q: str | None = None,
+) -> QueuePage:
+    """One page of a queue section and the section's total. Counted first, so a page past the end (a
+    link kept while the queue shrank, or a typed number) shows the last page, not an empty one."""
+    total = queue_count(session, statuses, case_type=case_type, q=q)
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    cases = queue(session, statuses, per_page, offset=(page - 1) * per_page, case_type=case_type, q=q)
+    return QueuePage(cases, total, page, pages)
 
 
 def case_id_by_number(session: Session, number: str) -> int | None:

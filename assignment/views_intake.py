@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -19,6 +19,7 @@ from assignment.forms import (
     DeclineForm,
     DesignateForm,
     MaterialsRequestForm,
+    QueueSearchForm,
     ReasonForm,
     WindowForm,
     WithdrawForm,
@@ -127,9 +128,29 @@ def decline(assignment_id: int):
 @bp.get("/cases")
 @roles_required(*STAFF)
 def queue():
-    sections = {key: queries.queue(db.session, statuses) for key, statuses in queries.QUEUE_SECTIONS.items()}
+    """Every section searched and filtered alike, and paged on its own (``?decision_page=2``) so no
+    case in the queue is out of reach. A page number that is not a whole number is the first page."""
+    form = QueueSearchForm(request.args)
+    if not form.validate():
+        return render_template("assignment/queue.html", form=form, sections={}, query={}), 422
+    filters = {"case_type": form.case_type.data or None, "q": (form.q.data or "").strip() or None}
+    per_page = current_app.config.get("QUEUE_PAGE_SIZE", queries.QUEUE_LIMIT)
+    sections = {
+        key: queries.queue_page(
+            db.session, statuses, request.args.get(f"{key}_page", 1, type=int), per_page, **filters
+        )
+        for key, statuses in queries.QUEUE_SECTIONS.items()
+    }
+    # What a section's page links keep: the filters and the other sections' pages.
+    query = {k: v for k, v in filters.items() if v}
+    query |= {f"{key}_page": s.page for key, s in sections.items() if s.page > 1}
     return render_template(
-        "assignment/queue.html", sections=sections, today=dt.date.today(), **page_helpers()
+        "assignment/queue.html",
+        form=form,
+        sections=sections,
+        query=query,
+        today=dt.date.today(),
+        **page_helpers(),
     )
 
 

@@ -5,6 +5,7 @@ Thin: each form calls the same service function in ``assignment.panel`` as the A
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -15,6 +16,7 @@ from flask_wtf import FlaskForm
 from assignment import panel, queries
 from assignment.forms import (
     ConflictForm,
+    EndLeaveForm,
     ImportForm,
     LeaveForm,
     MemberForm,
@@ -59,6 +61,30 @@ def organizations():
         form=form,
         organizations=queries.organizations(db.session),
         **page_helpers(),
+    ), _status(form)
+
+
+@bp.route("/organizations/<int:organization_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def organization(organization_id: int):
+    org = panel.get_organization(db.session, organization_id)
+    form = OrganizationForm(obj=org)
+    if form.validate_on_submit():
+        try:
+            panel.update_organization(
+                db.session,
+                org,
+                {"name": form.name.data, "kind": form.kind.data, "area": form.area.data or None},
+                current_user,
+            )
+        except DomainError as exc:
+            fail(exc, form)
+        else:
+            db.session.commit()
+            flash(_("Organisation %(name)s saved.", name=org.name), "success")
+            return redirect(url_for(".organizations"))
+    return render_template(
+        "assignment/panel/organization.html", organization=org, form=form, **page_helpers()
     ), _status(form)
 
 
@@ -117,7 +143,20 @@ def providers():
     ), _status(form)
 
 
+def _end_leave_form(leave_id: int, **kwargs) -> EndLeaveForm:
+    return EndLeaveForm(prefix=f"end-{leave_id}", **kwargs)
+
+
 def _provider_page(provider, status: int = 200, **forms):
+    today = dt.date.today()
+    leaves = queries.provider_leaves(db.session, provider.id)
+    # Current and future leaves can be ended early or cancelled; past ones are history.
+    end_forms = {
+        leave.id: _end_leave_form(leave.id, formdata=None, data={"last_day": today})
+        for leave in leaves
+        if leave.ends_on >= today
+    }
+    end_forms.update(forms.pop("end_forms", {}))
     if "form" not in forms:
         forms["form"] = _provider_form(
             formdata=None,
@@ -132,8 +171,11 @@ def _provider_page(provider, status: int = 200, **forms):
         "assignment/panel/provider.html",
         provider=provider,
         masked_account=panel.masked_bank_account(provider),
-        leaves=queries.provider_leaves(db.session, provider.id),
+        today=today,
+        leaves=leaves,
+        end_forms=end_forms,
         conflicts=queries.provider_conflicts(db.session, provider.id),
+        withdraw_form=FlaskForm(formdata=None),
         leave_form=forms.pop("leave_form", None) or LeaveForm(prefix="leave", formdata=None),
         conflict_form=forms.pop("conflict_form", None) or ConflictForm(prefix="conflict", formdata=None),
         **forms,
@@ -203,6 +245,46 @@ def add_conflict(provider_id: int):
     return _provider_page(provider, 422, conflict_form=form)
 
 
+@bp.post("/providers/<int:provider_id>/leave/<int:leave_id>/end")
+@roles_required("admin")
+def end_leave(provider_id: int, leave_id: int):
+    provider = panel.get_provider(db.session, provider_id)
+    leave = panel.get_leave(db.session, provider, leave_id)
+    form = _end_leave_form(leave_id)
+    if form.validate_on_submit():
+        try:
+            shortened = panel.end_leave(db.session, leave, form.last_day.data, current_user)
+        except DomainError as exc:
+            fail(exc, form)
+        else:
+            db.session.commit()
+            flash(
+                _("Leave now ends on %(day)s.", day=shortened.ends_on.isoformat())
+                if shortened
+                else _("Leave cancelled."),
+                "success",
+            )
+            return redirect(url_for(".provider", provider_id=provider_id))
+    return _provider_page(provider, 422, end_forms={leave_id: form})
+
+
+@bp.post("/providers/<int:provider_id>/conflicts/<int:conflict_id>/withdraw")
+@roles_required("admin")
+def withdraw_conflict(provider_id: int, conflict_id: int):
+    provider = panel.get_provider(db.session, provider_id)
+    conflict = panel.get_conflict(db.session, provider, conflict_id)
+    party = conflict.party_name
+    if FlaskForm().validate_on_submit():
+        try:
+            panel.withdraw_conflict(db.session, conflict, current_user)
+        except DomainError as exc:
+            fail(exc)
+        else:
+            db.session.commit()
+            flash(_("Conflict with %(party)s withdrawn.", party=party), "success")
+    return redirect(url_for(".provider", provider_id=provider_id))
+
+
 # --- rotation pools ---
 
 
@@ -231,16 +313,36 @@ def pools():
     ), _status(form)
 
 
-@bp.route("/pools/<int:pool_id>", methods=["GET", "POST"])
-@roles_required("admin")
-def pool(pool_id: int):
-    pool = panel.get_pool(db.session, pool_id)
-    form = MemberForm()
+def _member_form(pool, **kwargs) -> MemberForm:
+    form = MemberForm(**kwargs)
     form.provider_id.choices = [
         (p.id, f"{p.name} ({p.organization.name})")
         for p in queries.providers(db.session)
         if p.kind in pool.provider_kinds
     ]
+    return form
+
+
+def _pool_page(pool, status: int = 200, **forms):
+    if "form" not in forms:
+        forms["form"] = _member_form(pool, formdata=None)
+    if "settings_form" not in forms:
+        forms["settings_form"] = PoolForm(prefix="settings", formdata=None, obj=pool)
+    return render_template(
+        "assignment/panel/pool.html",
+        pool=pool,
+        members=queries.pool_members(db.session, pool.id),
+        remove_form=FlaskForm(formdata=None),
+        **forms,
+        **page_helpers(),
+    ), status
+
+
+@bp.route("/pools/<int:pool_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def pool(pool_id: int):
+    pool = panel.get_pool(db.session, pool_id)
+    form = _member_form(pool)
     if form.validate_on_submit():
         try:
             provider = panel.get_provider(db.session, form.provider_id.data)
@@ -258,14 +360,35 @@ def pool(pool_id: int):
                 "success",
             )
             return redirect(url_for(".pool", pool_id=pool_id))
-    return render_template(
-        "assignment/panel/pool.html",
-        pool=pool,
-        members=queries.pool_members(db.session, pool.id),
-        form=form,
-        remove_form=FlaskForm(),
-        **page_helpers(),
-    ), _status(form)
+    return _pool_page(pool, _status(form), form=form)
+
+
+@bp.post("/pools/<int:pool_id>/settings")
+@roles_required("admin")
+def pool_settings(pool_id: int):
+    """Name, case types, provider kinds, area: the same checks as a new pool, plus its members' kinds."""
+    pool = panel.get_pool(db.session, pool_id)
+    form = PoolForm(prefix="settings")
+    if form.validate_on_submit():
+        try:
+            panel.update_pool(
+                db.session,
+                pool,
+                {
+                    "name": form.name.data,
+                    "case_types": form.case_types.data,
+                    "provider_kinds": form.provider_kinds.data,
+                    "area": form.area.data or None,
+                },
+                current_user,
+            )
+        except DomainError as exc:
+            fail(exc, form)
+        else:
+            db.session.commit()
+            flash(_("Pool %(name)s saved.", name=pool.name), "success")
+            return redirect(url_for(".pool", pool_id=pool_id))
+    return _pool_page(pool, 422, settings_form=form)
 
 
 @bp.post("/pools/<int:pool_id>/members/<int:provider_id>/remove")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from html import unescape
 
 import pytest
 
@@ -103,6 +105,113 @@ def test_queue_colours_overdue_decisions(coordinator, make_case):
     make_case(status="applied", received_on=dt.date.today() - dt.timedelta(days=6))
     html = coordinator.get("/cases").get_data(as_text=True)
     assert 'class="overdue"' in html and 'class="due-soon"' in html
+
+
+def _numbers(read, *case_ids):
+    return [read(Case, case_id)["number"] for case_id in case_ids]
+
+
+def _next_link(html, key):
+    """The href of a section's "Next" link, unescaped (None when the section has no next page)."""
+    found = re.search(rf'id="{key}-next" href="([^"]+)"', html)
+    return unescape(found.group(1)) if found else None
+
+
+@pytest.mark.parametrize("search", ["number", "applicant"])
+def test_queue_search_finds_the_case_and_hides_the_others(coordinator, make_case, read, search):
+    wanted = make_case(status="applied", applicant={"name": "Wang Fang", "id_number": "110101199003071111"})
+    accepted = make_case(applicant={"name": "Wang Fangfang", "id_number": "110101199003072222"})
+    other = make_case(status="applied", applicant={"name": "Li Lei", "id_number": "110101199003073333"})
+    q = read(Case, wanted)["number"] if search == "number" else "wang fang"
+    html = coordinator.get("/cases", query_string={"q": q}).get_data(as_text=True)
+    (wanted_number, accepted_number, other_number) = _numbers(read, wanted, accepted, other)
+    assert wanted_number in html and other_number not in html
+    assert (accepted_number in html) == (search == "applicant")  # every section is searched
+    assert "Awaiting decision (1)" in html
+
+
+def test_queue_filters_every_section_by_case_type(coordinator, make_case, read):
+    civil = [make_case(status="applied"), make_case()]
+    criminal = [make_case(status="applied", case_type="criminal"), make_case(case_type="criminal")]
+    html = coordinator.get("/cases?case_type=criminal").get_data(as_text=True)
+    assert all(n in html for n in _numbers(read, *criminal))
+    assert not any(n in html for n in _numbers(read, *civil))
+    assert "Awaiting decision (1)" in html and "Awaiting assignment (1)" in html
+
+
+def test_a_long_section_shows_its_count_and_pages_through_the_rest(app, coordinator, make_case, read):
+    app.config["QUEUE_PAGE_SIZE"] = 2
+    plain = [
+        make_case(status="applied", received_on=dt.date.today() - dt.timedelta(days=5 - n)) for n in range(4)
+    ]
+    green = make_case(
+        status="applied",
+        applicant={"name": "Green Zhao", "id_number": "110101199003072222", "categories": ["minor"]},
+    )
+    accepted = make_case()
+    expected = _numbers(read, green, *plain)  # green channel first, then by receipt
+    pages, url = [], "/cases"
+    while url and len(pages) < 5:
+        html = coordinator.get(url).get_data(as_text=True)
+        assert "Awaiting decision (5)" in html and "Awaiting assignment (1)" in html
+        assert read(Case, accepted)["number"] in html  # the other sections stay on their own page
+        pages.append(sorted((n for n in expected if n in html), key=html.index))
+        url = _next_link(html, "decision")
+    assert pages == [expected[:2], expected[2:4], expected[4:]]
+    assert "Page 3 of 3" in html and "decision_page=2" in html  # the last page links back
+
+
+def test_section_pages_keep_the_search(app, coordinator, make_case, read):
+    app.config["QUEUE_PAGE_SIZE"] = 1
+    criminal = [make_case(status="applied", case_type="criminal") for _ in range(2)]
+    civil = make_case(status="applied")
+    first = coordinator.get("/cases?case_type=criminal").get_data(as_text=True)
+    second = coordinator.get(_next_link(first, "decision")).get_data(as_text=True)
+    assert "case_type=criminal" in _next_link(first, "decision")
+    assert _numbers(read, criminal[1])[0] in second and _numbers(read, civil)[0] not in second
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "", "2.5", "99999999999999999999999"])
+def test_a_bad_page_number_still_shows_the_queue(app, coordinator, make_case, read, page):
+    app.config["QUEUE_PAGE_SIZE"] = 1
+    first, last = make_case(status="applied"), make_case(status="applied")
+    response = coordinator.get("/cases", query_string={"decision_page": page})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Awaiting decision (2)" in html
+    shown = last if page.isdigit() and int(page) > 1 else first  # past the end: the last page
+    assert _numbers(read, shown)[0] in html
+
+
+@pytest.mark.parametrize("args", [{"case_type": "made_up"}, {"q": "x" * 101}])
+def test_a_bad_search_is_422_with_the_form(coordinator, make_case, args):
+    make_case(status="applied")
+    response = coordinator.get("/cases", query_string=args)
+    assert response.status_code == 422
+    assert 'id="queue-search"' in response.get_data(as_text=True)
+
+
+def test_the_queue_costs_the_same_queries_for_any_number_of_cases(
+    app, coordinator, make_pool, make_case, assign, count_queries
+):
+    """Per section: its count, its page, and the page's live assignments, however long the queue."""
+    app.config["QUEUE_PAGE_SIZE"] = 3
+    make_pool()
+
+    def statements():
+        with count_queries() as q:
+            assert coordinator.get("/cases").status_code == 200
+        return [s for s in q.statements if "legal_case" in s or "assignment" in s]
+
+    def add_cases():
+        make_case(status="applied")
+        make_case()
+        assign(make_case())
+
+    add_cases()
+    few = statements()
+    for _ in range(4):
+        add_cases()
+    assert len(statements()) == len(few) == 3 * 3, few
 
 
 def test_approve_then_assign_by_rotation_shows_why(coordinator, make_pool, make_case, read):
