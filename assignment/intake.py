@@ -399,8 +399,13 @@ def case_list_statement(
     if green_channel is not None:
         stmt = stmt.where(Case.green_channel.is_(green_channel))
     if q:
-        like = f"%{q.strip()}%"
+        text = q.strip()  # "%" and "_" typed in a search are searched for, not wildcards
         stmt = stmt.where(
-            sa.or_(Case.number.ilike(like), Case.applicant_name.ilike(like), Case.opposing_party.ilike(like))
+            sa.or_(
+                *(
+                    column.icontains(text, autoescape=True)
+                    for column in (Case.number, Case.applicant_name, Case.opposing_party)
+                )
+            )
         )
     return stmt.order_by(Case.green_channel.desc(), Case.received_on, Case.id)

@@ -109,7 +109,7 @@ def create_organization(
         raise Invalid("A name is required.", fields={"name": ["Required."]})
     if session.scalar(sa.select(Organization.id).where(Organization.name == name)):
         raise Invalid("That organisation already exists.", fields={"name": ["Already exists."]})
-    org = Organization(name=name, kind=kind, area=area)
+    org = Organization(name=name, kind=kind, area=(area or "").strip() or None)
     session.add(org)
     session.flush()
     audit.record(
@@ -210,6 +210,8 @@ def update_provider(session: Session, provider: Provider, fields: dict, actor) -
     require_role(actor, "admin")
     fields = dict(fields)
     _check_provider_fields(session, fields)
+    if fields.get("kind", provider.kind) != provider.kind:
+        _check_kind_fits_pools(session, provider, fields["kind"])
     before = _provider_summary(provider)
     if "bank_account" in fields:
         provider.bank_account_stored = seal_bank_account(fields.pop("bank_account"))
@@ -224,6 +226,26 @@ def update_provider(session: Session, provider: Provider, fields: dict, actor) -
         session, actor, "provider.update", "provider", provider.id, before, _provider_summary(provider)
     )
     return provider
+
+
+def _check_kind_fits_pools(session: Session, provider: Provider, kind: str) -> None:
+    """A provider's new kind must be one every pool they sit in takes (a lawyers-only pool keeps
+    refusing a legal adviser, however they became one)."""
+    refusing = [
+        pool.name
+        for pool in session.scalars(
+            sa.select(RotationPool)
+            .join(PoolMember, PoolMember.pool_id == RotationPool.id)
+            .where(PoolMember.provider_id == provider.id)
+            .order_by(RotationPool.name)
+        )
+        if kind not in pool.provider_kinds
+    ]
+    if refusing:
+        raise Invalid(
+            f"The pool(s) {', '.join(refusing)} do not take a {kind}: take the provider out of them first.",
+            fields={"kind": [f"Not taken by {', '.join(refusing)}."]},
+        )
 
 
 def add_leave(
@@ -381,8 +403,16 @@ def _claim_scopes(session: Session, pool: RotationPool) -> None:
         if (scope.case_type, scope.area_key) not in wanted:
             session.delete(scope)
     have = {(scope.case_type, scope.area_key) for scope in scopes}
-    session.add_all(PoolScope(pool_id=pool.id, case_type=t, area_key=k) for t, k in sorted(wanted - have))
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add_all(
+                PoolScope(pool_id=pool.id, case_type=t, area_key=k) for t, k in sorted(wanted - have)
+            )
+    except sa.exc.IntegrityError:  # another admin's pool claimed it since we checked
+        raise Invalid(
+            "Another pool has just claimed one of these case types for this area.",
+            fields={"case_types": ["Overlaps another pool."]},
+        ) from None
 
 
 def create_pool(

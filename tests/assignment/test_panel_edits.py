@@ -295,3 +295,45 @@ def test_only_admins_edit_pools(session, make_pool, coordinator):
     with pytest.raises(Forbidden):
         panel.update_pool(session, pool, {"name": "Mine"}, coordinator)
     assert session.get(RotationPool, pool.id).name != "Mine"
+
+
+def test_a_pool_claim_lost_to_another_admin_at_the_last_moment_is_a_422(
+    session, make_pool, admin, monkeypatch, as_role
+):
+    """Two admins creating overlapping pools at once both pass the overlap check; the scope's unique
+    key stops the second, which must answer as a refusal (422), not a server error."""
+    make_pool(case_types=("civil",), name="Civil")
+    checked = panel._checked_pool_fields
+
+    def without_overlap_check(session, name, case_types, provider_kinds, area, pool=None):
+        return checked(session, name, ["administrative"], provider_kinds, area, pool) | {
+            "case_types": sorted(case_types)
+        }
+
+    monkeypatch.setattr(panel, "_checked_pool_fields", without_overlap_check)
+    with pytest.raises(Invalid) as refused:
+        panel.create_pool(session, "Civil again", ["civil"], ["lawyer"], admin)
+    assert "case_types" in refused.value.fields
+    session.rollback()
+    response = as_role("admin").post(
+        "/api/v1/pools", json={"name": "Civil too", "case_types": ["civil"], "provider_kinds": ["lawyer"]}
+    )
+    assert response.status_code == 422, response.get_json()
+    session.rollback()
+    assert session.scalar(sa.select(sa.func.count()).select_from(RotationPool)) == 1
+
+
+def test_a_provider_cannot_become_a_kind_their_pool_refuses(session, make_pool, provider_in, admin):
+    lawyer = provider_in("lawyer")
+    make_pool([lawyer], provider_kinds=("lawyer",), name="Lawyers only")
+    provider = panel.get_provider(session, lawyer)
+    with pytest.raises(Invalid) as refused:
+        panel.update_provider(session, provider, {"kind": "legal_adviser"}, admin)
+    assert "Lawyers only" in refused.value.message and "kind" in refused.value.fields
+    session.rollback()
+    assert panel.get_provider(session, lawyer).kind == "lawyer"
+
+
+def test_an_organisation_area_is_kept_without_surrounding_spaces(session, admin):
+    org = panel.create_organization(session, "Firm with area", "law_firm", admin, area="  East  ")
+    assert org.area == "East"

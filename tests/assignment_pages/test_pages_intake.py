@@ -332,3 +332,10 @@ def test_coordinator_home_lists_what_to_do(coordinator, make_case, read):
 def test_unknown_case_is_404(coordinator):
     assert coordinator.get("/cases/999").status_code == 404
     assert coordinator.post("/cases/999/assign").status_code == 404
+
+
+def test_a_percent_sign_in_a_search_is_searched_for_not_a_wildcard(coordinator, make_case):
+    make_case(applicant={"name": "Wang 100%", "id_number": "110101199003077571"})
+    make_case(applicant={"name": "Li Ming", "id_number": "110101199003077571"})
+    page = coordinator.get("/cases?q=%25").get_data(as_text=True)
+    assert "Wang 100%" in page and "Li Ming" not in page
