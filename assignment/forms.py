@@ -6,6 +6,7 @@ service functions, whose ``Invalid`` field errors the views copy back onto these
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -37,7 +38,7 @@ from assignment.labels import CASE_TYPE_LABELS
 STATUS_LABELS = {
     "applied": _l("applied"),
     "pending_materials": _l("awaiting materials"),
-    "accepted": _l("accepted"),
+    "accepted": lazy_pgettext("case status", "accepted"),  # approved for legal aid, not yet assigned
     "assigned": _l("assigned"),
     "in_progress": _l("in progress"),
     "closed": _l("closed"),
@@ -291,7 +292,7 @@ class OrganizationForm(FlaskForm):
 
 
 class ProviderForm(FlaskForm):
-    name = _text(_l("Name"), 120, required=True)
+    name = _text(lazy_pgettext("person", "Name"), 120, required=True)
     kind = SelectField(_l("Kind"), choices=choices(PROVIDER_KIND_LABELS), validators=[InputRequired()])
     organization_id = SelectField(_l("Organisation"), coerce=int, validators=[InputRequired()])
     practice_since = DateField(_l("In practice since"), validators=[InputRequired()])

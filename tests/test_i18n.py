@@ -44,3 +44,16 @@ def test_language_switch_refuses_unknown_language(client):
 def test_language_switch_never_redirects_off_site(client):
     response = client.post("/language", data={"locale": "en", "next": "https://evil.example/"})
     assert response.headers["Location"] == "/"
+
+
+def test_one_english_word_with_two_meanings_gets_two_chinese_words(app):
+    """"accepted" is a case approved for legal aid and an assignment the provider took on; "Name" is a
+    person's name and an organisation's: each meaning has its own context (pgettext)."""
+    from flask_babel import force_locale, gettext, pgettext
+
+    from assignment.forms import ASSIGNMENT_STATUS_LABELS, STATUS_LABELS
+
+    with app.test_request_context(), force_locale("zh_Hans"):
+        assert str(STATUS_LABELS["accepted"]) != str(ASSIGNMENT_STATUS_LABELS["accepted"])
+        assert pgettext("person", "Name") != gettext("Name")
+        assert pgettext("e-mail", "To") != gettext("To")
