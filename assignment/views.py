@@ -74,11 +74,11 @@ def fail(exc: DomainError, form: Form | None = None, aliases: dict | None = None
     """Undo the transaction and tell the user: the message flashed, field errors on the form."""
     db.session.rollback()
     if form is not None and exc.fields:
-        for name, problems in exc.fields.items():
+        for name, problems in exc.shown_fields().items():
             target = (aliases or {}).get(name, name)
             if target in form:
                 form[target].errors = [*form[target].errors, *problems]
-    flash(exc.message, "error")
+    flash(exc.shown(), "error")
 
 
 # --- home panels ---

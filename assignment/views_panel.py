@@ -425,7 +425,7 @@ def panel_import():
             try:
                 result = panel.import_panel_csv(db.session, io.StringIO(text, newline=""), current_user)
             except Invalid as exc:
-                report = exc.fields or {}
+                report = exc.shown_fields()
                 fail(exc)
             except DomainError as exc:
                 fail(exc)

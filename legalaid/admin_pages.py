@@ -63,10 +63,10 @@ def user_list():
             return redirect(url_for("shell_admin.user_list"))
         except DomainError as exc:
             db.session.rollback()
-            for field, problems in (exc.fields or {}).items():
+            for field, problems in exc.shown_fields().items():
                 if field in form:
                     form[field].errors = list(problems)
-            flash(exc.message, "error")
+            flash(exc.shown(), "error")
             status = 422
     elif form.errors:
         status = 422
@@ -91,5 +91,5 @@ def disable(user_id: int):
                 flash(_("%(name)s can no longer sign in.", name=user.username), "success")
             except DomainError as exc:
                 db.session.rollback()
-                flash(exc.message, "error")
+                flash(exc.shown(), "error")
     return redirect(url_for("shell_admin.user_list"))

@@ -1,7 +1,36 @@
 """Domain errors raised by service functions. The API maps them to status codes (API.md), pages
-map them to a flashed message. Views translate; they never decide."""
+map them to a flashed message. Views translate; they never decide.
+
+Messages are written with ``say``: English text that remembers its message id and values, so the
+API, the logs and the tests read English while a page shows the same message in the reader's
+language (``DomainError.shown``, ``shown``)."""
 
 from __future__ import annotations
+
+
+class Text(str):
+    """English text (``msgid % values``) that can be told again in the reader's language."""
+
+    def __new__(cls, msgid: str, values: dict):
+        text = super().__new__(cls, msgid % values if values else msgid)
+        text.msgid, text.values = msgid, values
+        return text
+
+    def translated(self) -> str:
+        from flask_babel import gettext
+
+        return gettext(self.msgid, **self.values)
+
+
+def say(msgid: str, **values) -> Text:
+    """A message for people: ``say("Case %(number)s is closed.", number=case.number)``. The message id
+    is extracted into the catalogs (``legalaid translations update``); values are shown as given."""
+    return Text(msgid, values)
+
+
+def shown(text: str) -> str:
+    """``text`` in the reader's language when it was written with ``say``, else as it is."""
+    return text.translated() if isinstance(text, Text) else text
 
 
 class DomainError(Exception):
@@ -14,6 +43,13 @@ class DomainError(Exception):
         if code:
             self.code = code
         self.fields = fields
+
+    def shown(self) -> str:
+        """The message in the reader's language (pages; the API answers in English)."""
+        return shown(self.message)
+
+    def shown_fields(self) -> dict[str, list[str]]:
+        return {name: [shown(p) for p in problems] for name, problems in (self.fields or {}).items()}
 
 
 class NotAllowed(DomainError):

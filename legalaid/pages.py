@@ -113,7 +113,7 @@ def account():
             )
         except DomainError as exc:
             db.session.rollback()
-            flash(exc.message if exc.status != 422 else _("The current password is wrong."), "error")
+            flash(exc.shown() if exc.status != 422 else _("The current password is wrong."), "error")
             return render_template("account.html", form=form, language_form=_language_form()), 422
         db.session.commit()
         flash(_("Your password has been changed."), "success")
@@ -143,7 +143,7 @@ def set_language():
 
 
 def domain_error_page(exc: DomainError):
-    return render_template("errors/error.html", status=exc.status, message=exc.message), exc.status
+    return render_template("errors/error.html", status=exc.status, message=exc.shown()), exc.status
 
 
 def http_error_page(exc):

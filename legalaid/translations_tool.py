@@ -28,6 +28,7 @@ KEYWORDS = {
     "lazy_ngettext": (1, 2),
     "pgettext": ((1, "c"), 2),
     "lazy_pgettext": ((1, "c"), 2),
+    "say": None,
 }
 LOCALES = ("zh_Hans", "en")
 

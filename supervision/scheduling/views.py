@@ -159,7 +159,7 @@ def _aware(local: dt.datetime | None) -> dt.datetime | None:
 
 def _fail(exc: DomainError):
     db.session.rollback()
-    flash(exc.message, "error")
+    flash(exc.shown(), "error")
 
 
 def _lookups(case_ids=(), user_ids=(), provider_ids=()) -> dict:

@@ -130,7 +130,7 @@ def document_label(case_type: str, code: str) -> str:
 
 def _flash_error(exc: DomainError) -> None:
     db.session.rollback()
-    flash(exc.message, "error")
+    flash(exc.shown(), "error")
 
 
 def _case_numbers(case_ids) -> dict[int, Case]:
@@ -264,7 +264,7 @@ def close_case(case_id):
             flash(_("The case is closed. Hand in missing materials within 30 days."), "success")
             return redirect(url_for("scoring.close_case", case_id=case.id))
         except DomainError as exc:
-            errors = exc.fields or {}
+            errors = exc.shown_fields()
             _flash_error(exc)
     status = 422 if (form.errors or errors) else 200
     return render_template("supervision/scoring/close.html", case=case, form=form, errors=errors), status
@@ -497,8 +497,8 @@ def sheet(sheet_id):
             db.session.commit()  # the draft is kept even when the submission below is refused
         except DomainError as exc:
             db.session.rollback()
-            errors, status = exc.fields or {}, exc.status
-            flash(exc.message, "error")
+            errors, status = exc.shown_fields(), exc.status
+            flash(exc.shown(), "error")
             score_sheet = scoring.get_sheet(db.session, sheet_id)
             # Show what the scorer typed, not what is stored, so nothing is lost after a refusal.
             typed = {
@@ -536,8 +536,8 @@ def sheet(sheet_id):
                 flash(_("Draft saved."), "success")
         except DomainError as exc:
             db.session.rollback()
-            errors, status = exc.fields or {}, exc.status
-            flash(exc.message, "error")
+            errors, status = exc.shown_fields(), exc.status
+            flash(exc.shown(), "error")
             score_sheet = scoring.get_sheet(db.session, sheet_id)
     return render_template(
         "supervision/scoring/sheet.html",
@@ -682,7 +682,7 @@ def checklist_edit(checklist_id):
             return redirect(url_for("scoring.checklist", checklist_id=checklist_id))
         except DomainError as exc:
             _flash_error(exc)
-            errors = exc.fields or {}
+            errors = exc.shown_fields()
             status = exc.status
             entries = [e | {"kind": "item"} for e in items] + [e | {"kind": "veto"} for e in vetoes]
     elif form.errors:

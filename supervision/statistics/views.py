@@ -27,7 +27,7 @@ def summary_page():
             db.session, start, end, current_app.config["TIMEZONE"], subsidies_only=subsidies_only
         )
     except DomainError as exc:
-        return render_template("errors/error.html", status=422, message=exc.message), 422
+        return render_template("errors/error.html", status=422, message=exc.shown()), 422
     except Exception as exc:  # marshmallow's ValidationError for a malformed date
         import marshmallow as ma
 

@@ -77,7 +77,7 @@ class RateForm(FlaskForm):
 
 def _fail(exc: DomainError):
     db.session.rollback()
-    flash(exc.message, "error")
+    flash(exc.shown(), "error")
 
 
 def _organization_choices():
