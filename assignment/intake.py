@@ -23,7 +23,7 @@ from assignment.models import (
 from assignment.roles import actor_id, require_role
 from legalaid import audit
 from legalaid.db import lock_for_update
-from legalaid.errors import Invalid, NotAllowed, NotFound
+from legalaid.errors import Invalid, NotAllowed, NotFound, say
 
 # API.md: the causes of non-criminal cases, published with labels at GET /api/v1/causes.
 CAUSES = {
@@ -103,42 +103,44 @@ def _check_case_input(session: Session, data: dict) -> None:
     case_type = data.get("case_type")
     criminal = case_type == "criminal"
     if case_type not in CASE_TYPES:
-        problems["case_type"] = [f"One of {', '.join(CASE_TYPES)}."]
+        problems["case_type"] = [say("One of %(choices)s.", choices=", ".join(CASE_TYPES))]
     cause = (data.get("cause") or "").strip()
     if not cause:
-        problems["cause"] = ["Required."]
+        problems["cause"] = [say("Required.")]
     elif not criminal and cause not in CAUSES:
-        problems["cause"] = ["Unknown cause; see GET /api/v1/causes."]
+        problems["cause"] = [say("Unknown cause; see GET /api/v1/causes.")]
     applicant = data.get("applicant") or {}
     for key in ("name", "id_number"):
         if not (applicant.get(key) or "").strip():
-            problems[f"applicant.{key}"] = ["Required."]
+            problems[f"applicant.{key}"] = [say("Required.")]
     unknown = set(applicant.get("categories") or ()) - set(APPLICANT_CATEGORIES)
     if unknown:
-        problems["applicant.categories"] = [f"Unknown: {', '.join(sorted(unknown))}."]
+        problems["applicant.categories"] = [
+            say("Unknown: %(categories)s.", categories=", ".join(sorted(unknown)))
+        ]
     if data.get("received_on") is None:
-        problems["received_on"] = ["Required."]
+        problems["received_on"] = [say("Required.")]
     elif data["received_on"] > dt.date.today():
-        problems["received_on"] = ["In the future."]
+        problems["received_on"] = [say("In the future.")]
     if not criminal:
         for key in ("stage", "max_sentence"):
             if data.get(key):
-                problems[key] = ["Only for criminal cases."]
+                problems[key] = [say("Only for criminal cases.")]
         if data.get("source") == "notification":
-            problems["source"] = ["Only criminal cases are notified (Law arts. 25, 36)."]
+            problems["source"] = [say("Only criminal cases are notified (Law arts. 25, 36).")]
     if data.get("stage") and data["stage"] not in STAGES:
-        problems["stage"] = [f"One of {', '.join(STAGES)}."]
+        problems["stage"] = [say("One of %(choices)s.", choices=", ".join(STAGES))]
     if data.get("max_sentence") and data["max_sentence"] not in MAX_SENTENCES:
-        problems["max_sentence"] = ["life or death."]
+        problems["max_sentence"] = [say("life or death.")]
     if data.get("source", "application") not in SOURCES:
-        problems["source"] = [f"One of {', '.join(SOURCES)}."]
+        problems["source"] = [say("One of %(choices)s.", choices=", ".join(SOURCES))]
     if (data.get("group_size") or 1) < 1:
-        problems["group_size"] = ["At least 1."]
+        problems["group_size"] = [say("At least 1.")]
     for key in ("previous_case_id", "opposing_case_id"):
         if data.get(key) is not None and session.get(Case, data[key]) is None:
-            problems[key] = ["Unknown case."]
+            problems[key] = [say("Unknown case.")]
     if problems:
-        raise Invalid("The application is not valid.", fields=problems)
+        raise Invalid(say("The application is not valid."), fields=problems)
 
 
 def register_case(session: Session, data: dict, actor) -> Case:
@@ -202,7 +204,7 @@ def get_case(session: Session, case_id: int, actor=None, *, for_update: bool = F
         stmt = lock_for_update(stmt).execution_options(populate_existing=True)
     case = session.scalars(stmt).one_or_none()
     if case is None:
-        raise NotFound("No such case.")
+        raise NotFound(say("No such case."))
     if actor is not None and not actor.has_role(*CASE_READERS):
         mine = actor.provider_id is not None and session.scalar(
             sa.select(Assignment.id).where(
@@ -210,13 +212,24 @@ def get_case(session: Session, case_id: int, actor=None, *, for_update: bool = F
             )
         )
         if not mine:
-            raise NotFound("No such case.")
+            raise NotFound(say("No such case."))
     return case
 
 
 def _require_status(case: Case, *statuses: str, doing: str) -> None:
     if case.status not in statuses:
-        raise NotAllowed(f"Case {case.number} is {case.status}; it cannot be {doing} now.")
+        values = {"number": case.number, "status": case.status}
+        messages = {  # one whole sentence per transition, for the translators
+            "decided": say("Case %(number)s is %(status)s; it cannot be decided now.", **values),
+            "sent a materials request": say(
+                "Case %(number)s is %(status)s; it cannot be sent a materials request now.", **values
+            ),
+            "marked as supplied": say(
+                "Case %(number)s is %(status)s; it cannot be marked as supplied now.", **values
+            ),
+            "withdrawn": say("Case %(number)s is %(status)s; it cannot be withdrawn now.", **values),
+        }
+        raise NotAllowed(messages[doing])
 
 
 def waiver_ground(case: Case) -> str | None:
@@ -253,20 +266,23 @@ def decide_application(
         means_test = means_test or "checked"
         if means_test not in MEANS_TESTS:
             raise Invalid(
-                "Unknown means-test basis.", fields={"means_test": [f"One of {', '.join(MEANS_TESTS)}."]}
+                say("Unknown means-test basis."),
+                fields={"means_test": [say("One of %(choices)s.", choices=", ".join(MEANS_TESTS))]},
             )
         if means_test == "waived":
             means_test_proof = (means_test_proof or "").strip() or waiver_ground(case)
             if not means_test_proof:
                 raise Invalid(
-                    "A waived means test names its proof (Law art. 42); none of the applicant's "
-                    "categories is a ground for waiving it.",
-                    fields={"means_test_proof": ["Name the proof, or choose 'checked' or 'exempt'."]},
+                    say(
+                        "A waived means test names its proof (Law art. 42); none of the applicant's "
+                        "categories is a ground for waiving it."
+                    ),
+                    fields={"means_test_proof": [say("Name the proof, or choose 'checked' or 'exempt'.")]},
                 )
         case.status, case.means_test, case.means_test_proof = "accepted", means_test, means_test_proof
     else:
         if not (reason or "").strip():
-            raise Invalid("A rejection needs a written reason.", fields={"reason": ["Required."]})
+            raise Invalid(say("A rejection needs a written reason."), fields={"reason": [say("Required.")]})
         case.status, case.rejection_reason = "rejected", reason.strip()
     case.decided_on, case.decided_by = on, actor_id(actor)
     audit.record(
@@ -289,14 +305,14 @@ def request_materials(
     require_role(actor, *COORDINATOR)
     _require_status(case, "applied", doing="sent a materials request")
     if case.materials_requested_on is not None:
-        raise NotAllowed("Missing materials were already requested once; one notice lists everything.")
+        raise NotAllowed(say("Missing materials were already requested once; one notice lists everything."))
     missing = [m.strip() for m in missing if m and m.strip()]
     if not missing:
-        raise Invalid("List what is missing.", fields={"missing": ["At least one item."]})
+        raise Invalid(say("List what is missing."), fields={"missing": [say("At least one item.")]})
     on = on or dt.date.today()
     supply_by = supply_by or on + dt.timedelta(days=limits()["materials_supply_days"])
     if supply_by < on:
-        raise Invalid("The supply date is in the past.", fields={"supply_by": ["In the past."]})
+        raise Invalid(say("The supply date is in the past."), fields={"supply_by": [say("In the past.")]})
     case.status = "pending_materials"
     case.materials_missing, case.materials_requested_on, case.materials_supply_by = missing, on, supply_by
     audit.record(

@@ -28,7 +28,7 @@ from assignment.models import (
 from assignment.roles import require_role
 from legalaid import audit
 from legalaid.db import lock_for_update
-from legalaid.errors import Invalid, NotAllowed, NotFound
+from legalaid.errors import Invalid, NotAllowed, NotFound, say
 
 ORGANIZATION_FIELDS = ("name", "kind", "area")
 POOL_FIELDS = ("name", "case_types", "provider_kinds", "area")
@@ -103,12 +103,13 @@ def create_organization(
     name = name.strip()
     if kind not in ORGANIZATION_KINDS:
         raise Invalid(
-            "Unknown organisation kind.", fields={"kind": [f"One of {', '.join(ORGANIZATION_KINDS)}."]}
+            say("Unknown organisation kind."),
+            fields={"kind": [say("One of %(choices)s.", choices=", ".join(ORGANIZATION_KINDS))]},
         )
     if not name:
-        raise Invalid("A name is required.", fields={"name": ["Required."]})
+        raise Invalid(say("A name is required."), fields={"name": [say("Required.")]})
     if session.scalar(sa.select(Organization.id).where(Organization.name == name)):
-        raise Invalid("That organisation already exists.", fields={"name": ["Already exists."]})
+        raise Invalid(say("That organisation already exists."), fields={"name": [say("Already exists.")]})
     org = Organization(name=name, kind=kind, area=(area or "").strip() or None)
     session.add(org)
     session.flush()
@@ -121,7 +122,7 @@ def create_organization(
 def get_organization(session: Session, organization_id: int) -> Organization:
     org = session.get(Organization, organization_id)
     if org is None:
-        raise NotFound("No such organisation.")
+        raise NotFound(say("No such organisation."))
     return org
 
 
@@ -131,19 +132,21 @@ def update_organization(session: Session, org: Organization, fields: dict, actor
     unknown = set(fields) - set(ORGANIZATION_FIELDS)
     if unknown:
         raise Invalid(
-            "Only the name, kind and area can be changed.", fields={f: ["Unknown field."] for f in unknown}
+            say("Only the name, kind and area can be changed."),
+            fields={f: [say("Unknown field.")] for f in unknown},
         )
     name = (fields.get("name", org.name) or "").strip()
     kind = fields.get("kind", org.kind)
     area = (fields.get("area", org.area) or "").strip() or None
     if kind not in ORGANIZATION_KINDS:
         raise Invalid(
-            "Unknown organisation kind.", fields={"kind": [f"One of {', '.join(ORGANIZATION_KINDS)}."]}
+            say("Unknown organisation kind."),
+            fields={"kind": [say("One of %(choices)s.", choices=", ".join(ORGANIZATION_KINDS))]},
         )
     if not name:
-        raise Invalid("A name is required.", fields={"name": ["Required."]})
+        raise Invalid(say("A name is required."), fields={"name": [say("Required.")]})
     if session.scalar(sa.select(Organization.id).where(Organization.name == name, Organization.id != org.id)):
-        raise Invalid("That organisation already exists.", fields={"name": ["Already exists."]})
+        raise Invalid(say("That organisation already exists."), fields={"name": [say("Already exists.")]})
     before = {f: getattr(org, f) for f in ORGANIZATION_FIELDS}
     org.name, org.kind, org.area = name, kind, area
     session.flush()
@@ -162,21 +165,30 @@ def update_organization(session: Session, org: Organization, fields: dict, actor
 def get_provider(session: Session, provider_id: int) -> Provider:
     provider = session.get(Provider, provider_id)
     if provider is None:
-        raise NotFound("No such provider.")
+        raise NotFound(say("No such provider."))
     return provider
 
 
 def _check_provider_fields(session: Session, fields: dict) -> None:
     if "kind" in fields and fields["kind"] not in PROVIDER_KINDS:
-        raise Invalid("Unknown provider kind.", fields={"kind": [f"One of {', '.join(PROVIDER_KINDS)}."]})
+        raise Invalid(
+            say("Unknown provider kind."),
+            fields={"kind": [say("One of %(choices)s.", choices=", ".join(PROVIDER_KINDS))]},
+        )
     if "organization_id" in fields and session.get(Organization, fields["organization_id"]) is None:
-        raise Invalid("No such organisation.", fields={"organization_id": ["Unknown organisation."]})
+        raise Invalid(
+            say("No such organisation."), fields={"organization_id": [say("Unknown organisation.")]}
+        )
     if "name" in fields and not (fields["name"] or "").strip():
-        raise Invalid("A name is required.", fields={"name": ["Required."]})
+        raise Invalid(say("A name is required."), fields={"name": [say("Required.")]})
     if fields.get("max_open_cases") is not None and fields["max_open_cases"] < 1:
-        raise Invalid("The open-case cap must be at least 1.", fields={"max_open_cases": ["At least 1."]})
+        raise Invalid(
+            say("The open-case cap must be at least 1."), fields={"max_open_cases": [say("At least 1.")]}
+        )
     if fields.get("practice_since") and fields["practice_since"] > dt.date.today():
-        raise Invalid("Practice cannot start in the future.", fields={"practice_since": ["In the future."]})
+        raise Invalid(
+            say("Practice cannot start in the future."), fields={"practice_since": [say("In the future.")]}
+        )
 
 
 def _provider_summary(provider: Provider) -> dict:
@@ -191,7 +203,9 @@ def create_provider(session: Session, fields: dict, actor) -> Provider:
     fields = dict(fields)
     for required in ("name", "kind", "organization_id", "practice_since"):
         if fields.get(required) in (None, ""):
-            raise Invalid(f"{required} is required.", fields={required: ["Required."]})
+            raise Invalid(
+                say("%(field)s is required.", field=required), fields={required: [say("Required.")]}
+            )
     _check_provider_fields(session, fields)
     bank_account = fields.pop("bank_account", None)
     if fields.get("max_open_cases") is None:
@@ -217,7 +231,9 @@ def update_provider(session: Session, provider: Provider, fields: dict, actor) -
         provider.bank_account_stored = seal_bank_account(fields.pop("bank_account"))
     for name, value in fields.items():
         if name not in PROVIDER_FIELDS:
-            raise Invalid(f"{name} cannot be changed.", fields={name: ["Unknown field."]})
+            raise Invalid(
+                say("%(field)s cannot be changed.", field=name), fields={name: [say("Unknown field.")]}
+            )
         if name == "max_open_cases" and value is None:
             continue
         setattr(provider, name, value)
@@ -242,9 +258,14 @@ def _check_kind_fits_pools(session: Session, provider: Provider, kind: str) -> N
         if kind not in pool.provider_kinds
     ]
     if refusing:
+        pools = ", ".join(refusing)
         raise Invalid(
-            f"The pool(s) {', '.join(refusing)} do not take a {kind}: take the provider out of them first.",
-            fields={"kind": [f"Not taken by {', '.join(refusing)}."]},
+            say(
+                "The pool(s) %(pools)s do not take a %(kind)s: take the provider out of them first.",
+                pools=pools,
+                kind=kind,
+            ),
+            fields={"kind": [say("Not taken by %(pools)s.", pools=pools)]},
         )
 
 
@@ -260,7 +281,7 @@ def add_leave(
     """Record a leave period (both days included); the provider gets no case on those days."""
     require_role(actor, "admin", "coordinator")
     if ends_on < starts_on:
-        raise Invalid("The leave ends before it starts.", fields={"to": ["Before the start."]})
+        raise Invalid(say("The leave ends before it starts."), fields={"to": [say("Before the start.")]})
     leave = ProviderLeave(provider_id=provider.id, starts_on=starts_on, ends_on=ends_on, note=note)
     session.add(leave)
     session.flush()
@@ -274,7 +295,7 @@ def get_leave(session: Session, provider: Provider, leave_id: int) -> ProviderLe
     """One of ``provider``'s leaves; another provider's leave is not found."""
     leave = session.get(ProviderLeave, leave_id)
     if leave is None or leave.provider_id != provider.id:
-        raise NotFound("No such leave.")
+        raise NotFound(say("No such leave."))
     return leave
 
 
@@ -284,11 +305,12 @@ def end_leave(session: Session, leave: ProviderLeave, last_day: dt.date, actor) 
     available from the day after ``last_day`` (DESIGN.md §4 "Eligibility")."""
     require_role(actor, "admin", "coordinator")
     if leave.ends_on < dt.date.today():
-        raise NotAllowed("The leave is already over.")
+        raise NotAllowed(say("The leave is already over."))
     if last_day >= leave.ends_on:
+        day = leave.ends_on.isoformat()
         raise Invalid(
-            f"The leave already ends on {leave.ends_on.isoformat()}; choose an earlier last day.",
-            fields={"last_day": [f"Before {leave.ends_on.isoformat()}."]},
+            say("The leave already ends on %(day)s; choose an earlier last day.", day=day),
+            fields={"last_day": [say("Before %(day)s.", day=day)]},
         )
     before = {"from": leave.starts_on, "to": leave.ends_on}
     if last_day < leave.starts_on:
@@ -310,7 +332,7 @@ def declare_conflict(
     """A party the provider may not act against or for; rotation skips them for its cases."""
     require_role(actor, "admin", "coordinator")
     if not party_name.strip():
-        raise Invalid("Name the party.", fields={"party_name": ["Required."]})
+        raise Invalid(say("Name the party."), fields={"party_name": [say("Required.")]})
     conflict = ProviderConflict(provider_id=provider.id, party_name=party_name.strip(), note=note)
     session.add(conflict)
     session.flush()
@@ -322,7 +344,7 @@ def get_conflict(session: Session, provider: Provider, conflict_id: int) -> Prov
     """One of ``provider``'s declared conflicts; another provider's is not found."""
     conflict = session.get(ProviderConflict, conflict_id)
     if conflict is None or conflict.provider_id != provider.id:
-        raise NotFound("No such conflict.")
+        raise NotFound(say("No such conflict."))
     return conflict
 
 
@@ -342,7 +364,7 @@ def withdraw_conflict(session: Session, conflict: ProviderConflict, actor) -> No
 def get_pool(session: Session, pool_id: int) -> RotationPool:
     pool = session.get(RotationPool, pool_id)
     if pool is None:
-        raise NotFound("No such pool.")
+        raise NotFound(say("No such pool."))
     return pool
 
 
@@ -363,15 +385,15 @@ def _checked_pool_fields(
     others = RotationPool.id != pool.id if pool is not None else sa.true()
     problems = {}
     if not name:
-        problems["name"] = ["Required."]
+        problems["name"] = [say("Required.")]
     elif session.scalar(sa.select(RotationPool.id).where(RotationPool.name == name, others)):
-        problems["name"] = ["A pool with this name exists."]
+        problems["name"] = [say("A pool with this name exists.")]
     if not case_types or set(case_types) - set(CASE_TYPES):
-        problems["case_types"] = [f"One or more of {', '.join(CASE_TYPES)}."]
+        problems["case_types"] = [say("One or more of %(choices)s.", choices=", ".join(CASE_TYPES))]
     if not provider_kinds or set(provider_kinds) - set(PROVIDER_KINDS):
-        problems["provider_kinds"] = [f"One or more of {', '.join(PROVIDER_KINDS)}."]
+        problems["provider_kinds"] = [say("One or more of %(choices)s.", choices=", ".join(PROVIDER_KINDS))]
     if problems:
-        raise Invalid("The pool is not valid.", fields=problems)
+        raise Invalid(say("The pool is not valid."), fields=problems)
     taken = session.execute(
         sa.select(RotationPool.name, PoolScope.case_type)
         .join(PoolScope, PoolScope.pool_id == RotationPool.id)
@@ -381,10 +403,20 @@ def _checked_pool_fields(
     if taken:
         other = taken[0].name
         types = ", ".join(t for n, t in taken if n == other)
-        where = f"area {area}" if area else "no area"
+        if area:
+            message = say(
+                "The pool %(pool)s already serves %(types)s cases for area %(area)s.",
+                pool=other,
+                types=types,
+                area=area,
+            )
+        else:
+            message = say(
+                "The pool %(pool)s already serves %(types)s cases for no area.", pool=other, types=types
+            )
         raise Invalid(
-            f"The pool {other} already serves {types} cases for {where}.",
-            fields={"case_types": [f"Overlaps the pool {other}: {types}."]},
+            message,
+            fields={"case_types": [say("Overlaps the pool %(pool)s: %(types)s.", pool=other, types=types)]},
         )
     return {"name": name, "case_types": case_types, "provider_kinds": provider_kinds, "area": area}
 
@@ -410,8 +442,8 @@ def _claim_scopes(session: Session, pool: RotationPool) -> None:
             )
     except sa.exc.IntegrityError:  # another admin's pool claimed it since we checked
         raise Invalid(
-            "Another pool has just claimed one of these case types for this area.",
-            fields={"case_types": ["Overlaps another pool."]},
+            say("Another pool has just claimed one of these case types for this area."),
+            fields={"case_types": [say("Overlaps another pool.")]},
         ) from None
 
 
@@ -443,7 +475,7 @@ def update_pool(session: Session, pool: RotationPool, fields: dict, actor) -> Ro
     require_role(actor, "admin")
     unknown = set(fields) - set(POOL_FIELDS)
     if unknown:
-        raise Invalid("That cannot be changed.", fields={f: ["Unknown field."] for f in unknown})
+        raise Invalid(say("That cannot be changed."), fields={f: [say("Unknown field.")] for f in unknown})
     pool = _lock_pool(session, pool)
     before = _pool_summary(pool)
     checked = _checked_pool_fields(session, **{**before, **fields}, pool=pool)
@@ -456,9 +488,10 @@ def update_pool(session: Session, pool: RotationPool, fields: dict, actor) -> Ro
         .order_by(Provider.kind)
     ).all()
     if kept_out:
+        kinds = ", ".join(kept_out)
         raise Invalid(
-            f"Members of this pool are of kind {', '.join(kept_out)}: take them out of the pool first.",
-            fields={"provider_kinds": [f"Members are of kind {', '.join(kept_out)}."]},
+            say("Members of this pool are of kind %(kinds)s: take them out of the pool first.", kinds=kinds),
+            fields={"provider_kinds": [say("Members are of kind %(kinds)s.", kinds=kinds)]},
         )
     for name, value in checked.items():
         setattr(pool, name, value)
@@ -489,13 +522,19 @@ def set_pool_member(
     (their deficit is kept). Returns the member and whether it was created."""
     require_role(actor, "admin")
     if weight is not None and not 0 < weight <= 10:
-        raise Invalid("The weight must be above 0 and at most 10.", fields={"weight": ["Out of range."]})
+        raise Invalid(
+            say("The weight must be above 0 and at most 10."), fields={"weight": [say("Out of range.")]}
+        )
     pool = _lock_pool(session, pool)
     # Checked under the lock: update_pool may be removing this kind at the same moment.
     if provider.kind not in pool.provider_kinds:
         raise Invalid(
-            f"This pool takes only {', '.join(pool.provider_kinds)}; the provider is a {provider.kind}.",
-            fields={"provider_id": ["Kind not allowed in this pool."]},
+            say(
+                "This pool takes only %(kinds)s; the provider is a %(kind)s.",
+                kinds=", ".join(pool.provider_kinds),
+                kind=provider.kind,
+            ),
+            fields={"provider_id": [say("Kind not allowed in this pool.")]},
         )
     member = session.get(PoolMember, (pool.id, provider.id))
     created = member is None
@@ -525,7 +564,7 @@ def remove_pool_member(session: Session, pool: RotationPool, provider: Provider,
     pool = _lock_pool(session, pool)
     member = session.get(PoolMember, (pool.id, provider.id))
     if member is None:
-        raise NotFound("The provider is not in this pool.")
+        raise NotFound(say("The provider is not in this pool."))
     if member.away_since is None:
         pool.active_weight = max(pool.active_weight - member.weight, 0.0)
     session.delete(member)
@@ -565,15 +604,17 @@ def _parse_row(row: dict, pools: dict[str, RotationPool]) -> tuple[dict, list[st
     data: dict = {}
     for column in REQUIRED_CSV_COLUMNS:
         if not (row.get(column) or "").strip():
-            problems.append(f"{column} is required")
+            problems.append(say("%(column)s is required", column=column))
     kind = (row.get("kind") or "").strip()
     if kind and kind not in PROVIDER_KINDS:
-        problems.append(f"kind must be one of {', '.join(PROVIDER_KINDS)}")
+        problems.append(say("kind must be one of %(choices)s", choices=", ".join(PROVIDER_KINDS)))
     org_kind = (row.get("organization_kind") or "").strip() or (
         "law_firm" if kind == "lawyer" else "legal_service_office"
     )
     if org_kind not in ORGANIZATION_KINDS:
-        problems.append(f"organization_kind must be one of {', '.join(ORGANIZATION_KINDS)}")
+        problems.append(
+            say("organization_kind must be one of %(choices)s", choices=", ".join(ORGANIZATION_KINDS))
+        )
     try:
         since = (
             dt.date.fromisoformat((row.get("practice_since") or "").strip())
@@ -581,27 +622,29 @@ def _parse_row(row: dict, pools: dict[str, RotationPool]) -> tuple[dict, list[st
             else None
         )
         if since and since > dt.date.today():
-            problems.append("practice_since is in the future")
+            problems.append(say("practice_since is in the future"))
     except ValueError:
         since = None
-        problems.append("practice_since must be a date YYYY-MM-DD")
+        problems.append(say("practice_since must be a date YYYY-MM-DD"))
     for column, default, minimum in (("max_open_cases", 10, 1), ("prior_legal_aid_cases", 0, 0)):
         raw = (row.get(column) or "").strip()
         try:
             data[column] = int(raw) if raw else default
             if data[column] < minimum:
-                problems.append(f"{column} must be at least {minimum}")
+                problems.append(
+                    say("%(column)s must be at least %(minimum)s", column=column, minimum=minimum)
+                )
         except ValueError:
-            problems.append(f"{column} must be a whole number")
+            problems.append(say("%(column)s must be a whole number", column=column))
     active = (row.get("active") or "").strip().lower()
     if active not in ("", "1", "0", "true", "false", "yes", "no"):
-        problems.append("active must be true or false")
+        problems.append(say("active must be true or false"))
     pool_names = _split(row.get("pools"))
     for pool_name in pool_names:
         if pool_name not in pools:
-            problems.append(f"no pool named {pool_name!r}")
+            problems.append(say("no pool named %(pool)s", pool=repr(pool_name)))
         elif kind and kind not in pools[pool_name].provider_kinds:
-            problems.append(f"pool {pool_name!r} does not take {kind}s")
+            problems.append(say("pool %(pool)s does not take %(kind)ss", pool=repr(pool_name), kind=kind))
     data.update(
         name=(row.get("name") or "").strip(),
         kind=kind,
@@ -631,7 +674,8 @@ def import_panel_csv(session: Session, text: str | io.TextIOBase, actor) -> dict
     missing = [c for c in REQUIRED_CSV_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise Invalid(
-            "The CSV lacks required columns.", fields={"columns": [f"missing: {', '.join(missing)}"]}
+            say("The CSV lacks required columns."),
+            fields={"columns": [say("missing: %(columns)s", columns=", ".join(missing))]},
         )
     pools = {p.name: p for p in session.scalars(sa.select(RotationPool))}
     rows, report = [], {}
@@ -641,9 +685,16 @@ def import_panel_csv(session: Session, text: str | io.TextIOBase, actor) -> dict
             report[f"row {line}"] = problems
         rows.append(data)
     if report:
-        raise Invalid(f"{len(report)} of {len(rows)} rows have errors; nothing was imported.", fields=report)
+        raise Invalid(
+            say(
+                "%(wrong)s of %(total)s rows have errors; nothing was imported.",
+                wrong=len(report),
+                total=len(rows),
+            ),
+            fields=report,
+        )
     if not rows:
-        raise Invalid("The CSV has no rows.", fields={"rows": ["Empty."]})
+        raise Invalid(say("The CSV has no rows."), fields={"rows": [say("Empty.")]})
     orgs = {o.name: o for o in session.scalars(sa.select(Organization))}
     created_orgs = 0
     for data in rows:

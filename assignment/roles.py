@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from legalaid.errors import Forbidden
+from legalaid.errors import Forbidden, say
 
 
 def require_role(actor, *roles: str) -> None:
@@ -10,7 +10,7 @@ def require_role(actor, *roles: str) -> None:
     if actor is None:
         return
     if not actor.has_role(*roles):
-        raise Forbidden("Your role does not allow this.")
+        raise Forbidden(say("Your role does not allow this."))
 
 
 def actor_id(actor) -> int | None:

@@ -61,7 +61,7 @@ from assignment.roles import actor_id, require_role
 from assignment.signals import assignment_accepted, assignment_ended
 from legalaid import audit
 from legalaid.db import lock_for_update, utcnow
-from legalaid.errors import Invalid, NotAllowed, NotFound
+from legalaid.errors import Invalid, NotAllowed, NotFound, joined, say
 
 WINDOW_SIZE = 5  # DESIGN.md §4: any of the next 5 eligible (Texas art. 26.04(a))
 EXPLAIN_SKIPPED = 20  # the explanation keeps at most 20 skipped members
@@ -70,15 +70,15 @@ CAPPED_READ = 200
 
 # Why a member was passed over. "unavailable" parks them; "cause" keeps their place (property 3).
 REASONS = {
-    "inactive": ("unavailable", "not active on the panel"),
-    "on_leave": ("unavailable", "on leave on the assignment date"),
-    "at_cap": ("unavailable", "at their open-case cap"),
-    "criminal_needs_lawyer": ("cause", "criminal defence needs a lawyer (Law arts. 25, 26, 36)"),
-    "experience_life_death": ("cause", "life/death case needs 3 years of practice (Law art. 26)"),
-    "experience_juvenile": ("cause", "juvenile defendant needs 2 years of practice"),
-    "conflict": ("cause", "declared conflict with a party"),
-    "opposing_organization": ("cause", "same organisation as the opposing party's provider"),
-    "had_this_case": ("cause", "already had this case"),
+    "inactive": ("unavailable", say("not active on the panel")),
+    "on_leave": ("unavailable", say("on leave on the assignment date")),
+    "at_cap": ("unavailable", say("at their open-case cap")),
+    "criminal_needs_lawyer": ("cause", say("criminal defence needs a lawyer (Law arts. 25, 26, 36)")),
+    "experience_life_death": ("cause", say("life/death case needs 3 years of practice (Law art. 26)")),
+    "experience_juvenile": ("cause", say("juvenile defendant needs 2 years of practice")),
+    "conflict": ("cause", say("declared conflict with a party")),
+    "opposing_organization": ("cause", say("same organisation as the opposing party's provider")),
+    "had_this_case": ("cause", say("already had this case")),
 }
 LIFE_DEATH_YEARS = 3
 JUVENILE_YEARS = 2
@@ -346,7 +346,12 @@ def _pool_and_links(session: Session, case: Case) -> tuple[int, set[int], list[i
     rows = session.execute(_POOL_AND_LINKS, params).all()
     scopes = [(r.ref, r.area) for r in rows if r.kind == "pool"]
     if not scopes:
-        raise NotAllowed(f"No rotation pool serves {case.case_type} cases; an admin must define one.")
+        raise NotAllowed(
+            say(
+                "No rotation pool serves %(case_type)s cases; an admin must define one.",
+                case_type=case.case_type,
+            )
+        )
     pool_id = next((pid for pid, key in scopes if key == area), scopes[0][0])
     return pool_id, {r.ref for r in rows if r.kind == "had"}, [r.ref for r in rows if r.kind == "linked"]
 
@@ -641,11 +646,15 @@ def _no_one_eligible(session: Session, walk: Walk, pool: RotationPool) -> NotAll
     reasons.update(dict(away))
     if not reasons:
         return NotAllowed(
-            f"No provider is eligible: pool {pool.name!r} has no members.", code="no_eligible_provider"
+            say("No provider is eligible: pool %(pool)s has no members.", pool=repr(pool.name)),
+            code="no_eligible_provider",
         )
-    listed = "; ".join(f"{REASONS[r][1]}: {n}" for r, n in reasons.most_common())
+    listed = joined(
+        [say("%(reason)s: %(count)s", reason=REASONS[r][1], count=n) for r, n in reasons.most_common()]
+    )
     return NotAllowed(
-        f"No provider is eligible in pool {pool.name!r} ({listed}).", code="no_eligible_provider"
+        say("No provider is eligible in pool %(pool)s (%(reasons)s).", pool=repr(pool.name), reasons=listed),
+        code="no_eligible_provider",
     )
 
 
@@ -669,7 +678,12 @@ def _pool_id_for_case(session: Session, case: Case) -> int:
     area = case.intake_point or ""
     rows = session.execute(_POOL_FOR, {"case_type": case.case_type, "area": area}).all()
     if not rows:
-        raise NotAllowed(f"No rotation pool serves {case.case_type} cases; an admin must define one.")
+        raise NotAllowed(
+            say(
+                "No rotation pool serves %(case_type)s cases; an admin must define one.",
+                case_type=case.case_type,
+            )
+        )
     return next((pid for pid, key in rows if key == area), rows[0][0])
 
 
@@ -721,7 +735,13 @@ def _add_open_case(session: Session, provider_id: int) -> None:
 
 def _require_assignable(case: Case) -> None:
     if case.status != "accepted":
-        raise NotAllowed(f"Case {case.number} is {case.status}; only an accepted case can be assigned.")
+        raise NotAllowed(
+            say(
+                "Case %(number)s is %(status)s; only an accepted case can be assigned.",
+                number=case.number,
+                status=case.status,
+            )
+        )
 
 
 def _prepare(
@@ -1080,8 +1100,8 @@ def assign_within_window(
     require_role(actor, "coordinator")
     if reason_code not in WINDOW_REASONS:
         raise Invalid(
-            "Give the reason for the choice.",
-            fields={"reason_code": [f"One of {', '.join(WINDOW_REASONS)}."]},
+            say("Give the reason for the choice."),
+            fields={"reason_code": [say("One of %(choices)s.", choices=", ".join(WINDOW_REASONS))]},
         )
     pool, facts = _prepare(session, case, today)
     if pool.active_weight <= 0:
@@ -1094,13 +1114,13 @@ def assign_within_window(
     window = {m.provider_id: (m, k) for m, k in walk.eligible}
     if provider_id not in window:
         raise Invalid(
-            "That provider is not among the next 5 eligible; a designated assignment needs a reason.",
-            fields={"provider_id": ["Not within the window of the next 5 eligible."]},
+            say("That provider is not among the next 5 eligible; a designated assignment needs a reason."),
+            fields={"provider_id": [say("Not within the window of the next 5 eligible.")]},
         )
     member, key = window[provider_id]
     provider = _lock_provider(session, provider_id)
     if provider.open_cases >= provider.max_open_cases:
-        raise NotAllowed("That provider has reached their open-case cap.")
+        raise NotAllowed(say("That provider has reached their open-case cap."))
     explanation = _explanation(walk, pool, member, key, "window")
     explanation["window"] = [{"provider_id": m.provider_id, "deficit": round(k, 4)} for m, k in walk.eligible]
     turn = _count_turn(pool, member, step)
@@ -1120,18 +1140,21 @@ def assign_designated(
     still apply."""
     require_role(actor, "coordinator")
     if not (reason or "").strip():
-        raise Invalid("A designated assignment needs a reason.", fields={"reason": ["Required."]})
+        raise Invalid(say("A designated assignment needs a reason."), fields={"reason": [say("Required.")]})
     pool, facts = _prepare(session, case, today)
     member = session.get(PoolMember, (pool.id, provider_id))
     if member is None:
         raise Invalid(
-            "That provider is not a member of the pool serving this case.",
-            fields={"provider_id": ["Not in the pool."]},
+            say("That provider is not a member of the pool serving this case."),
+            fields={"provider_id": [say("Not in the pool.")]},
         )
     provider = _lock_provider(session, provider_id)
     why = provider_ineligibility(session, provider, case, facts.today)
     if why is not None:
-        raise NotAllowed(f"{provider.name} cannot take this case: {REASONS[why][1]}.", code="not_eligible")
+        raise NotAllowed(
+            say("%(name)s cannot take this case: %(reason)s.", name=provider.name, reason=REASONS[why][1]),
+            code="not_eligible",
+        )
     key = member_key(member, pool.clock)
     if member.away_since is None and pool.active_weight > 0:
         turn = _count_turn(pool, member, 1.0 / pool.active_weight)
@@ -1159,16 +1182,16 @@ def get_assignment(session: Session, assignment_id: int, actor=None) -> Assignme
     """An assignment; a provider may see only their own (another's is NotFound, DESIGN.md §5)."""
     assignment = session.get(Assignment, assignment_id)
     if assignment is None:
-        raise NotFound("No such assignment.")
+        raise NotFound(say("No such assignment."))
     staff = actor is None or actor.has_role("coordinator", "supervisor", "admin")
     if not staff and (actor.provider_id is None or actor.provider_id != assignment.provider_id):
-        raise NotFound("No such assignment.")
+        raise NotFound(say("No such assignment."))
     return assignment
 
 
 def _require_own(assignment: Assignment, actor) -> None:
     if actor is not None and getattr(actor, "provider_id", None) != assignment.provider_id:
-        raise NotFound("No such assignment.")
+        raise NotFound(say("No such assignment."))
 
 
 SIGNAL_REASONS = {"declined": "declined", "expired": "expired", "replaced": "reassigned"}
@@ -1199,9 +1222,11 @@ def accept_assignment(
     """The provider accepts their assignment within the acceptance limit: the case is in progress."""
     _require_own(assignment, actor)
     if assignment.status != "offered":
-        raise NotAllowed(f"This assignment is {assignment.status}; it cannot be accepted.")
+        raise NotAllowed(
+            say("This assignment is %(status)s; it cannot be accepted.", status=assignment.status)
+        )
     if (now or utcnow()) > assignment.respond_by:
-        raise NotAllowed("The acceptance period has passed; the case moves to the next in line.")
+        raise NotAllowed(say("The acceptance period has passed; the case moves to the next in line."))
     case = assignment.case
     assignment.status, assignment.accepted_at = "accepted", now or utcnow()
     case.status = "in_progress"
@@ -1220,9 +1245,14 @@ def decline_assignment(
     turn is undone); ``unavailable`` or ``other`` counts as their turn (DESIGN.md §4, property 5)."""
     _require_own(assignment, actor)
     if reason_code not in DECLINE_REASONS:
-        raise Invalid("Say why.", fields={"reason_code": [f"One of {', '.join(DECLINE_REASONS)}."]})
+        raise Invalid(
+            say("Say why."),
+            fields={"reason_code": [say("One of %(choices)s.", choices=", ".join(DECLINE_REASONS))]},
+        )
     if assignment.status != "offered":
-        raise NotAllowed(f"This assignment is {assignment.status}; it cannot be declined.")
+        raise NotAllowed(
+            say("This assignment is %(status)s; it cannot be declined.", status=assignment.status)
+        )
     if assignment.pool_id is not None:
         pool = _lock_pool(session, assignment.pool_id)  # pool before provider, as when assigning
         member = session.get(PoolMember, (pool.id, assignment.provider_id))
@@ -1272,11 +1302,17 @@ def reassign_case(
     illness) with a reason; the replacement is picked by rotation and the old assignment ends."""
     require_role(actor, "coordinator")
     if not (reason or "").strip():
-        raise Invalid("A reassignment needs a reason.", fields={"reason": ["Required."]})
+        raise Invalid(say("A reassignment needs a reason."), fields={"reason": [say("Required.")]})
     _lock_pool(session, pool_for_case(session, case).id)
     session.refresh(case)
     if case.status not in ("assigned", "in_progress"):
-        raise NotAllowed(f"Case {case.number} is {case.status}; only an assigned case can be reassigned.")
+        raise NotAllowed(
+            say(
+                "Case %(number)s is %(status)s; only an assigned case can be reassigned.",
+                number=case.number,
+                status=case.status,
+            )
+        )
     old = case.current_assignment
     before = {"status": case.status, "assignment_id": old.id if old else None}
     if old is not None:

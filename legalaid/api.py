@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Flask, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from legalaid.errors import DomainError
+from legalaid.errors import DomainError, say
 
 API_PREFIX = "/api/v1"
 
@@ -112,13 +112,15 @@ def read_json_body() -> dict:
     if not raw.strip():
         return {}
     if request.mimetype != "application/json":
-        raise DomainError("Send the body as application/json.", code="unsupported_media_type")
+        raise DomainError(say("Send the body as application/json."), code="unsupported_media_type")
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise DomainError(f"The body is not valid JSON: {exc}", code="malformed_json") from exc
+        raise DomainError(
+            say("The body is not valid JSON: %(detail)s", detail=str(exc)), code="malformed_json"
+        ) from exc
     if not isinstance(data, dict):
-        raise DomainError("The body must be a JSON object.", code="malformed_json")
+        raise DomainError(say("The body must be a JSON object."), code="malformed_json")
     return data
 
 

@@ -19,13 +19,30 @@ class Text(str):
     def translated(self) -> str:
         from flask_babel import gettext
 
-        return gettext(self.msgid, **self.values)
+        return gettext(self.msgid, **{name: shown(value) for name, value in self.values.items()})
+
+
+class Joined(Text):
+    """Several messages as one value (``"; ".join``), each told again in the reader's language."""
+
+    def __new__(cls, items: list, separator: str):
+        text = str.__new__(cls, separator.join(items))
+        text.msgid, text.values, text.items, text.separator = str(text), {}, list(items), separator
+        return text
+
+    def translated(self) -> str:
+        return self.separator.join(shown(item) for item in self.items)
 
 
 def say(msgid: str, **values) -> Text:
     """A message for people: ``say("Case %(number)s is closed.", number=case.number)``. The message id
     is extracted into the catalogs (``legalaid translations update``); values are shown as given."""
     return Text(msgid, values)
+
+
+def joined(items: list, separator: str = "; ") -> Joined:
+    """``separator.join(items)`` that a page shows with each item in the reader's language."""
+    return Joined(items, separator)
 
 
 def shown(text: str) -> str:

@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from legalaid import audit
 from legalaid.auth import forget_user, token_digest
 from legalaid.db import utcnow
-from legalaid.errors import DomainError, Invalid, NotAllowed, NotFound, TooManyAttempts
+from legalaid.errors import DomainError, Invalid, NotAllowed, NotFound, TooManyAttempts, say
 from legalaid.models import ROLES, ApiToken, LoginFailure, User, UserRole
 
 MIN_PASSWORD_LENGTH = 8
@@ -32,8 +32,8 @@ def hash_password(password: str) -> str:
 def _check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise Invalid(
-            f"A password needs at least {MIN_PASSWORD_LENGTH} characters.",
-            fields={"password": [f"At least {MIN_PASSWORD_LENGTH} characters."]},
+            say("A password needs at least %(count)s characters.", count=MIN_PASSWORD_LENGTH),
+            fields={"password": [say("At least %(count)s characters.", count=MIN_PASSWORD_LENGTH)]},
         )
 
 
@@ -51,22 +51,27 @@ def create_user(
 ) -> User:
     username = username.strip()
     if not username:
-        raise Invalid("A username is required.", fields={"username": ["Required."]})
+        raise Invalid(say("A username is required."), fields={"username": [say("Required.")]})
     unknown = sorted(set(roles) - set(ROLES))
     if unknown or not roles:
-        raise Invalid("Unknown or missing role.", fields={"roles": [f"Choose from {', '.join(ROLES)}."]})
+        raise Invalid(
+            say("Unknown or missing role."),
+            fields={"roles": [say("Choose from %(roles)s.", roles=", ".join(ROLES))]},
+        )
     _check_password_rules(password)
     if session.scalar(sa.select(User.id).where(User.username == username)):
-        raise Invalid("That username is taken.", fields={"username": ["Already taken."]})
+        raise Invalid(say("That username is taken."), fields={"username": [say("Already taken.")]})
     if provider_id is not None:
         if not session.scalar(
             sa.select(sa.text("1"))
             .select_from(sa.table("provider", sa.column("id")))
             .where(sa.column("id") == provider_id)
         ):
-            raise Invalid("No such provider.", fields={"provider_id": ["Unknown provider."]})
+            raise Invalid(say("No such provider."), fields={"provider_id": [say("Unknown provider.")]})
         if session.scalar(sa.select(User.id).where(User.provider_id == provider_id)):
-            raise Invalid("That provider already has a login.", fields={"provider_id": ["Already linked."]})
+            raise Invalid(
+                say("That provider already has a login."), fields={"provider_id": [say("Already linked.")]}
+            )
     user = User(
         username=username,
         password_hash=hash_password(password),
@@ -93,7 +98,7 @@ def create_user(
 def get_user_by_name(session: Session, username: str) -> User:
     user = session.scalar(sa.select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"No user named {username!r}.")
+        raise NotFound(say("No user named %(username)s.", username=repr(username)))
     return user
 
 
@@ -106,13 +111,15 @@ def set_password(session: Session, actor, user: User, password: str) -> None:
 def change_own_password(session: Session, actor, current: str, new: str) -> None:
     user = session.get(User, actor.id)
     if user is None or not check_password_hash(user.password_hash, current):
-        raise Invalid("The current password is wrong.", fields={"current_password": ["Wrong password."]})
+        raise Invalid(
+            say("The current password is wrong."), fields={"current_password": [say("Wrong password.")]}
+        )
     set_password(session, actor, user, new)
 
 
 def disable_user(session: Session, actor: User | None, user: User) -> None:
     if not user.active:
-        raise NotAllowed(f"{user.username} is already disabled.")
+        raise NotAllowed(say("%(username)s is already disabled.", username=user.username))
     user.active = False
     forget_user(user.id)
     session.execute(
@@ -125,7 +132,7 @@ def disable_user(session: Session, actor: User | None, user: User) -> None:
 
 def set_locale(session: Session, actor, locale: str) -> None:
     if locale not in current_app.config["LANGUAGES"]:
-        raise Invalid("Unknown language.", fields={"locale": ["Unknown language."]})
+        raise Invalid(say("Unknown language."), fields={"locale": [say("Unknown language.")]})
     session.get(User, actor.id).locale = locale
     forget_user(actor.id)
 
@@ -146,12 +153,12 @@ def authenticate(session: Session, username: str, password: str, address: str) -
 
     A failure is committed at once (it must survive the request's rollback)."""
     if _recent_failures(session, username, address) >= current_app.config["LOGIN_LOCKOUT_FAILURES"]:
-        raise TooManyAttempts("Too many failed sign-ins. Try again in 15 minutes.")
+        raise TooManyAttempts(say("Too many failed sign-ins. Try again in 15 minutes."))
     user = session.scalar(sa.select(User).where(User.username == username))
     if user is None or not user.active or not check_password_hash(user.password_hash, password):
         session.add(LoginFailure(username=username[:80], address=address[:64]))
         session.commit()
-        raise NotAuthenticated("Wrong username or password.")
+        raise NotAuthenticated(say("Wrong username or password."))
     session.execute(
         sa.delete(LoginFailure).where(LoginFailure.username == username, LoginFailure.address == address)
     )

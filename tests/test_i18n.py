@@ -47,7 +47,7 @@ def test_language_switch_never_redirects_off_site(client):
 
 
 def test_one_english_word_with_two_meanings_gets_two_chinese_words(app):
-    """"accepted" is a case approved for legal aid and an assignment the provider took on; "Name" is a
+    """ "accepted" is a case approved for legal aid and an assignment the provider took on; "Name" is a
     person's name and an organisation's: each meaning has its own context (pgettext)."""
     from flask_babel import force_locale, gettext, pgettext
 
@@ -57,3 +57,19 @@ def test_one_english_word_with_two_meanings_gets_two_chinese_words(app):
         assert str(STATUS_LABELS["accepted"]) != str(ASSIGNMENT_STATUS_LABELS["accepted"])
         assert pgettext("person", "Name") != gettext("Name")
         assert pgettext("e-mail", "To") != gettext("To")
+
+
+def test_a_message_built_of_messages_is_told_whole_in_the_readers_language(app):
+    from flask_babel import force_locale
+
+    from assignment.rotation import REASONS
+    from legalaid.errors import joined, say, shown
+
+    listed = joined(
+        [say("%(reason)s: %(count)s", reason=REASONS[r][1], count=n) for r, n in (("conflict", 2),)]
+    )
+    text = say("No provider is eligible in pool %(pool)s (%(reasons)s).", pool="'Civil'", reasons=listed)
+    assert text == "No provider is eligible in pool 'Civil' (declared conflict with a party: 2)."
+    with app.test_request_context(), force_locale("zh_Hans"):
+        chinese = shown(text)
+    assert "declared" not in chinese and "'Civil'" in chinese and "2" in chinese

@@ -12,7 +12,7 @@ from assignment.intake import get_case
 from legalaid.api import api_blueprint, paginate, query_args, use_body
 from legalaid.auth import login_required, roles_required
 from legalaid.db import db
-from legalaid.errors import Invalid, NotFound
+from legalaid.errors import Invalid, NotFound, say
 from supervision.scheduling import calendar as feeds
 from supervision.scheduling import calls, hearings, observations, reminders, schemas, workdays
 from supervision.scheduling.deadlines import open_deadlines
@@ -167,7 +167,7 @@ def my_calls():
     try:
         day = dt.date.fromisoformat(day) if day else local_today()
     except ValueError as exc:
-        raise Invalid("Not a date.", fields={"day": ["Use YYYY-MM-DD."]}) from exc
+        raise Invalid(say("Not a date."), fields={"day": [say("Use YYYY-MM-DD.")]}) from exc
     todo = calls.daily_call_list(db.session, day, current_user.id)
     return jsonify(
         {
@@ -253,7 +253,7 @@ def _day(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError as exc:
-        raise NotFound("Not a date.") from exc
+        raise NotFound(say("Not a date.")) from exc
 
 
 @bp.put("/calendar/days/<day>")
@@ -294,7 +294,7 @@ def inbox_read():
 
     ids = read_json_body().get("ids")
     if ids is not None and not (isinstance(ids, list) and all(isinstance(i, int) for i in ids)):
-        raise Invalid("ids is a list of reminder ids.", fields={"ids": ["A list of integers."]})
+        raise Invalid(say("ids is a list of reminder ids."), fields={"ids": [say("A list of integers.")]})
     count = reminders.mark_read(db.session, current_user.id, ids)
     db.session.commit()
     return jsonify({"marked": count})

@@ -17,7 +17,7 @@ from assignment.models import Assignment, Case
 from assignment.roles import require_role
 from legalaid import audit
 from legalaid.db import utcnow
-from legalaid.errors import Invalid, NotAllowed, NotFound
+from legalaid.errors import Invalid, NotAllowed, NotFound, say
 from supervision import signals
 from supervision.scheduling import reminders
 from supervision.scheduling.models import (
@@ -262,7 +262,7 @@ def move_future_hearings_to(session: Session, assignment: Assignment) -> None:
 def get_call(session: Session, call_id: int) -> FollowUpCall:
     call = session.get(FollowUpCall, call_id)
     if call is None:
-        raise NotFound("No such follow-up call.")
+        raise NotFound(say("No such follow-up call."))
     return call
 
 
@@ -280,15 +280,16 @@ def record_call_attempt(
     """Any supervisor records an attempt, before or after its due date, covering for the caller."""
     require_role(actor, *SUPERVISOR)
     if call.status not in OPEN:
-        raise NotAllowed(f"This call is {call.status}; no more attempts are recorded.")
+        raise NotAllowed(say("This call is %(status)s; no more attempts are recorded.", status=call.status))
     if satisfaction is not None and satisfaction not in SATISFACTION:
         raise Invalid(
-            "Unknown satisfaction.", fields={"satisfaction": [f"One of {', '.join(SATISFACTION)}."]}
+            say("Unknown satisfaction."),
+            fields={"satisfaction": [say("One of %(values)s.", values=", ".join(SATISFACTION))]},
         )
     if not reached and (satisfaction or took_money):
         raise Invalid(
-            "An unreached client gave no answers.",
-            fields={"reached": ["Satisfaction and took_money need a reached client."]},
+            say("An unreached client gave no answers."),
+            fields={"reached": [say("Satisfaction and took_money need a reached client.")]},
         )
     at = at or utcnow()
     attempt = CallAttempt(
@@ -380,7 +381,7 @@ def raise_red_flag(session: Session, actor, call: FollowUpCall, attempt: CallAtt
 def get_red_flag(session: Session, flag_id: int) -> RedFlag:
     flag = session.get(RedFlag, flag_id)
     if flag is None:
-        raise NotFound("No such red flag.")
+        raise NotFound(say("No such red flag."))
     return flag
 
 
@@ -388,11 +389,11 @@ def resolve_red_flag(session: Session, actor, flag: RedFlag, outcome: str, reaso
     """Confirmed: the subsidy is 0 and a complaint is opened; dismissed: hold and veto are released."""
     require_role(actor, *SUPERVISOR)
     if outcome not in ("confirmed", "dismissed"):
-        raise Invalid("Confirm or dismiss.", fields={"outcome": ["One of confirmed, dismissed."]})
+        raise Invalid(say("Confirm or dismiss."), fields={"outcome": [say("One of confirmed, dismissed.")]})
     if not (reason or "").strip():
-        raise Invalid("Give the reason.", fields={"reason": ["Required."]})
+        raise Invalid(say("Give the reason."), fields={"reason": [say("Required.")]})
     if flag.status != "open":
-        raise NotAllowed(f"This red flag is already {flag.status}.")
+        raise NotAllowed(say("This red flag is already %(status)s.", status=flag.status))
     flag.status, flag.resolved_at = outcome, utcnow()
     flag.resolved_by, flag.resolution_reason = getattr(actor, "id", None), reason.strip()
     reminders.cancel_reminders(session, "red_flag", flag.id)

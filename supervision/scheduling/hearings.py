@@ -13,7 +13,7 @@ from assignment.intake import get_case
 from assignment.models import Case
 from assignment.roles import require_role
 from legalaid import audit
-from legalaid.errors import Invalid, NotAllowed, NotFound
+from legalaid.errors import Invalid, NotAllowed, NotFound, say
 from supervision import signals
 from supervision.scheduling import calls, observations
 from supervision.scheduling.models import Hearing
@@ -27,12 +27,16 @@ UNSET = object()
 
 def _check_times(starts_at: dt.datetime, ends_at: dt.datetime | None) -> dt.datetime:
     if starts_at.tzinfo is None:
-        raise Invalid("Give the time with its offset.", fields={"starts_at": ["Needs a UTC offset."]})
+        raise Invalid(
+            say("Give the time with its offset."), fields={"starts_at": [say("Needs a UTC offset.")]}
+        )
     ends_at = ends_at or starts_at + dt.timedelta(hours=setting("hearing_hours"))
     if ends_at.tzinfo is None:
-        raise Invalid("Give the time with its offset.", fields={"ends_at": ["Needs a UTC offset."]})
+        raise Invalid(say("Give the time with its offset."), fields={"ends_at": [say("Needs a UTC offset.")]})
     if ends_at <= starts_at:
-        raise Invalid("A hearing ends after it starts.", fields={"ends_at": ["Must be after starts_at."]})
+        raise Invalid(
+            say("A hearing ends after it starts."), fields={"ends_at": [say("Must be after starts_at.")]}
+        )
     return ends_at
 
 
@@ -45,7 +49,7 @@ def _check_provider_may_act(actor, case: Case, assignment=UNSET) -> None:
     if assignment is UNSET:
         assignment = case.current_assignment
     if assignment is None or assignment.provider_id != actor.provider_id or actor.provider_id is None:
-        raise NotFound("No such case.")
+        raise NotFound(say("No such case."))
 
 
 def record_hearing(
@@ -67,10 +71,14 @@ def record_hearing(
     _check_provider_may_act(actor, case, assignment)
     ends_at = _check_times(starts_at, ends_at)
     if not (court or "").strip():
-        raise Invalid("Name the court.", fields={"court": ["Required."]})
+        raise Invalid(say("Name the court."), fields={"court": [say("Required.")]})
     if case.status not in HEARING_CASE_STATUSES:
         raise NotAllowed(
-            f"Case {case.number} is {case.status}; hearings are recorded while it is in progress."
+            say(
+                "Case %(number)s is %(status)s; hearings are recorded while it is in progress.",
+                number=case.number,
+                status=case.status,
+            )
         )
     provider_id = assignment.provider_id if assignment else None
     court = court.strip()
@@ -133,10 +141,10 @@ def record_hearing(
 def get_hearing(session: Session, hearing_id: int, actor=None) -> Hearing:
     hearing = session.get(Hearing, hearing_id)
     if hearing is None:
-        raise NotFound("No such hearing.")
+        raise NotFound(say("No such hearing."))
     staff = actor is None or actor.has_role("coordinator", "supervisor", "admin")
     if not staff and (actor.provider_id is None or hearing.provider_id != actor.provider_id):
-        raise NotFound("No such hearing.")
+        raise NotFound(say("No such hearing."))
     return hearing
 
 
@@ -156,7 +164,7 @@ def move_hearing(
     assignment = observations.current_assignment(session, case)
     _check_provider_may_act(actor, case, assignment)
     if hearing.status != "scheduled":
-        raise NotAllowed("This hearing was cancelled; record a new one.")
+        raise NotAllowed(say("This hearing was cancelled; record a new one."))
     if ends_at is None:
         ends_at = starts_at + (hearing.ends_at - hearing.starts_at)
     ends_at = _check_times(starts_at, ends_at)
@@ -195,7 +203,7 @@ def cancel_hearing(session: Session, actor, hearing: Hearing, reason: str | None
     assignment = observations.current_assignment(session, case)
     _check_provider_may_act(actor, case, assignment)
     if hearing.status != "scheduled":
-        raise NotAllowed("This hearing is already cancelled.")
+        raise NotAllowed(say("This hearing is already cancelled."))
     hearing.status = "cancelled"
     from legalaid.db import utcnow
 

@@ -17,7 +17,7 @@ from assignment.models import Assignment, Case, Provider
 from assignment.roles import require_role
 from legalaid import audit
 from legalaid.db import utcnow
-from legalaid.errors import Forbidden, Invalid, NotAllowed, NotFound
+from legalaid.errors import Forbidden, Invalid, NotAllowed, NotFound, say
 from supervision.scheduling import reminders
 from supervision.scheduling.models import RATINGS, Hearing, Observation
 from supervision.scheduling.rota import Pick, pick_supervisor, users_with_role
@@ -503,7 +503,7 @@ def cancel_observation(session: Session, observation: Observation, actor=None) -
 def get_observation(session: Session, observation_id: int) -> Observation:
     observation = session.get(Observation, observation_id)
     if observation is None:
-        raise NotFound("No such observation.")
+        raise NotFound(say("No such observation."))
     return observation
 
 
@@ -523,16 +523,18 @@ def report_observation(
     the provider (征询办案机关意见) and notes. An unassigned observation goes to whoever reports it."""
     require_role(actor, *SUPERVISOR)
     ratings = {"preparation": preparation, "examination": examination, "argument": argument, "effect": effect}
-    bad = {k: ["From 1 to 5."] for k, v in ratings.items() if not isinstance(v, int) or not 1 <= v <= 5}
+    bad = {k: [say("From 1 to 5.")] for k, v in ratings.items() if not isinstance(v, int) or not 1 <= v <= 5}
     if bad:
-        raise Invalid("Ratings are from 1 to 5.", fields=bad)
+        raise Invalid(say("Ratings are from 1 to 5."), fields=bad)
     if observation.status not in ("scheduled", "unassigned"):
-        raise NotAllowed(f"This observation is {observation.status}; it cannot be reported.")
+        raise NotAllowed(
+            say("This observation is %(status)s; it cannot be reported.", status=observation.status)
+        )
     actor_id = getattr(actor, "id", None)
     if actor is not None and observation.observer_id not in (None, actor_id):
-        raise Forbidden("Another supervisor observes this hearing.")
+        raise Forbidden(say("Another supervisor observes this hearing."))
     if observation.starts_at > utcnow():
-        raise NotAllowed("The hearing has not started yet.")
+        raise NotAllowed(say("The hearing has not started yet."))
     for name, value in ratings.items():
         setattr(observation, name, value)
     observation.court_view = (court_view or "").strip() or None

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from legalaid import audit
-from legalaid.errors import NotFound
+from legalaid.errors import NotFound, say
 from supervision.scheduling.models import CalendarDay
 
 ADMIN = ("admin",)
@@ -84,7 +84,7 @@ def clear_calendar_day(session: Session, actor, day: dt.date) -> None:
     require_role(actor, *ADMIN)
     row = session.get(CalendarDay, day)
     if row is None:
-        raise NotFound("That day has no exception.")
+        raise NotFound(say("That day has no exception."))
     audit.record(
         session,
         actor,

@@ -10,7 +10,7 @@ from flask_login import current_user
 from legalaid.api import api_blueprint, paginate, query_args, use_body
 from legalaid.auth import roles_required
 from legalaid.db import db
-from legalaid.errors import NotFound
+from legalaid.errors import NotFound, say
 from supervision.scoring import checklists, closing, reports, scoring
 from supervision.scoring.models import Checklist, ScoreFile
 from supervision.scoring.schemas import (
@@ -80,7 +80,7 @@ def read_closing(case_id):
     case = closing.get_case(db.session, case_id)
     report = closing.get_closing(db.session, case_id)
     if not current_user.has_role(*STAFF) and current_user.provider_id != report.provider_id:
-        raise NotFound("There is no such case.")
+        raise NotFound(say("There is no such case."))
     return jsonify(dump_closing(report, case.case_type))
 
 
@@ -94,7 +94,7 @@ def current_checklist():
     args = query_args(CaseTypeArgs)
     checklist = checklists.checklist_in_force(db.session, args["case_type"], scoring.rules.local_today())
     if checklist is None:
-        raise NotFound("No checklist is in force for this case type.")
+        raise NotFound(say("No checklist is in force for this case type."))
     return jsonify(dump_checklist(checklist, _english()))
 
 
@@ -211,7 +211,7 @@ def read_score(case_id):
         return jsonify(dump_file(scoring.get_file(db.session, case_id)))
     file = scoring.own_file(db.session, case_id, current_user)
     if not scoring.visible_to_provider(file):
-        raise NotFound("The score of this case is not final yet.")
+        raise NotFound(say("The score of this case is not final yet."))
     return jsonify(dump_file(file, for_provider=True))
 
 

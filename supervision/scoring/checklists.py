@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from assignment.roles import require_role
 from legalaid import audit
 from legalaid.db import utcnow
-from legalaid.errors import Invalid, NotAllowed, NotFound
+from legalaid.errors import Invalid, NotAllowed, NotFound, say
 from supervision.scoring import rules
 from supervision.scoring.defaults import (
     AUTO_HAND_IN,
@@ -29,7 +29,7 @@ VETO_AUTOS = (AUTO_RED_FLAG,)
 def get_checklist(session: Session, checklist_id: int) -> Checklist:
     checklist = session.get(Checklist, checklist_id)
     if checklist is None:
-        raise NotFound("There is no such checklist.")
+        raise NotFound(say("There is no such checklist."))
     return checklist
 
 
@@ -58,38 +58,42 @@ def validate_entries(items: list[dict], vetoes: list[dict], grade_bands: dict | 
     """Refuse a version that could not be scored: the maximums must add up to exactly 100."""
     problems: dict[str, list[str]] = {}
     if not items:
-        problems["items"] = ["A checklist needs at least one item."]
+        problems["items"] = [say("A checklist needs at least one item.")]
     codes = [e.get("code") for e in [*items, *vetoes]]
     duplicates = sorted({c for c in codes if codes.count(c) > 1})
     if duplicates:
-        problems.setdefault("items", []).append(f"Codes must be unique: {', '.join(map(str, duplicates))}.")
+        problems.setdefault("items", []).append(
+            say("Codes must be unique: %(codes)s.", codes=", ".join(map(str, duplicates)))
+        )
     total = Decimal(0)
     for i, item in enumerate(items):
         mx = _decimal(item.get("max_points"))
         if mx is None or mx <= 0 or mx > 100 or not rules.has_one_decimal(mx):
-            problems[f"items.{i}.max_points"] = ["Between 0.1 and 100, with at most one decimal."]
+            problems[f"items.{i}.max_points"] = [say("Between 0.1 and 100, with at most one decimal.")]
             continue
         total += mx
         if item.get("auto") not in (None, "", *ITEM_AUTOS):
-            problems[f"items.{i}.auto"] = [f"One of: {', '.join(ITEM_AUTOS)}."]
+            problems[f"items.{i}.auto"] = [say("One of: %(values)s.", values=", ".join(ITEM_AUTOS))]
     for i, veto in enumerate(vetoes):
         if veto.get("auto") not in (None, "", *VETO_AUTOS):
-            problems[f"veto_items.{i}.auto"] = [f"One of: {', '.join(VETO_AUTOS)}."]
+            problems[f"veto_items.{i}.auto"] = [say("One of: %(values)s.", values=", ".join(VETO_AUTOS))]
     for i, entry in enumerate([*items, *vetoes]):
         for field in ("code", "label_zh", "label_en"):
             if not str(entry.get(field) or "").strip():
-                problems.setdefault(f"entries.{i}.{field}", []).append("Required.")
+                problems.setdefault(f"entries.{i}.{field}", []).append(say("Required."))
     if items and total != 100 and "items" not in problems:
-        problems["items"] = [f"The item maximums add up to {total}; they must add up to exactly 100."]
+        problems["items"] = [
+            say("The item maximums add up to %(total)s; they must add up to exactly 100.", total=total)
+        ]
     bands = grade_bands or DEFAULT_GRADE_BANDS
     try:
         lows = [Decimal(str(bands[g])) for g in ("excellent", "good", "pass")]
         if not (100 >= lows[0] > lows[1] > lows[2] > 0):
             raise ValueError
     except (KeyError, ValueError, InvalidOperation, TypeError):
-        problems["grade_bands"] = ["Give lower bounds with 100 ≥ excellent > good > pass > 0."]
+        problems["grade_bands"] = [say("Give lower bounds with 100 ≥ excellent > good > pass > 0.")]
     if problems:
-        message = problems.get("items", ["The checklist is not valid."])[-1]
+        message = problems.get("items", [say("The checklist is not valid.")])[-1]
         raise Invalid(message, fields=problems)
 
 
@@ -140,7 +144,10 @@ def draft_checklist(
     """A new draft version for a case type (the next version number); checked as it is saved."""
     require_role(actor, "admin")
     if case_type not in CASE_TYPES:
-        raise Invalid("Unknown case type.", fields={"case_type": [f"One of: {', '.join(CASE_TYPES)}."]})
+        raise Invalid(
+            say("Unknown case type."),
+            fields={"case_type": [say("One of: %(values)s.", values=", ".join(CASE_TYPES))]},
+        )
     validate_entries(items, veto_items, grade_bands)
     last = session.scalar(sa.select(sa.func.max(Checklist.version)).where(Checklist.case_type == case_type))
     checklist = Checklist(
@@ -177,9 +184,9 @@ def revise_checklist_draft(
     stays with its case type."""
     require_role(actor, "admin")
     if checklist.status != "draft":
-        raise NotAllowed("A published checklist cannot be changed; draft a new version instead.")
+        raise NotAllowed(say("A published checklist cannot be changed; draft a new version instead."))
     if case_type is not None and case_type != checklist.case_type:
-        raise NotAllowed("A version keeps its case type.")
+        raise NotAllowed(say("A version keeps its case type."))
     validate_entries(items, veto_items, grade_bands)
     before = _summary(checklist)
     checklist.entries.clear()
@@ -206,7 +213,7 @@ def publish_checklist(session: Session, checklist: Checklist, actor) -> Checklis
     """Draft → published. Cases closed before keep the version they were pinned to."""
     require_role(actor, "admin")
     if checklist.status != "draft":
-        raise NotAllowed("This version is already published.")
+        raise NotAllowed(say("This version is already published."))
     validate_entries(
         [_entry_dict(e) for e in checklist.items],
         [_entry_dict(e) for e in checklist.veto_items],
@@ -231,7 +238,7 @@ def publish_checklist(session: Session, checklist: Checklist, actor) -> Checklis
 def discard_checklist_draft(session: Session, checklist: Checklist, actor) -> None:
     require_role(actor, "admin")
     if checklist.status != "draft":
-        raise NotAllowed("A published checklist cannot be discarded.")
+        raise NotAllowed(say("A published checklist cannot be discarded."))
     audit.record(session, actor, "checklist.discarded", "checklist", checklist.id, before=_summary(checklist))
     session.delete(checklist)
     session.flush()

@@ -12,7 +12,7 @@ from assignment.models import Assignment, Case, Provider
 from assignment.rotation import release_open_case
 from legalaid import audit
 from legalaid.db import lock_for_update
-from legalaid.errors import Invalid, NotAllowed, NotFound
+from legalaid.errors import Invalid, NotAllowed, NotFound, say
 from supervision import signals
 from supervision.scoring import rules
 from supervision.scoring.defaults import CLOSING_DOCUMENTS, HAND_IN_DAYS, TERMINATION_GROUNDS
@@ -22,7 +22,10 @@ from supervision.scoring.models import CASE_TYPES, CaseClosing, ClosingDocument,
 def closing_documents(case_type: str) -> list[dict]:
     """The published list of closing materials (承办材料) for a case type, required ones first."""
     if case_type not in CASE_TYPES:
-        raise Invalid("Unknown case type.", fields={"case_type": [f"One of: {', '.join(CASE_TYPES)}."]})
+        raise Invalid(
+            say("Unknown case type."),
+            fields={"case_type": [say("One of: %(values)s.", values=", ".join(CASE_TYPES))]},
+        )
     english = _english()
     rows = [
         {
@@ -58,14 +61,14 @@ def missing_documents(closing: CaseClosing, case_type: str) -> list[str]:
 def get_case(session: Session, case_id: int) -> Case:
     case = session.get(Case, case_id)
     if case is None:
-        raise NotFound("There is no such case.")
+        raise NotFound(say("There is no such case."))
     return case
 
 
 def get_closing(session: Session, case_id: int) -> CaseClosing:
     closing = session.get(CaseClosing, case_id)
     if closing is None:
-        raise NotFound("This case has not been closed.")
+        raise NotFound(say("This case has not been closed."))
     return closing
 
 
@@ -81,9 +84,9 @@ def _check_own_case(session: Session, case: Case, actor) -> Assignment:
     """The actor must be the case's current provider; anyone else is told the case does not exist."""
     assignment = _handling_assignment(session, case)
     if assignment is None and actor is None:
-        raise NotAllowed("The case has no accepted assignment.")
+        raise NotAllowed(say("The case has no accepted assignment."))
     if actor is not None and (assignment is None or actor.provider_id != assignment.provider_id):
-        raise NotFound("There is no such case.")
+        raise NotFound(say("There is no such case."))
     return assignment
 
 
@@ -92,8 +95,16 @@ def _check_codes(case_type: str, codes: list[str]) -> list[str]:
     unknown = [c for c in codes if c not in known]
     if unknown:
         raise Invalid(
-            "Some closing materials are not on the list for this case type.",
-            fields={"documents": [f"Not on the list for {case_type}: {', '.join(unknown)}."]},
+            say("Some closing materials are not on the list for this case type."),
+            fields={
+                "documents": [
+                    say(
+                        "Not on the list for %(case_type)s: %(codes)s.",
+                        case_type=case_type,
+                        codes=", ".join(unknown),
+                    )
+                ]
+            },
         )
     return list(dict.fromkeys(codes))
 
@@ -116,25 +127,27 @@ def close_case(
     today = today or rules.local_today()
     assignment = _check_own_case(session, case, actor)
     if case.status != "in_progress":
-        raise NotAllowed(f"Only a case in progress can be closed; this one is {case.status}.")
+        raise NotAllowed(
+            say("Only a case in progress can be closed; this one is %(status)s.", status=case.status)
+        )
     problems: dict[str, list[str]] = {}
     if ended_on > today:
-        problems["ended_on"] = ["The case cannot end in the future."]
+        problems["ended_on"] = [say("The case cannot end in the future.")]
     elif ended_on < case.received_on:
-        problems["ended_on"] = ["The case cannot end before it was received."]
+        problems["ended_on"] = [say("The case cannot end before it was received.")]
     if retainer_signed_on and retainer_signed_on > today:
-        problems["retainer_signed_on"] = ["Cannot be in the future."]
+        problems["retainer_signed_on"] = [say("Cannot be in the future.")]
     if not (outcome or "").strip():
-        problems["outcome"] = ["Say how the case ended."]
+        problems["outcome"] = [say("Say how the case ended.")]
     if terminated and termination_ground not in TERMINATION_GROUNDS:
         # Law art. 48: a terminated case names its ground.
         problems["termination_ground"] = [
-            f"A terminated case needs a ground: {', '.join(TERMINATION_GROUNDS)}."
+            say("A terminated case needs a ground: %(grounds)s.", grounds=", ".join(TERMINATION_GROUNDS))
         ]
     if not terminated and termination_ground:
-        problems["termination_ground"] = ["Only a terminated case has a termination ground."]
+        problems["termination_ground"] = [say("Only a terminated case has a termination ground.")]
     if problems:
-        raise Invalid("The closing report is not valid.", fields=problems)
+        raise Invalid(say("The closing report is not valid."), fields=problems)
     codes = _check_codes(case.case_type, documents)
 
     provider = session.get(Provider, assignment.provider_id)
@@ -229,13 +242,18 @@ def hand_in_documents(
     ).one_or_none()
     if closing is None:
         _check_own_case(session, case, actor)
-        raise NotAllowed("Close the case before handing in more materials.")
+        raise NotAllowed(say("Close the case before handing in more materials."))
     if actor is not None and actor.provider_id != closing.provider_id:
-        raise NotFound("There is no such case.")
+        raise NotFound(say("There is no such case."))
     if case.status != "closed":
-        raise NotAllowed(f"Materials can only be handed in while the case is closed; it is {case.status}.")
+        raise NotAllowed(
+            say(
+                "Materials can only be handed in while the case is closed; it is %(status)s.",
+                status=case.status,
+            )
+        )
     if not documents:
-        raise Invalid("Name the materials handed in.", fields={"documents": ["At least one."]})
+        raise Invalid(say("Name the materials handed in."), fields={"documents": [say("At least one.")]})
     codes = _check_codes(case.case_type, documents)
     added = _add_documents(session, closing, case.case_type, codes, today, actor)
     if added:

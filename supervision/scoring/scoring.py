@@ -13,7 +13,7 @@ from assignment.models import Assignment, Provider
 from assignment.roles import require_role
 from legalaid import audit
 from legalaid.db import lock_for_update, utcnow
-from legalaid.errors import Invalid, NotAllowed, NotFound
+from legalaid.errors import Invalid, NotAllowed, NotFound, say
 from supervision import signals
 from supervision.scoring import rules
 from supervision.scoring.closing import get_case, get_closing, hand_in_status
@@ -40,14 +40,16 @@ def get_file(session: Session, case_id: int, *, lock: bool = False) -> ScoreFile
     file = session.scalars(lock_for_update(stmt) if lock else stmt).one_or_none()
     if file is None:
         case = get_case(session, case_id)  # 404 for an unknown case
-        raise NotAllowed(f"The case is {case.status}; only a closed case's file is scored.")
+        raise NotAllowed(
+            say("The case is %(status)s; only a closed case's file is scored.", status=case.status)
+        )
     return file
 
 
 def get_sheet(session: Session, sheet_id: int) -> ScoreSheet:
     sheet = session.get(ScoreSheet, sheet_id)
     if sheet is None:
-        raise NotFound("There is no such score sheet.")
+        raise NotFound(say("There is no such score sheet."))
     return sheet
 
 
@@ -66,7 +68,7 @@ def readable_sheet(session: Session, sheet_id: int, actor) -> tuple[ScoreSheet, 
         and sheet.status == "submitted"
     ):
         return sheet, True
-    raise NotFound("There is no such score sheet.")
+    raise NotFound(say("There is no such score sheet."))
 
 
 def own_file(session: Session, case_id: int, actor, *, lock: bool = False) -> ScoreFile:
@@ -74,7 +76,7 @@ def own_file(session: Session, case_id: int, actor, *, lock: bool = False) -> Sc
     stmt = sa.select(ScoreFile).where(ScoreFile.case_id == case_id)
     file = session.scalars(lock_for_update(stmt) if lock else stmt).one_or_none()
     if file is None or actor is None or actor.provider_id != file.provider_id:
-        raise NotFound("There is no such case.")
+        raise NotFound(say("There is no such case."))
     return file
 
 
@@ -91,7 +93,13 @@ def pinned_checklist(session: Session, file: ScoreFile) -> Checklist:
 
     checklist = checklist_in_force(session, file.case_type, file.ended_on)
     if checklist is None:
-        raise NotAllowed(f"No {file.case_type} checklist was in force on {file.ended_on}; publish one first.")
+        raise NotAllowed(
+            say(
+                "No %(case_type)s checklist was in force on %(day)s; publish one first.",
+                case_type=file.case_type,
+                day=file.ended_on,
+            )
+        )
     file.checklist_id = checklist.id
     file.checklist = checklist
     return checklist
@@ -109,15 +117,15 @@ def scorer_exclusion(session: Session, file: ScoreFile, actor) -> str | None:
         )
     ).all()
     if actor.id in assigned_by:
-        return "You assigned this case, so you may not score it."
+        return say("You assigned this case, so you may not score it.")
     if actor.provider_id is not None:
         if actor.provider_id == file.provider_id:
-            return "This is your own case, so you may not score it."
+            return say("This is your own case, so you may not score it.")
         organization_id = session.scalar(
             sa.select(Provider.organization_id).where(Provider.id == actor.provider_id)
         )
         if organization_id == file.organization_id:
-            return "The case was handled by your own organisation, so you may not score it."
+            return say("The case was handled by your own organisation, so you may not score it.")
     return None
 
 
@@ -130,17 +138,17 @@ def marking_refusal(session: Session, file: ScoreFile, actor) -> str | None:
     """Why the actor cannot start the sheet the file needs now, or None."""
     role = ROLE_FOR_STATUS.get(file.status)
     if role is None:
-        return "The file's score is final; there is nothing left to mark."
+        return say("The file's score is final; there is nothing left to mark.")
     excluded = scorer_exclusion(session, file, actor)
     if excluded:
         return excluded
     mine = [s for s in file.sheets if s.scorer_id == actor.id]
     if any(s.role == role for s in mine):
-        return "You already have a sheet for this stage of the file."
+        return say("You already have a sheet for this stage of the file.")
     if role in ("second", "third") and any(s.status == "submitted" for s in mine):
-        return "A second or third marker must be someone who has not marked this file."
+        return say("A second or third marker must be someone who has not marked this file.")
     if role == "appeal" and actor.id in markers(file):
-        return "An appeal goes to a supervisor who has not marked this file."
+        return say("An appeal goes to a supervisor who has not marked this file.")
     return None
 
 
@@ -295,12 +303,12 @@ def _fill_lines(
         code = entry.get("code")
         item = checklist.item(code) if code else None
         if item is None or item.kind != "item":
-            problems[f"items.{i}.code"] = [f"Not an item of this checklist: {code}."]
+            problems[f"items.{i}.code"] = [say("Not an item of this checklist: %(code)s.", code=code)]
             continue
         points = _points(entry.get("points"))
         na = bool(entry.get("na"))
         if na and points is not None:
-            problems[f"items.{i}.points"] = ["An item marked N/A has no points."]
+            problems[f"items.{i}.points"] = [say("An item marked N/A has no points.")]
         elif points is not None and (
             not points.is_finite()
             or points < 0
@@ -308,11 +316,15 @@ def _fill_lines(
             or not rules.has_one_decimal(points)
         ):
             problems[f"items.{i}.points"] = [
-                f"Between 0 and {item.max_points} for {code}, at most one decimal."
+                say(
+                    "Between 0 and %(most)s for %(code)s, at most one decimal.",
+                    most=item.max_points,
+                    code=code,
+                )
             ]
         given[code] = {"points": points, "na": na, "note": (entry.get("note") or "").strip() or None}
     if problems:
-        raise Invalid("Some points are not valid.", fields=problems)
+        raise Invalid(say("Some points are not valid."), fields=problems)
     suggested = sheet.suggestions.get("items", {})
     existing = {ln.code: ln for ln in sheet.lines}
     for position, item in enumerate(checklist.items, 1):
@@ -341,8 +353,10 @@ def _set_vetoes(
     unknown = [v for v in vetoes if v not in known]
     if unknown:
         raise Invalid(
-            "Unknown veto item.",
-            fields={"vetoes": [f"Not a veto item of this checklist: {', '.join(unknown)}."]},
+            say("Unknown veto item."),
+            fields={
+                "vetoes": [say("Not a veto item of this checklist: %(codes)s.", codes=", ".join(unknown))]
+            },
         )
     sheet.vetoes = list(dict.fromkeys(vetoes))
     sheet.veto_note = (veto_note or "").strip() or None
@@ -354,7 +368,8 @@ def _recompute(sheet: ScoreSheet, checklist: Checklist) -> None:
         sheet.total = rules.sheet_total((by_code[ln.code].max_points, ln.points, ln.na) for ln in sheet.lines)
     except ValueError as exc:
         raise Invalid(
-            "At least one item must apply; they cannot all be N/A.", fields={"items": ["All items are N/A."]}
+            say("At least one item must apply; they cannot all be N/A."),
+            fields={"items": [say("All items are N/A.")]},
         ) from exc
     sheet.grade = rules.grade_for(sheet.total, bool(sheet.vetoes), checklist.grade_bands)
 
@@ -415,9 +430,9 @@ def create_score_sheet(
 
 def _own_draft(sheet: ScoreSheet, actor) -> None:
     if actor is None or sheet.scorer_id != actor.id:
-        raise NotFound("There is no such score sheet.")
+        raise NotFound(say("There is no such score sheet."))
     if sheet.status != "draft":
-        raise NotAllowed("This sheet has been submitted and can no longer change.")
+        raise NotAllowed(say("This sheet has been submitted and can no longer change."))
 
 
 def update_score_sheet(
@@ -459,19 +474,19 @@ def _check_complete(sheet: ScoreSheet, checklist: Checklist) -> None:
         line = sheet.line(item.code)
         key = f"items.{item.code}"
         if line is None or (line.points is None and not line.na):
-            problems[key] = ["Give points or mark the item N/A."]
+            problems[key] = [say("Give points or mark the item N/A.")]
             continue
         if line.na or line.note:
             continue
         if line.points < item.max_points:
-            problems[key] = ["Explain the deduction in a note."]
+            problems[key] = [say("Explain the deduction in a note.")]
         elif item.code in suggested and Decimal(suggested[item.code]["points"]) != line.points:
-            problems[key] = ["Explain in a note why you changed the suggested score."]
+            problems[key] = [say("Explain in a note why you changed the suggested score.")]
     suggested_vetoes = set(sheet.suggestions.get("vetoes", {}))
     if (sheet.vetoes or suggested_vetoes - set(sheet.vetoes)) and not sheet.veto_note:
-        problems["veto_note"] = ["Explain the veto items you set or cleared."]
+        problems["veto_note"] = [say("Explain the veto items you set or cleared.")]
     if problems:
-        raise Invalid("The sheet is not complete.", fields=problems)
+        raise Invalid(say("The sheet is not complete."), fields=problems)
 
 
 def submit_score_sheet(session: Session, sheet: ScoreSheet, actor, today: dt.date | None = None) -> ScoreFile:
@@ -481,10 +496,14 @@ def submit_score_sheet(session: Session, sheet: ScoreSheet, actor, today: dt.dat
     _own_draft(sheet, actor)
     file = get_file(session, sheet.case_id, lock=True)
     if sheet.role == "appeal":
-        raise NotAllowed("An appeal sheet is submitted with the appeal decision.")
+        raise NotAllowed(say("An appeal sheet is submitted with the appeal decision."))
     if ROLE_FOR_STATUS.get(file.status) != sheet.role:
         raise NotAllowed(
-            f"The file is now {file.status}; this {sheet.role} sheet can no longer be submitted."
+            say(
+                "The file is now %(status)s; this %(role)s sheet can no longer be submitted.",
+                status=file.status,
+                role=sheet.role,
+            )
         )
     excluded = scorer_exclusion(session, file, actor)
     if excluded:
@@ -546,11 +565,11 @@ def accept_score(session: Session, case_id: int, actor) -> ScoreFile:
     """The provider accepts the final score, waiving the 10-day appeal window."""
     file = own_file(session, case_id, actor, lock=True)
     if file.status != "final":
-        raise NotAllowed("Only a final score can be accepted.")
+        raise NotAllowed(say("Only a final score can be accepted."))
     if file.accepted_at is not None:
-        raise NotAllowed("You have already accepted this score.")
+        raise NotAllowed(say("You have already accepted this score."))
     if file.appeal_decided_at is not None:
-        raise NotAllowed("The appeal has been decided; the score is settled.")
+        raise NotAllowed(say("The appeal has been decided; the score is settled."))
     file.accepted_at = utcnow()
     session.flush()
     audit.record(
@@ -571,17 +590,23 @@ def appeal_score(
     today = today or rules.local_today()
     file = own_file(session, case_id, actor, lock=True)
     if not (reason or "").strip():
-        raise Invalid("Give the reason for the appeal.", fields={"reason": ["Required."]})
+        raise Invalid(say("Give the reason for the appeal."), fields={"reason": [say("Required.")]})
     if file.status == "appealed":
-        raise NotAllowed("This score is already under appeal.")
+        raise NotAllowed(say("This score is already under appeal."))
     if file.status != "final":
-        raise NotAllowed("Only a final score can be appealed.")
+        raise NotAllowed(say("Only a final score can be appealed."))
     if file.accepted_at is not None:
-        raise NotAllowed("You accepted this score, which waived the appeal.")
+        raise NotAllowed(say("You accepted this score, which waived the appeal."))
     if file.appeal_decided_at is not None:
-        raise NotAllowed("This score has already been appealed; the decision is final.")
+        raise NotAllowed(say("This score has already been appealed; the decision is final."))
     if today > file.appeal_by:
-        raise NotAllowed(f"The {APPEAL_DAYS}-day appeal window closed on {file.appeal_by.isoformat()}.")
+        raise NotAllowed(
+            say(
+                "The %(days)s-day appeal window closed on %(day)s.",
+                days=APPEAL_DAYS,
+                day=file.appeal_by.isoformat(),
+            )
+        )
     file.status = "appealed"
     file.appealed_at = utcnow()
     file.appeal_reason = reason.strip()
@@ -614,20 +639,20 @@ def decide_appeal(
     require_role(actor, "supervisor")
     file = get_file(session, case_id, lock=True)
     if file.status != "appealed":
-        raise NotAllowed("This score is not under appeal.")
+        raise NotAllowed(say("This score is not under appeal."))
     excluded = scorer_exclusion(session, file, actor)
     if excluded:
         raise NotAllowed(excluded)
     if actor.id in markers(file):
-        raise NotAllowed("An appeal goes to a supervisor who has not marked this file.")
+        raise NotAllowed(say("An appeal goes to a supervisor who has not marked this file."))
     if not (reason or "").strip():
-        raise Invalid("Give the reasons for the decision.", fields={"reason": ["Required."]})
+        raise Invalid(say("Give the reasons for the decision."), fields={"reason": [say("Required.")]})
     before = {"status": file.status, "total": file.total, "grade": file.grade}
     if outcome == "revised":
         if sheet is None or sheet.case_id != file.case_id or sheet.role != "appeal":
             raise Invalid(
-                "A revised score needs your appeal sheet.",
-                fields={"sheet_id": ["Your appeal sheet for this case."]},
+                say("A revised score needs your appeal sheet."),
+                fields={"sheet_id": [say("Your appeal sheet for this case.")]},
             )
         _own_draft(sheet, actor)
         checklist = pinned_checklist(session, file)
@@ -637,7 +662,9 @@ def decide_appeal(
         sheet.submitted_at = utcnow()
         file.total, file.grade, file.veto = sheet.total, sheet.grade, bool(sheet.vetoes)
     elif outcome != "upheld":
-        raise Invalid("The outcome is upheld or revised.", fields={"outcome": ["One of: upheld, revised."]})
+        raise Invalid(
+            say("The outcome is upheld or revised."), fields={"outcome": [say("One of: upheld, revised.")]}
+        )
     file.status = "final"
     file.appeal_outcome = outcome
     file.appeal_decision = reason.strip()

@@ -21,7 +21,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from assignment.models import Assignment, Case, Organization, Provider
 from legalaid.auth import roles_required
 from legalaid.db import db
-from legalaid.errors import DomainError, Invalid, NotFound
+from legalaid.errors import DomainError, Invalid, NotFound, say, shown
 from legalaid.hooks import add_home_panel, add_nav
 from legalaid.models import User
 from supervision.scoring import checklists, closing, reports, rules, scoring
@@ -206,7 +206,7 @@ def _own_case(case_id: int) -> Case:
         )
     ).first()
     if assignment is None or current_user.provider_id is None:
-        raise NotFound(_("There is no such case."))
+        raise NotFound(say("There is no such case."))
     return case
 
 
@@ -300,7 +300,7 @@ def my_scores():
 def my_score(case_id):
     file = scoring.own_file(db.session, case_id, current_user)
     if not scoring.visible_to_provider(file):
-        raise NotFound(_("The score of this case is not final yet."))
+        raise NotFound(say("The score of this case is not final yet."))
     accept_form, appeal_form = ActionForm(prefix="accept"), AppealForm(prefix="appeal")
     if request.method == "POST":
         action = request.form.get("action")
@@ -426,7 +426,7 @@ def file(case_id):
         except DomainError as exc:
             _flash_error(exc)
     refusal = (
-        scoring.marking_refusal(db.session, score_file, current_user)
+        shown(scoring.marking_refusal(db.session, score_file, current_user))
         if current_user.has_role("supervisor")
         else _("Only supervisors score files.")
     )
@@ -519,7 +519,7 @@ def sheet(sheet_id):
             if action == "revise":
                 if not decision_form.reason.data:
                     raise Invalid(
-                        _("Give the reasons for the decision."), fields={"reason": [_("Required.")]}
+                        say("Give the reasons for the decision."), fields={"reason": [say("Required.")]}
                     )
                 scoring.decide_appeal(
                     db.session,
@@ -620,7 +620,7 @@ def checklist_new():
     )
     try:
         if not source["items"]:
-            raise Invalid(_("There is no version to start from."))
+            raise Invalid(say("There is no version to start from."))
         draft = checklists.draft_checklist(
             db.session,
             current_user,

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from assignment.models import CASE_TYPES, Case
-from legalaid.errors import Invalid
+from legalaid.errors import Invalid, say
 from supervision.scheduling.models import CallAttempt, FollowUpCall, Hearing, Observation
 from supervision.scoring.models import CaseClosing, ScoreFile
 from supervision.subsidies.models import Subsidy
@@ -54,9 +54,13 @@ def _month(session: Session, column):
 
 def check_period(start: dt.date, end: dt.date) -> None:
     if end < start:
-        raise Invalid("The period ends before it starts.", fields={"to": ["Must not be before 'from'."]})
+        raise Invalid(
+            say("The period ends before it starts."), fields={"to": [say("Must not be before 'from'.")]}
+        )
     if (end - start).days > 3660:
-        raise Invalid("A period of at most ten years.", fields={"from": ["At most ten years before 'to'."]})
+        raise Invalid(
+            say("A period of at most ten years."), fields={"from": [say("At most ten years before 'to'.")]}
+        )
 
 
 def case_figures(session: Session, start: dt.date, end: dt.date) -> dict:

@@ -13,7 +13,7 @@ from flask_login import current_user
 from legalaid.api import api_blueprint, paginate, query_args, use_body
 from legalaid.auth import roles_required
 from legalaid.db import db
-from legalaid.errors import Forbidden
+from legalaid.errors import Forbidden, say
 from supervision.subsidies import archive, batches, exports, rates, subsidies
 from supervision.subsidies.models import Subsidy
 from supervision.subsidies.schemas import (
@@ -301,7 +301,7 @@ def rate_list():
 def add_rate(body):
     """A new rate from a date (admin); subsidies already frozen keep their amounts."""
     if not current_user.has_role("admin"):
-        raise Forbidden("Your role does not allow this.")
+        raise Forbidden(say("Your role does not allow this."))
     rate = rates.add_rate(db.session, current_user, **body)
     db.session.commit()
     return jsonify(

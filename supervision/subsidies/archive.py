@@ -18,7 +18,7 @@ from assignment.models import Case
 from assignment.roles import actor_id, require_role
 from legalaid import audit
 from legalaid.db import lock_for_update, utcnow
-from legalaid.errors import Invalid, NotAllowed, NotFound
+from legalaid.errors import Invalid, NotAllowed, NotFound, joined, say
 from supervision import signals
 from supervision.subsidies import prerequisites
 from supervision.subsidies.models import ArchiveCounter, ArchiveRecord
@@ -43,23 +43,33 @@ def archive_missing(session: Session, case: Case) -> list[str]:
     missing = []
     closing = prerequisites.closing_facts(session, case.id)
     if closing is None:
-        missing.append("the closing report")
+        missing.append(say("the closing report"))
     elif closing.materials_missing:
-        missing.append("closing materials: " + ", ".join(closing.materials_missing))
+        missing.append(say("closing materials: %(codes)s", codes=", ".join(closing.materials_missing)))
     if not prerequisites.after_closing_call_settled(session, case.id):
-        missing.append("the after-closing follow-up call (done, or closed as unreachable)")
+        missing.append(say("the after-closing follow-up call (done, or closed as unreachable)"))
     score = prerequisites.score_facts(session, case.id)
     if score is None or not score.final:
-        missing.append("a final score")
+        missing.append(say("a final score"))
     elif not score.settled:
-        until = f" (until {score.appeal_until.isoformat()})" if score.appeal_until else ""
-        missing.append(
-            "the score to be no longer appealable: the appeal window to pass"
-            f"{until}, the appeal decided, or the provider's acceptance"
-        )
+        if score.appeal_until:
+            missing.append(
+                say(
+                    "the score to be no longer appealable: the appeal window to pass (until %(day)s), "
+                    "the appeal decided, or the provider's acceptance",
+                    day=score.appeal_until.isoformat(),
+                )
+            )
+        else:
+            missing.append(
+                say(
+                    "the score to be no longer appealable: the appeal window to pass, "
+                    "the appeal decided, or the provider's acceptance"
+                )
+            )
     flags = prerequisites.open_red_flags(session, case.id)
     if flags:
-        missing.append(f"{len(flags)} open red flag(s) resolved")
+        missing.append(say("%(count)s open red flag(s) resolved", count=len(flags)))
     return missing
 
 
@@ -94,18 +104,34 @@ def archive_case(session: Session, actor, case_id: int, *, on: dt.date | None = 
         lock_for_update(sa.select(Case).where(Case.id == case_id)).execution_options(populate_existing=True)
     ).one_or_none()
     if case is None:
-        raise NotFound("No such case.")
+        raise NotFound(say("No such case."))
     if case.status == "archived":
         number = session.scalar(sa.select(ArchiveRecord.number).where(ArchiveRecord.case_id == case.id))
-        raise NotAllowed(f"Case {case.number} is already archived as {number}.", code="already_archived")
+        raise NotAllowed(
+            say(
+                "Case %(number)s is already archived as %(archive_number)s.",
+                number=case.number,
+                archive_number=number,
+            ),
+            code="already_archived",
+        )
     if case.status != "closed":
         raise NotAllowed(
-            f"Case {case.number} is {case.status}; only a closed case can be archived.", code="not_closed"
+            say(
+                "Case %(number)s is %(status)s; only a closed case can be archived.",
+                number=case.number,
+                status=case.status,
+            ),
+            code="not_closed",
         )
     missing = archive_missing(session, case)
     if missing:
         raise NotAllowed(
-            f"Case {case.number} cannot be archived yet; missing: " + "; ".join(missing) + ".",
+            say(
+                "Case %(number)s cannot be archived yet; missing: %(missing)s.",
+                number=case.number,
+                missing=joined(missing),
+            ),
             code="archive_incomplete",
         )
     now = utcnow()
@@ -148,22 +174,31 @@ def correct_archived_case(session: Session, actor, case_id: int, changes: dict, 
     """An archived case is read-only; this audited correction of its facts is the one exception."""
     require_role(actor, *CORRECTORS)
     if not (reason or "").strip():
-        raise Invalid("Give a reason for the correction.", fields={"reason": ["Required."]})
+        raise Invalid(say("Give a reason for the correction."), fields={"reason": [say("Required.")]})
     unknown = sorted(set(changes) - set(CORRECTABLE_FIELDS))
     if unknown or not changes:
         raise Invalid(
-            "Only these facts of an archived case may be corrected: " + ", ".join(CORRECTABLE_FIELDS) + ".",
+            say(
+                "Only these facts of an archived case may be corrected: %(fields)s.",
+                fields=", ".join(CORRECTABLE_FIELDS),
+            ),
             fields={
-                "changes": [f"Not correctable: {', '.join(unknown)}" if unknown else "Nothing to change."]
+                "changes": [
+                    say("Not correctable: %(fields)s", fields=", ".join(unknown))
+                    if unknown
+                    else say("Nothing to change.")
+                ]
             },
         )
     case = session.scalars(
         lock_for_update(sa.select(Case).where(Case.id == case_id)).execution_options(populate_existing=True)
     ).one_or_none()
     if case is None:
-        raise NotFound("No such case.")
+        raise NotFound(say("No such case."))
     if case.status != "archived":
-        raise NotAllowed(f"Case {case.number} is not archived; change it the ordinary way.")
+        raise NotAllowed(
+            say("Case %(number)s is not archived; change it the ordinary way.", number=case.number)
+        )
     before = {k: getattr(case, k) for k in changes}
     session.info["archive_correction"] = True
     try:
@@ -189,7 +224,10 @@ def _archived_cases_are_read_only(session: Session, flush_context, instances) ->
         was = history.deleted[0] if history.deleted else (history.unchanged or [None])[0]
         if was == "archived" and session.is_modified(obj, include_collections=False):
             raise NotAllowed(
-                f"Case {obj.number} is archived and read-only; only an audited correction may change it."
+                say(
+                    "Case %(number)s is archived and read-only; only an audited correction may change it.",
+                    number=obj.number,
+                )
             )
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from assignment.roles import actor_id, require_role
 from legalaid import audit
 from legalaid.db import lock_for_update, utcnow
-from legalaid.errors import Invalid, NotAllowed, NotFound
+from legalaid.errors import Invalid, NotAllowed, NotFound, say
 from supervision.subsidies.models import PaymentBatch, PaymentBatchItem, Subsidy
 from supervision.subsidies.rates import rules
 from supervision.subsidies.subsidies import subsidy_list_statement
@@ -42,10 +42,17 @@ def _lock_subsidies(session: Session, ids: list[int]) -> list[sa.Row]:
     return rows
 
 
-def _describe(ids: Iterable[int], limit: int = 20) -> str:
+def _describe(ids: Iterable[int], limit: int = 20) -> tuple[str, int]:
+    """The first ``limit`` ids as text, and how many more there are."""
     ids = list(ids)
-    text = ", ".join(str(i) for i in ids[:limit])
-    return text + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+    return ", ".join(str(i) for i in ids[:limit]), max(len(ids) - limit, 0)
+
+
+def _not_in_batch(batch_id: int, ids: list[int]):
+    shown_ids, more = _describe(ids)
+    if more:
+        return say("Not in batch %(id)s: %(ids)s and %(more)s more", id=batch_id, ids=shown_ids, more=more)
+    return say("Not in batch %(id)s: %(ids)s", id=batch_id, ids=shown_ids)
 
 
 def create_payment_batch(
@@ -58,23 +65,39 @@ def create_payment_batch(
     if subsidy_ids is not None:
         ids = sorted(set(subsidy_ids))
         if not ids:
-            raise Invalid("Choose at least one subsidy.", fields={"subsidy_ids": ["Empty."]})
+            raise Invalid(say("Choose at least one subsidy."), fields={"subsidy_ids": [say("Empty.")]})
         rows = _lock_subsidies(session, ids)
         unknown = set(ids) - {r.id for r in rows}
         if unknown:
-            raise NotAllowed(f"Unknown subsidies: {_describe(sorted(unknown))}; nothing was batched.")
+            shown_ids, more = _describe(sorted(unknown))
+            if more:
+                raise NotAllowed(
+                    say(
+                        "Unknown subsidies: %(ids)s and %(more)s more; nothing was batched.",
+                        ids=shown_ids,
+                        more=more,
+                    )
+                )
+            raise NotAllowed(say("Unknown subsidies: %(ids)s; nothing was batched.", ids=shown_ids))
     else:
         matching = subsidy_list_statement(status="payable", **(filters or {}))
         stmt = matching.with_only_columns(Subsidy.id, Subsidy.status, Subsidy.batch_id, Subsidy.amount_fen)
         rows = list(session.execute(stmt.order_by(None).order_by(Subsidy.id).with_for_update(of=Subsidy)))
         if not rows:
-            raise NotAllowed("No payable subsidy matches the filter; nothing was batched.")
+            raise NotAllowed(say("No payable subsidy matches the filter; nothing was batched."))
         ids = [r.id for r in rows]
     refused = [r for r in rows if r.status != "payable" or r.batch_id is not None]
     if refused:
         detail = "; ".join(f"{r.id} is {r.status}" for r in refused[:20])
-        more = f" and {len(refused) - 20} more" if len(refused) > 20 else ""
-        raise NotAllowed(f"Not payable: {detail}{more}. Nothing was batched.", code="not_payable")
+        if len(refused) > 20:
+            message = say(
+                "Not payable: %(detail)s and %(more)s more. Nothing was batched.",
+                detail=detail,
+                more=len(refused) - 20,
+            )
+        else:
+            message = say("Not payable: %(detail)s. Nothing was batched.", detail=detail)
+        raise NotAllowed(message, code="not_payable")
     total = sum(r.amount_fen for r in rows)
     batch = PaymentBatch(
         status="open",
@@ -94,7 +117,7 @@ def create_payment_batch(
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != len(chunk):  # the locks make this unreachable; never batch half
-            raise NotAllowed("Some subsidies changed while batching; nothing was batched.")
+            raise NotAllowed(say("Some subsidies changed while batching; nothing was batched."))
     session.execute(
         sa.insert(PaymentBatchItem.__table__).from_select(
             ["batch_id", "subsidy_id", "amount_fen", "outcome"],
@@ -130,14 +153,14 @@ def _lock_batch(session: Session, batch_id: int) -> PaymentBatch:
         )
     ).one_or_none()
     if batch is None:
-        raise NotFound("No such payment batch.")
+        raise NotFound(say("No such payment batch."))
     return batch
 
 
 def get_batch(session: Session, batch_id: int) -> PaymentBatch:
     batch = session.get(PaymentBatch, batch_id)
     if batch is None:
-        raise NotFound("No such payment batch.")
+        raise NotFound(say("No such payment batch."))
     return batch
 
 
@@ -154,10 +177,16 @@ def confirm_batch(
     to payable. A batch is confirmed once."""
     require_role(actor, *FINANCE)
     if not (bank_reference or "").strip():
-        raise Invalid("Give the bank reference.", fields={"bank_reference": ["Required."]})
+        raise Invalid(say("Give the bank reference."), fields={"bank_reference": [say("Required.")]})
     batch = _lock_batch(session, batch_id)
     if batch.status != "open":
-        raise NotAllowed(f"Payment batch {batch.id} is {batch.status}; it cannot be confirmed again.")
+        raise NotAllowed(
+            say(
+                "Payment batch %(id)s is %(status)s; it cannot be confirmed again.",
+                id=batch.id,
+                status=batch.status,
+            )
+        )
     failed = sorted(set(failed_ids))
     members = set(
         session.scalars(sa.select(PaymentBatchItem.subsidy_id).where(PaymentBatchItem.batch_id == batch.id))
@@ -165,8 +194,8 @@ def confirm_batch(
     strangers = [i for i in failed if i not in members]
     if strangers:
         raise Invalid(
-            "Only subsidies of this batch can be rejected.",
-            fields={"failed_ids": [f"Not in batch {batch.id}: {_describe(strangers)}"]},
+            say("Only subsidies of this batch can be rejected."),
+            fields={"failed_ids": [_not_in_batch(batch.id, strangers)]},
         )
     for chunk in _chunks(failed):
         session.execute(
@@ -214,7 +243,13 @@ def cancel_batch(session: Session, actor, batch_id: int, reason: str | None = No
     require_role(actor, *FINANCE)
     batch = _lock_batch(session, batch_id)
     if batch.status != "open":
-        raise NotAllowed(f"Payment batch {batch.id} is {batch.status}; only an open batch can be cancelled.")
+        raise NotAllowed(
+            say(
+                "Payment batch %(id)s is %(status)s; only an open batch can be cancelled.",
+                id=batch.id,
+                status=batch.status,
+            )
+        )
     session.execute(
         sa.update(Subsidy)
         .where(Subsidy.batch_id == batch.id, Subsidy.status == "batched")

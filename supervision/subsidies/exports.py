@@ -151,9 +151,9 @@ def export_batch(session: Session, actor, batch_id: int, fmt: str):
     require_role(actor, *BATCH_READERS)
     batch = get_batch(session, batch_id)
     if batch.status == "cancelled":
-        from legalaid.errors import NotAllowed
+        from legalaid.errors import NotAllowed, say
 
-        raise NotAllowed(f"Payment batch {batch.id} was cancelled; there is nothing to pay.")
+        raise NotAllowed(say("Payment batch %(id)s was cancelled; there is nothing to pay.", id=batch.id))
     audit.record(
         session,
         actor,

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from assignment.models import Assignment, Case, Provider
 from assignment.roles import actor_id, require_role
 from legalaid import audit
-from legalaid.errors import Invalid, NotAllowed
+from legalaid.errors import Invalid, NotAllowed, say
 from supervision.subsidies.models import (
     RATE_CASE_TYPES,
     RATE_PROVIDER_KINDS,
@@ -86,8 +86,14 @@ def rate_in_force(
     ).first()
     if rate is None:
         raise NotAllowed(
-            f"No subsidy rate for {case_type} {stage or ''} cases handled by a {provider_kind} on {on}; "
-            "an administrator must add one."
+            say(
+                "No subsidy rate for %(case_type)s %(stage)s cases handled by a %(kind)s on %(day)s; "
+                "an administrator must add one.",
+                case_type=case_type,
+                stage=stage or "",
+                kind=provider_kind,
+                day=on,
+            )
         )
     return rate
 
@@ -162,15 +168,15 @@ def add_rate(
     stage = stage or ""
     problems: dict[str, list[str]] = {}
     if case_type not in RATE_CASE_TYPES:
-        problems["case_type"] = ["Unknown case type."]
+        problems["case_type"] = [say("Unknown case type.")]
     if provider_kind not in RATE_PROVIDER_KINDS:
-        problems["provider_kind"] = ["Unknown provider kind."]
+        problems["provider_kind"] = [say("Unknown provider kind.")]
     if stage not in RATE_STAGES or (case_type == "criminal") != bool(stage):
-        problems["stage"] = ["Criminal rates need a stage; other case types have none."]
+        problems["stage"] = [say("Criminal rates need a stage; other case types have none.")]
     if not isinstance(amount_fen, int) or amount_fen < 0:
-        problems["amount_fen"] = ["A whole, non-negative number of fen."]
+        problems["amount_fen"] = [say("A whole, non-negative number of fen.")]
     if problems:
-        raise Invalid("The rate is not valid.", fields=problems)
+        raise Invalid(say("The rate is not valid."), fields=problems)
     exists = session.scalar(
         sa.select(SubsidyRate.id).where(
             SubsidyRate.case_type == case_type,
@@ -181,8 +187,8 @@ def add_rate(
     )
     if exists:
         raise Invalid(
-            "A rate for these cases already starts on that date.",
-            fields={"effective_from": ["Already taken; choose another date."]},
+            say("A rate for these cases already starts on that date."),
+            fields={"effective_from": [say("Already taken; choose another date.")]},
         )
     rate = SubsidyRate(
         case_type=case_type,

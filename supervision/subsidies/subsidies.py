@@ -13,7 +13,7 @@ from assignment.models import Assignment, Case, Provider
 from assignment.roles import require_role
 from legalaid import audit
 from legalaid.db import lock_for_update, utcnow
-from legalaid.errors import Invalid, NotAllowed, NotFound
+from legalaid.errors import Invalid, NotAllowed, NotFound, say
 from supervision.subsidies import prerequisites
 from supervision.subsidies.models import ArchiveRecord, PaymentBatch, Subsidy
 from supervision.subsidies.prerequisites import ClosingFacts, ScoreFacts
@@ -41,7 +41,7 @@ def _lock(session: Session, subsidy_id: int) -> Subsidy:
         )
     ).one_or_none()
     if subsidy is None:
-        raise NotFound("No such subsidy.")
+        raise NotFound(say("No such subsidy."))
     return subsidy
 
 
@@ -49,13 +49,13 @@ def get_subsidy(session: Session, subsidy_id: int, actor=None) -> Subsidy:
     """A subsidy, if the actor may see it: staff who handle subsidies, or the provider it pays."""
     subsidy = session.get(Subsidy, subsidy_id)
     if subsidy is None:
-        raise NotFound("No such subsidy.")
+        raise NotFound(say("No such subsidy."))
     if (
         actor is not None
         and not actor.has_role(*READERS)
         and (actor.provider_id is None or actor.provider_id != subsidy.provider_id)
     ):
-        raise NotFound("No such subsidy.")
+        raise NotFound(say("No such subsidy."))
     return subsidy
 
 
@@ -84,7 +84,7 @@ def cancel_subsidy(session: Session, actor, assignment: Assignment, reason: str)
     if subsidy is None or subsidy.status == "cancelled":
         return subsidy
     if subsidy.status not in ("pending", "held") or subsidy.archive_id is not None:
-        raise NotAllowed(f"The subsidy is {subsidy.status}; it cannot be cancelled.")
+        raise NotAllowed(say("The subsidy is %(status)s; it cannot be cancelled.", status=subsidy.status))
     before = _summary(subsidy)
     subsidy.status, subsidy.held_from, subsidy.reason = "cancelled", None, reason
     session.flush()
@@ -132,7 +132,13 @@ def freeze_subsidy(
     if subsidy is None:  # accepted before subsidies were recorded: the subsidy starts now
         subsidy = create_pending_subsidy(session, actor, assignment)
     if subsidy.status not in ("pending", "held") or subsidy.archive_id is not None:
-        raise NotAllowed(f"The subsidy of case {case.number} is {subsidy.status}; it was frozen already.")
+        raise NotAllowed(
+            say(
+                "The subsidy of case %(number)s is %(status)s; it was frozen already.",
+                number=case.number,
+                status=subsidy.status,
+            )
+        )
     before = _summary(subsidy)
     amount, breakdown = compute_subsidy(session, case, assignment, closing, score)
     subsidy.amount_fen, subsidy.breakdown = amount, breakdown
@@ -159,17 +165,20 @@ def hold_subsidy(session: Session, actor, subsidy_id: int, reason: str) -> Subsi
     """A red flag or a complaint: the subsidy may not be batched until released."""
     require_role(actor, *HOLDERS)
     if not (reason or "").strip():
-        raise Invalid("Give a reason for the hold.", fields={"reason": ["Required."]})
+        raise Invalid(say("Give a reason for the hold."), fields={"reason": [say("Required.")]})
     subsidy = _lock(session, subsidy_id)
     if subsidy.status == "held":
-        raise NotAllowed("The subsidy is already held.")
+        raise NotAllowed(say("The subsidy is already held."))
     if subsidy.status == "batched":
         raise NotAllowed(
-            f"The subsidy is in payment batch {subsidy.batch_id}; "
-            "finance must cancel the batch before it can be held."
+            say(
+                "The subsidy is in payment batch %(id)s; "
+                "finance must cancel the batch before it can be held.",
+                id=subsidy.batch_id,
+            )
         )
     if subsidy.status not in ("pending", "payable"):
-        raise NotAllowed(f"The subsidy is {subsidy.status}; it cannot be held.")
+        raise NotAllowed(say("The subsidy is %(status)s; it cannot be held.", status=subsidy.status))
     before = _summary(subsidy)
     subsidy.held_from, subsidy.status, subsidy.hold_reason = subsidy.status, "held", reason
     session.flush()
@@ -183,10 +192,10 @@ def release_subsidy(session: Session, actor, subsidy_id: int, reason: str) -> Su
     """The hold is lifted: the subsidy returns to the state it was held in."""
     require_role(actor, *HOLDERS)
     if not (reason or "").strip():
-        raise Invalid("Give a reason for the release.", fields={"reason": ["Required."]})
+        raise Invalid(say("Give a reason for the release."), fields={"reason": [say("Required.")]})
     subsidy = _lock(session, subsidy_id)
     if subsidy.status != "held":
-        raise NotAllowed(f"The subsidy is {subsidy.status}, not held.")
+        raise NotAllowed(say("The subsidy is %(status)s, not held.", status=subsidy.status))
     before = _summary(subsidy)
     subsidy.status, subsidy.held_from, subsidy.hold_reason = subsidy.held_from, None, None
     session.flush()
@@ -220,10 +229,12 @@ def reverse_subsidy(
     """A paid subsidy is never changed: a new negative entry with a reason takes money back."""
     require_role(actor, *REVERSERS)
     if not (reason or "").strip():
-        raise Invalid("Give a reason for the reversal.", fields={"reason": ["Required."]})
+        raise Invalid(say("Give a reason for the reversal."), fields={"reason": [say("Required.")]})
     original = _lock(session, subsidy_id)
     if original.status != "paid":
-        raise NotAllowed(f"Only a paid subsidy can be reversed; this one is {original.status}.")
+        raise NotAllowed(
+            say("Only a paid subsidy can be reversed; this one is %(status)s.", status=original.status)
+        )
     reversed_already = -int(
         session.scalar(
             sa.select(sa.func.coalesce(sa.func.sum(Subsidy.amount_fen), 0)).where(
@@ -236,7 +247,8 @@ def reverse_subsidy(
     amount = left if amount_fen is None else amount_fen
     if not isinstance(amount, int) or amount <= 0 or amount > left:
         raise Invalid(
-            f"The reversal must be between 1 and {left} fen.", fields={"amount_fen": [f"At most {left}."]}
+            say("The reversal must be between 1 and %(most)s fen.", most=left),
+            fields={"amount_fen": [say("At most %(most)s.", most=left)]},
         )
     entry = Subsidy(
         case_id=original.case_id,
@@ -318,32 +330,35 @@ def subsidy_list_statement(
 def why_not_payable(session: Session, subsidy: Subsidy) -> str | None:
     """For the provider: exactly what the subsidy is waiting for (None when there is nothing to wait for)."""
     if subsidy.status == "held":
-        return f"Held: {subsidy.hold_reason}"
+        return say("Held: %(reason)s", reason=subsidy.hold_reason)
     if subsidy.status == "cancelled":
-        return f"Cancelled: {subsidy.reason or 'the case was reassigned'}"
+        if subsidy.reason:
+            return say("Cancelled: %(reason)s", reason=subsidy.reason)
+        return say("Cancelled: the case was reassigned")
     if subsidy.status == "batched":
-        return f"In payment batch {subsidy.batch_id}, awaiting the bank"
+        return say("In payment batch %(id)s, awaiting the bank", id=subsidy.batch_id)
     if subsidy.status != "pending":
         return None
     case = session.get(Case, subsidy.case_id)
     if case.status != "closed":
-        return "The case is not closed yet"
+        return say("The case is not closed yet")
     closing = prerequisites.closing_facts(session, case.id)
     if closing is None:
-        return "The closing report has not been recorded"
+        return say("The closing report has not been recorded")
     if closing.materials_missing:
-        return "Closing materials missing: " + ", ".join(closing.materials_missing)
+        return say("Closing materials missing: %(codes)s", codes=", ".join(closing.materials_missing))
     score = prerequisites.score_facts(session, case.id)
     if score is None or not score.final:
-        return "Awaiting the file's final score"
+        return say("Awaiting the file's final score")
     if not score.settled:
-        until = f" until {score.appeal_until.isoformat()}" if score.appeal_until else ""
-        return f"The score may still be appealed{until}"
+        if score.appeal_until:
+            return say("The score may still be appealed until %(day)s", day=score.appeal_until.isoformat())
+        return say("The score may still be appealed")
     if not prerequisites.after_closing_call_settled(session, case.id):
-        return "Awaiting the after-closing follow-up call"
+        return say("Awaiting the after-closing follow-up call")
     if prerequisites.open_red_flags(session, case.id):
-        return "An open red flag awaits a supervisor's decision"
-    return "Awaiting archiving by the centre"
+        return say("An open red flag awaits a supervisor's decision")
+    return say("Awaiting archiving by the centre")
 
 
 def provider_subsidies(session: Session, provider_id: int) -> list[Subsidy]:

@@ -18,7 +18,7 @@ from assignment.labels import CASE_TYPE_LABELS
 from assignment.models import Case, Organization, Provider
 from legalaid.auth import roles_required
 from legalaid.db import db
-from legalaid.errors import DomainError
+from legalaid.errors import DomainError, shown
 from legalaid.hooks import add_home_panel, add_nav
 from supervision.subsidies import archive, batches, exports, rates, subsidies
 from supervision.subsidies.api import _file_response, queue_filters
@@ -261,7 +261,7 @@ def archive_page():
     closed = list(
         db.session.scalars(sa.select(Case).where(Case.status == "closed").order_by(Case.number).limit(200))
     )
-    missing = {c.id: archive.archive_missing(db.session, c) for c in closed}
+    missing = {c.id: [shown(m) for m in archive.archive_missing(db.session, c)] for c in closed}
     year = request.args.get("year", type=int)
     archived = db.session.execute(archive.archive_list_statement(year).limit(500)).all()
     return render_template(
@@ -371,7 +371,7 @@ def my_subsidies_page():
         subsidies.provider_subsidies(db.session, current_user.provider_id) if current_user.provider_id else []
     )
     cases, _providers, archive_numbers = _labels(rows)
-    why = {s.id: subsidies.why_not_payable(db.session, s) for s in rows}
+    why = {s.id: shown(subsidies.why_not_payable(db.session, s)) for s in rows}
     return render_template(
         "supervision/subsidies/mine.html", rows=rows, cases=cases, archive_numbers=archive_numbers, why=why
     )
@@ -413,7 +413,7 @@ def _provider_panel(user) -> Markup | None:
     if not rows:
         return None
     cases, _providers, _archives = _labels(rows)
-    why = {s.id: subsidies.why_not_payable(db.session, s) for s in rows}
+    why = {s.id: shown(subsidies.why_not_payable(db.session, s)) for s in rows}
     return Markup(render_template("supervision/subsidies/_home_panel.html", rows=rows, cases=cases, why=why))
 
 

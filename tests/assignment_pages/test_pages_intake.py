@@ -339,3 +339,17 @@ def test_a_percent_sign_in_a_search_is_searched_for_not_a_wildcard(coordinator, 
     make_case(applicant={"name": "Li Ming", "id_number": "110101199003077571"})
     page = coordinator.get("/cases?q=%25").get_data(as_text=True)
     assert "Wang 100%" in page and "Li Ming" not in page
+
+
+def test_a_refusal_reads_in_the_readers_language_and_the_api_stays_english(coordinator, make_case):
+    """Domain messages are written with say(): a Chinese page shows them in Chinese, the API answers
+    in English whatever the language (API.md's error contract is for systems)."""
+    case_id = make_case()  # accepted; no pool serves civil cases
+    zh = {"Accept-Language": "zh-CN,zh;q=0.9"}
+    page = coordinator.post(f"/cases/{case_id}/assign", headers=zh, follow_redirects=True)
+    assert "没有负责 civil 类案件的轮候池，须由管理员设置。" in page.get_data(as_text=True)
+    api = coordinator.post(f"/api/v1/cases/{case_id}/assignments", json={"mode": "rotation"}, headers=zh)
+    assert api.status_code == 409
+    assert (
+        api.get_json()["error"]["message"] == "No rotation pool serves civil cases; an admin must define one."
+    )

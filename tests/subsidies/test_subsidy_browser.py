@@ -26,6 +26,8 @@ def test_finance_batches_exports_and_confirms_then_provider_sees_paid(
     page.goto("/finance/subsidies")
     page.select_option("#case_type", "civil")
     page.click("#apply-filter")
+    page.wait_for_url("**case_type=civil**")  # the filtered list has loaded, not the one before it
+    page.wait_for_load_state()
     assert page.locator("input[name=subsidy_ids]").count() == 2
     page.click("#batch-all")
     page.wait_for_url("**/finance/batches/*")
