@@ -33,19 +33,9 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from assignment.intake import CAUSES
-from assignment.labels import CASE_TYPE_LABELS
+from assignment.labels import ASSIGNMENT_STATUS_LABELS, CASE_TYPE_LABELS
+from assignment.labels import CASE_STATUS_LABELS as STATUS_LABELS
 
-STATUS_LABELS = {
-    "applied": _l("applied"),
-    "pending_materials": _l("awaiting materials"),
-    "accepted": lazy_pgettext("case status", "accepted"),  # approved for legal aid, not yet assigned
-    "assigned": _l("assigned"),
-    "in_progress": _l("in progress"),
-    "closed": _l("closed"),
-    "archived": _l("archived"),
-    "rejected": _l("rejected"),
-    "withdrawn": _l("withdrawn"),
-}
 CATEGORY_LABELS = {
     "migrant_worker": _l("migrant worker"),
     "disabled": _l("disabled"),
@@ -85,13 +75,6 @@ MODE_LABELS = {
     "window": _l("chosen within the window"),
     "designated": _l("designated (override)"),
     "continuation": _l("continuation of the previous stage"),
-}
-ASSIGNMENT_STATUS_LABELS = {
-    "offered": _l("awaiting acceptance"),
-    "accepted": _l("accepted"),
-    "declined": _l("declined"),
-    "expired": _l("not answered in time"),
-    "replaced": _l("replaced"),
 }
 # rotation.REASONS, worded for people.
 SKIP_REASON_LABELS = {

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from assignment import labels
 from assignment.models import (
     APPLICANT_CATEGORIES,
     CASE_TYPES,
@@ -218,7 +219,7 @@ def get_case(session: Session, case_id: int, actor=None, *, for_update: bool = F
 
 def _require_status(case: Case, *statuses: str, doing: str) -> None:
     if case.status not in statuses:
-        values = {"number": case.number, "status": case.status}
+        values = {"number": case.number, "status": labels.case_status(case.status)}
         messages = {  # one whole sentence per transition, for the translators
             "decided": say("Case %(number)s is %(status)s; it cannot be decided now.", **values),
             "sent a materials request": say(

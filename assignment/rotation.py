@@ -45,6 +45,7 @@ from sqlalchemy.orm import Session, lazyload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
+from assignment import labels
 from assignment.models import (
     DECLINE_REASONS,
     WINDOW_REASONS,
@@ -349,7 +350,7 @@ def _pool_and_links(session: Session, case: Case) -> tuple[int, set[int], list[i
         raise NotAllowed(
             say(
                 "No rotation pool serves %(case_type)s cases; an admin must define one.",
-                case_type=case.case_type,
+                case_type=labels.case_type(case.case_type),
             )
         )
     pool_id = next((pid for pid, key in scopes if key == area), scopes[0][0])
@@ -681,7 +682,7 @@ def _pool_id_for_case(session: Session, case: Case) -> int:
         raise NotAllowed(
             say(
                 "No rotation pool serves %(case_type)s cases; an admin must define one.",
-                case_type=case.case_type,
+                case_type=labels.case_type(case.case_type),
             )
         )
     return next((pid for pid, key in rows if key == area), rows[0][0])
@@ -739,7 +740,7 @@ def _require_assignable(case: Case) -> None:
             say(
                 "Case %(number)s is %(status)s; only an accepted case can be assigned.",
                 number=case.number,
-                status=case.status,
+                status=labels.case_status(case.status),
             )
         )
 
@@ -1223,7 +1224,10 @@ def accept_assignment(
     _require_own(assignment, actor)
     if assignment.status != "offered":
         raise NotAllowed(
-            say("This assignment is %(status)s; it cannot be accepted.", status=assignment.status)
+            say(
+                "This assignment is %(status)s; it cannot be accepted.",
+                status=labels.assignment_status(assignment.status),
+            )
         )
     if (now or utcnow()) > assignment.respond_by:
         raise NotAllowed(say("The acceptance period has passed; the case moves to the next in line."))
@@ -1251,7 +1255,10 @@ def decline_assignment(
         )
     if assignment.status != "offered":
         raise NotAllowed(
-            say("This assignment is %(status)s; it cannot be declined.", status=assignment.status)
+            say(
+                "This assignment is %(status)s; it cannot be declined.",
+                status=labels.assignment_status(assignment.status),
+            )
         )
     if assignment.pool_id is not None:
         pool = _lock_pool(session, assignment.pool_id)  # pool before provider, as when assigning
@@ -1310,7 +1317,7 @@ def reassign_case(
             say(
                 "Case %(number)s is %(status)s; only an assigned case can be reassigned.",
                 number=case.number,
-                status=case.status,
+                status=labels.case_status(case.status),
             )
         )
     old = case.current_assignment

@@ -40,6 +40,23 @@ def say(msgid: str, **values) -> Text:
     return Text(msgid, values)
 
 
+class Labelled(Text):
+    """A code (a status, a case type) inside a message: itself in English, its label on a page."""
+
+    def __new__(cls, code: str, label):
+        text = str.__new__(cls, code)
+        text.msgid, text.values, text.label = code, {}, label
+        return text
+
+    def translated(self) -> str:
+        return str(self.label)
+
+
+def labelled(code: str, labels: dict) -> Labelled:
+    """``code`` shown through ``labels`` (lazy translations) on pages, as it is elsewhere."""
+    return Labelled(code, labels.get(code, code))
+
+
 def joined(items: list, separator: str = "; ") -> Joined:
     """``separator.join(items)`` that a page shows with each item in the reader's language."""
     return Joined(items, separator)

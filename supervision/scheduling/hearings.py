@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from assignment import labels
 from assignment.intake import get_case
 from assignment.models import Case
 from assignment.roles import require_role
@@ -77,7 +78,7 @@ def record_hearing(
             say(
                 "Case %(number)s is %(status)s; hearings are recorded while it is in progress.",
                 number=case.number,
-                status=case.status,
+                status=labels.case_status(case.status),
             )
         )
     provider_id = assignment.provider_id if assignment else None

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import get_locale
 from sqlalchemy.orm import Session
 
+from assignment import labels
 from assignment.models import Assignment, Case, Provider
 from assignment.rotation import release_open_case
 from legalaid import audit
@@ -128,7 +129,10 @@ def close_case(
     assignment = _check_own_case(session, case, actor)
     if case.status != "in_progress":
         raise NotAllowed(
-            say("Only a case in progress can be closed; this one is %(status)s.", status=case.status)
+            say(
+                "Only a case in progress can be closed; this one is %(status)s.",
+                status=labels.case_status(case.status),
+            )
         )
     problems: dict[str, list[str]] = {}
     if ended_on > today:
@@ -174,7 +178,7 @@ def close_case(
     session.add(
         ScoreFile(
             case_id=case.id,
-            case_type=case.case_type,
+            case_type=labels.case_type(case.case_type),
             provider_id=provider.id,
             organization_id=provider.organization_id,
             ended_on=ended_on,
@@ -249,7 +253,7 @@ def hand_in_documents(
         raise NotAllowed(
             say(
                 "Materials can only be handed in while the case is closed; it is %(status)s.",
-                status=case.status,
+                status=labels.case_status(case.status),
             )
         )
     if not documents:

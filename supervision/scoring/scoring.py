@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from assignment import labels
 from assignment.models import Assignment, Provider
 from assignment.roles import require_role
 from legalaid import audit
@@ -41,7 +42,10 @@ def get_file(session: Session, case_id: int, *, lock: bool = False) -> ScoreFile
     if file is None:
         case = get_case(session, case_id)  # 404 for an unknown case
         raise NotAllowed(
-            say("The case is %(status)s; only a closed case's file is scored.", status=case.status)
+            say(
+                "The case is %(status)s; only a closed case's file is scored.",
+                status=labels.case_status(case.status),
+            )
         )
     return file
 

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from assignment import labels
 from assignment.models import Case
 from assignment.roles import actor_id, require_role
 from legalaid import audit
@@ -120,7 +121,7 @@ def archive_case(session: Session, actor, case_id: int, *, on: dt.date | None = 
             say(
                 "Case %(number)s is %(status)s; only a closed case can be archived.",
                 number=case.number,
-                status=case.status,
+                status=labels.case_status(case.status),
             ),
             code="not_closed",
         )

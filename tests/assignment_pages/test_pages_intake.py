@@ -347,7 +347,7 @@ def test_a_refusal_reads_in_the_readers_language_and_the_api_stays_english(coord
     case_id = make_case()  # accepted; no pool serves civil cases
     zh = {"Accept-Language": "zh-CN,zh;q=0.9"}
     page = coordinator.post(f"/cases/{case_id}/assign", headers=zh, follow_redirects=True)
-    assert "没有负责 civil 类案件的轮候池，须由管理员设置。" in page.get_data(as_text=True)
+    assert "没有负责 民事 类案件的轮候池，须由管理员设置。" in page.get_data(as_text=True)  # codes as labels
     api = coordinator.post(f"/api/v1/cases/{case_id}/assignments", json={"mode": "rotation"}, headers=zh)
     assert api.status_code == 409
     assert (
