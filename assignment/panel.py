@@ -96,11 +96,11 @@ def masked_bank_account(provider: Provider) -> str | None:
 # --- organisations and providers ---
 
 
-def create_organization(
-    session: Session, name: str, kind: str, actor, *, area: str | None = None
-) -> Organization:
-    require_role(actor, "admin")
-    name = name.strip()
+def _checked_organization(
+    session: Session, name: str | None, kind: str, area: str | None, org: Organization | None = None
+) -> tuple[str, str, str | None]:
+    """Name, kind and area normalised, or ``Invalid``: a known kind and a name no other organisation has."""
+    name, area = (name or "").strip(), (area or "").strip() or None
     if kind not in ORGANIZATION_KINDS:
         raise Invalid(
             say("Unknown organisation kind."),
@@ -108,9 +108,18 @@ def create_organization(
         )
     if not name:
         raise Invalid(say("A name is required."), fields={"name": [say("Required.")]})
-    if session.scalar(sa.select(Organization.id).where(Organization.name == name)):
+    others = Organization.id != org.id if org is not None else sa.true()
+    if session.scalar(sa.select(Organization.id).where(Organization.name == name, others)):
         raise Invalid(say("That organisation already exists."), fields={"name": [say("Already exists.")]})
-    org = Organization(name=name, kind=kind, area=(area or "").strip() or None)
+    return name, kind, area
+
+
+def create_organization(
+    session: Session, name: str, kind: str, actor, *, area: str | None = None
+) -> Organization:
+    require_role(actor, "admin")
+    name, kind, area = _checked_organization(session, name, kind, area)
+    org = Organization(name=name, kind=kind, area=area)
     session.add(org)
     session.flush()
     audit.record(
@@ -135,18 +144,9 @@ def update_organization(session: Session, org: Organization, fields: dict, actor
             say("Only the name, kind and area can be changed."),
             fields={f: [say("Unknown field.")] for f in unknown},
         )
-    name = (fields.get("name", org.name) or "").strip()
-    kind = fields.get("kind", org.kind)
-    area = (fields.get("area", org.area) or "").strip() or None
-    if kind not in ORGANIZATION_KINDS:
-        raise Invalid(
-            say("Unknown organisation kind."),
-            fields={"kind": [say("One of %(choices)s.", choices=", ".join(ORGANIZATION_KINDS))]},
-        )
-    if not name:
-        raise Invalid(say("A name is required."), fields={"name": [say("Required.")]})
-    if session.scalar(sa.select(Organization.id).where(Organization.name == name, Organization.id != org.id)):
-        raise Invalid(say("That organisation already exists."), fields={"name": [say("Already exists.")]})
+    name, kind, area = _checked_organization(
+        session, fields.get("name", org.name), fields.get("kind", org.kind), fields.get("area", org.area), org
+    )
     before = {f: getattr(org, f) for f in ORGANIZATION_FIELDS}
     org.name, org.kind, org.area = name, kind, area
     session.flush()
