@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Sequence
 
 from flask import Flask
 from sqlalchemy.orm import Session
@@ -269,6 +270,95 @@ def build_pools_and_cases(session: Session, progress) -> None:
         session.commit()
     session.commit()
     progress(f"  3 rotation pools, {n_cases} cases over a year ({counts['assigned']} assigned by rotation)")
+
+
+# What a top-up case is about, per type (criminal cases name the charge).
+TOP_UP_CAUSES = {
+    "civil": "wage_arrears",
+    "administrative": "administrative_act",
+    "non_litigation": "labour_contract",
+    "criminal": "盗窃罪",
+}
+
+
+def cases_in_progress(
+    session: Session,
+    rng: random.Random,
+    want: int,
+    assigner,
+    *,
+    case_types: Sequence[str] = ("civil",),
+    accepted_days_ago: Sequence[int] = (7,),
+) -> list:
+    """Cases in progress for the supervision demos (hearings, calls, closing): those this demo left
+    with an accepted live assignment, topped up with new ones when there are fewer than ``want``. A
+    top-up case is numbered by the intake's counter, counts in its provider's open cases, and is
+    accepted through the real transition (audited; calls and the pending subsidy follow from it)."""
+    import sqlalchemy as sa
+
+    from assignment.intake import case_number
+    from assignment.models import Assignment, Case
+    from assignment.rotation import accept_assignment
+    from legalaid.db import utcnow
+
+    live = sa.and_(Assignment.case_id == Case.id, Assignment.live.is_(True))
+    cases = list(
+        session.scalars(
+            sa.select(Case)
+            .join(Assignment, live)
+            .where(Case.status == "in_progress", Assignment.status == "accepted")
+            .order_by(Case.id)
+            .limit(want)
+        )
+    )
+    providers = list(
+        session.scalars(sa.select(Provider).where(Provider.kind == "lawyer").order_by(Provider.id))
+    )
+    while len(cases) < want and providers:
+        case_type = rng.choice(case_types)
+        criminal = case_type == "criminal"
+        accepted = utcnow() - dt.timedelta(days=rng.choice(accepted_days_ago))
+        seq, number = case_number(session, accepted.year, case_type)
+        case = Case(
+            number=number,
+            year=accepted.year,
+            seq=seq,
+            case_type=case_type,
+            cause=TOP_UP_CAUSES[case_type],
+            status="assigned",
+            received_on=accepted.date() - dt.timedelta(days=5),
+            applicant_name=rng.choice("王李张刘陈杨赵黄")
+            + rng.choice(["某", "小", "建"])
+            + rng.choice("明华强丽军"),
+            applicant_id_number=f"3301{rng.randint(10**13, 10**14 - 1)}",
+            applicant_phone=f"138{rng.randint(10**7, 10**8 - 1)}",
+            contact_name="家属 " + rng.choice("王李张") if criminal else None,
+            contact_phone=f"139{rng.randint(10**7, 10**8 - 1)}" if criminal else None,
+            stage="trial" if criminal else None,
+            group_size=12 if rng.random() < 0.1 else 1,
+            major=rng.random() < 0.1,
+            decided_on=accepted.date() - dt.timedelta(days=2),
+        )
+        session.add(case)
+        session.flush()
+        provider = rng.choice(providers)
+        assignment = Assignment(
+            case_id=case.id,
+            provider_id=provider.id,
+            mode="rotation",
+            status="offered",
+            live=True,
+            assigned_by=getattr(assigner, "id", None),
+            assigned_at=accepted - dt.timedelta(hours=20),
+            respond_by=accepted + dt.timedelta(days=1),
+            explanation={},
+        )
+        session.add(assignment)
+        provider.open_cases += 1
+        session.flush()
+        accept_assignment(session, assignment, None, now=accepted)
+        cases.append(case)
+    return cases
 
 
 def register(app: Flask) -> None:

@@ -11,13 +11,12 @@ from assignment.models import Case
 
 
 def test_cases_made_by_the_demos_leave_the_counter_right(session, make_provider, make_person):
-    from supervision.scheduling.demo import _cases
-    from supervision.scoring.demo import _cases_in_progress
+    from assignment.demo import cases_in_progress
 
     make_provider()
     coordinator = make_person("coordinator")
-    _cases(session, random.Random(1), 3, coordinator)
-    _cases_in_progress(session, random.Random(2), 6, coordinator)
+    cases_in_progress(session, random.Random(1), 3, coordinator, case_types=("civil", "criminal"))
+    cases_in_progress(session, random.Random(2), 6, coordinator, case_types=("civil", "criminal"))
     session.commit()
     for case_type, cause in (("civil", "contract"), ("criminal", "theft")):
         register_case(

@@ -12,9 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from assignment.intake import case_number
-from assignment.models import Assignment, Case, Provider
-from assignment.rotation import accept_assignment
+from assignment.demo import cases_in_progress
 from legalaid.db import utcnow
 from legalaid.models import User, UserRole
 from supervision.scheduling import calls, hearings, observations, reminders, workdays
@@ -33,65 +31,6 @@ def _user(session: Session, username: str) -> User | None:
     return session.scalar(sa.select(User).where(User.username == username))
 
 
-def _cases(session: Session, rng: random.Random, want: int, assigner: User | None) -> list[Case]:
-    """Cases in progress from the assignment demo, topped up with our own accepted ones."""
-    cases = list(
-        session.scalars(
-            sa.select(Case)
-            .join(Assignment, sa.and_(Assignment.case_id == Case.id, Assignment.live.is_(True)))
-            .where(Case.status == "in_progress", Assignment.status == "accepted")
-            .order_by(Case.id)
-            .limit(want)
-        )
-    )
-    providers = list(
-        session.scalars(sa.select(Provider).where(Provider.kind == "lawyer").order_by(Provider.id))
-    )
-    today = local_today()
-    while len(cases) < want and providers:
-        criminal = rng.random() < 0.3
-        accepted = utcnow() - dt.timedelta(days=rng.choice([3, 7, 7, 8, 10, 20, 40]))
-        seq, number = case_number(session, today.year, "criminal" if criminal else "civil")
-        case = Case(
-            number=number,
-            year=today.year,
-            seq=seq,
-            case_type="criminal" if criminal else "civil",
-            cause="盗窃罪" if criminal else "wage_arrears",
-            status="assigned",
-            received_on=accepted.date() - dt.timedelta(days=5),
-            applicant_name=rng.choice("王李张刘陈杨赵黄")
-            + rng.choice(["某", "小", "建"])
-            + rng.choice("明华强丽军"),
-            applicant_id_number=f"3301{rng.randint(10**13, 10**14 - 1)}",
-            applicant_phone=f"138{rng.randint(10**7, 10**8 - 1)}",
-            contact_name="家属 " + rng.choice("王李张") if criminal else None,
-            contact_phone=f"139{rng.randint(10**7, 10**8 - 1)}" if criminal else None,
-            stage="trial" if criminal else None,
-            group_size=12 if rng.random() < 0.1 else 1,
-            major=rng.random() < 0.1,
-            decided_on=accepted.date() - dt.timedelta(days=2),
-        )
-        session.add(case)
-        session.flush()
-        assignment = Assignment(
-            case_id=case.id,
-            provider_id=rng.choice(providers).id,
-            mode="rotation",
-            status="offered",
-            live=True,
-            assigned_by=assigner.id if assigner else None,
-            assigned_at=accepted - dt.timedelta(hours=20),
-            respond_by=accepted + dt.timedelta(days=1),
-            explanation={},
-        )
-        session.add(assignment)
-        session.flush()
-        accept_assignment(session, assignment, None, now=accepted)
-        cases.append(case)
-    return cases
-
-
 def _at(days: int, hour: int) -> dt.datetime:
     day = local_today() + dt.timedelta(days=days)
     return dt.datetime.combine(day, dt.time(hour), centre_tz()).astimezone(dt.UTC)
@@ -105,7 +44,10 @@ def build_schedule(session: Session, progress) -> None:
     sups = [u for u in (_user(session, n) for n in ("sup", "sup2", "sup3", "sup4")) if u is not None]
     if not sups:
         sups = list(session.scalars(sa.select(User).join(UserRole).where(UserRole.role == "supervisor")))
-    cases = _cases(session, rng, 24, coordinator)
+    cases = cases_in_progress(
+        session, rng, 24, coordinator, case_types=("civil",) * 7 + ("criminal",) * 3,
+        accepted_days_ago=(3, 7, 7, 8, 10, 20, 40),
+    )  # fmt: skip
     if not cases:
         progress("  no providers: no hearings or calls")
         return

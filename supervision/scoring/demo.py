@@ -12,18 +12,13 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from assignment.intake import case_number
-from assignment.models import Assignment, Case, Provider
+from assignment.demo import cases_in_progress
+from assignment.models import Assignment, Case
 from legalaid.hooks import add_demo_step
 from legalaid.models import User, UserRole
 from supervision.scoring import checklists, closing, rules, scoring
 from supervision.scoring.models import ScoreFile
 
-CAUSES = {
-    "civil": "wage_arrears",
-    "administrative": "administrative_act",
-    "non_litigation": "labour_contract",
-}
 DEDUCTION_NOTES = [
     "会见笔录缺受援人签名",
     "证据清单未编号",
@@ -48,66 +43,6 @@ def _login(session: Session, provider_id: int) -> User:
         session.add(user)
         session.flush()
     return user
-
-
-def _cases_in_progress(session: Session, rng: random.Random, want: int, assigner: User | None) -> list[Case]:
-    """Cases the assignment demo left in progress, topped up with cases of our own."""
-    cases = list(
-        session.scalars(
-            sa.select(Case)
-            .join(Assignment, sa.and_(Assignment.case_id == Case.id, Assignment.live.is_(True)))
-            .where(Case.status == "in_progress", Assignment.status == "accepted")
-            .order_by(Case.id)
-            .limit(want)
-        )
-    )
-    providers = list(
-        session.scalars(sa.select(Provider).where(Provider.kind == "lawyer").order_by(Provider.id))
-    )
-    if not providers:
-        return cases
-    today = rules.local_today()
-    year = today.year
-    while len(cases) < want:
-        case_type = rng.choice(["civil", "civil", "criminal", "administrative", "non_litigation"])
-        assigned_on = today - dt.timedelta(days=rng.randint(60, 400))
-        provider = rng.choice(providers)
-        seq, number = case_number(session, year, case_type)
-        case = Case(
-            number=number,
-            year=year,
-            seq=seq,
-            case_type=case_type,
-            cause=CAUSES.get(case_type, "盗窃罪"),
-            status="in_progress",
-            received_on=assigned_on - dt.timedelta(days=rng.randint(1, 5)),
-            applicant_name=rng.choice("王李张刘陈杨")
-            + rng.choice(["某", "小", "大"])
-            + rng.choice("明华强丽"),
-            applicant_id_number=f"3301{rng.randint(10**13, 10**14 - 1)}",
-            stage="trial" if case_type == "criminal" else None,
-        )
-        session.add(case)
-        session.flush()
-        at = dt.datetime.combine(assigned_on, dt.time(2, 0), tzinfo=dt.UTC)
-        session.add(
-            Assignment(
-                case_id=case.id,
-                provider_id=provider.id,
-                mode="rotation",
-                status="accepted",
-                live=True,
-                assigned_at=at,
-                accepted_at=at,
-                respond_by=at + dt.timedelta(days=2),
-                assigned_by=assigner.id if assigner else None,
-                explanation={},
-            )
-        )
-        provider.open_cases += 1
-        cases.append(case)
-    session.flush()
-    return cases
 
 
 def _close(session: Session, case: Case, rng: random.Random, ended_on: dt.date, late: bool) -> dt.date:
@@ -183,7 +118,8 @@ def build_scoring(session: Session, progress) -> None:
         return
     a, b, c = sups
     today = rules.local_today()
-    cases = _cases_in_progress(session, rng, 60, assigner)
+    types = ("civil", "civil", "criminal", "administrative", "non_litigation")
+    cases = cases_in_progress(session, rng, 60, assigner, case_types=types, accepted_days_ago=range(60, 401))
     if len(cases) < 14:
         progress("  skipped: not enough cases in progress")
         return
