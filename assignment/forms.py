@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -35,6 +36,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from assignment.intake import CAUSES
 from assignment.labels import ASSIGNMENT_STATUS_LABELS, CASE_TYPE_LABELS
 from assignment.labels import CASE_STATUS_LABELS as STATUS_LABELS
+from assignment.rotation import REASONS
+from legalaid.errors import shown
 
 CATEGORY_LABELS = {
     "migrant_worker": _l("migrant worker"),
@@ -76,18 +79,8 @@ MODE_LABELS = {
     "designated": _l("designated (override)"),
     "continuation": _l("continuation of the previous stage"),
 }
-# rotation.REASONS, worded for people.
-SKIP_REASON_LABELS = {
-    "inactive": _l("not active on the panel"),
-    "on_leave": _l("on leave on the assignment date"),
-    "at_cap": _l("at their open-case cap"),
-    "criminal_needs_lawyer": _l("criminal defence needs a lawyer (Law arts. 25, 26, 36)"),
-    "experience_life_death": _l("life/death case needs 3 years of practice (Law art. 26)"),
-    "experience_juvenile": _l("juvenile defendant needs 2 years of practice"),
-    "conflict": _l("declared conflict with a party"),
-    "opposing_organization": _l("same organisation as the opposing party's provider"),
-    "had_this_case": _l("already had this case"),
-}
+# Why rotation passed a member over: rotation.REASONS' own texts, in the reader's language.
+SKIP_REASON_LABELS = {code: LazyString(shown, text) for code, (_kind, text) in REASONS.items()}
 DEADLINE_LABELS = {
     "decision": _l("Decision"),
     "materials_supply": _l("Materials due"),
