@@ -31,9 +31,7 @@ import sqlalchemy as sa
 from flask import Response, current_app, json, request
 
 from legalaid.db import db
-from legalaid.models import AuditHead
 
-_HEAD = sa.select(AuditHead.last_seq, AuditHead.last_hash).where(AuditHead.id == 1)
 _HEAD_SQL = "SELECT last_seq, last_hash FROM audit_head WHERE id = 1"
 
 
@@ -149,7 +147,7 @@ def close_head_reader(app) -> None:
 def head_state(session) -> tuple[int, str]:
     """Where the audit chain's head stands now: one primary-key read of the committed state."""
     reader = _head_reader(current_app)
-    row = session.execute(_HEAD).one_or_none() if reader is None else reader.read()
+    row = session.execute(sa.text(_HEAD_SQL)).first() if reader is None else reader.read()
     return (row[0], row[1]) if row is not None else (0, "")
 
 
