@@ -4,18 +4,18 @@ Views are thin: validate the body, call one service function, commit, dump."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import sqlalchemy as sa
-from flask import Response, jsonify, request
+from flask import Response, jsonify
 from flask_login import current_user
 
+from assignment import answer_schemas as answer
 from assignment import intake, panel, queries, reports, rotation
 from assignment.models import Assignment, Organization, PoolMember, Provider, RotationPool
 from assignment.schemas import (
     AssignSchema,
     CaseCreateSchema,
     CaseListArgs,
+    CaseReadArgs,
     ConflictSchema,
     DecisionSchema,
     DeclineSchema,
@@ -38,11 +38,12 @@ from assignment.schemas import (
     dump_pool,
     dump_provider,
 )
-from legalaid import audit
+from legalaid import audit, clock
 from legalaid.answers import cached_json
 from legalaid.api import PageArgs, api_blueprint, paginate, query_args, use_body
 from legalaid.auth import roles_required
 from legalaid.db import db
+from legalaid.openapi import CSV, no_content, page_of, responds, use_query
 
 bp = api_blueprint("assignment_api", __name__)
 
@@ -55,6 +56,7 @@ STAFF = ("coordinator", "supervisor", "admin")
 @bp.post("/organizations")
 @roles_required("admin")
 @use_body(OrganizationSchema)
+@responds(201, answer.ORGANIZATION)
 def create_organization(body):
     """Add an organisation (law firm, legal service office, the centre)."""
     org = panel.create_organization(db.session, body["name"], body["kind"], current_user, area=body["area"])
@@ -64,6 +66,7 @@ def create_organization(body):
 
 @bp.get("/organizations")
 @roles_required(*STAFF)
+@responds(200, page_of(answer.ORGANIZATION))
 def list_organizations():
     """The organisations of the panel."""
     return jsonify(
@@ -74,6 +77,7 @@ def list_organizations():
 @bp.post("/providers")
 @roles_required("admin")
 @use_body(ProviderCreateSchema)
+@responds(201, answer.PROVIDER)
 def create_provider(body):
     """Add a provider to the panel."""
     provider = panel.create_provider(db.session, body, current_user)
@@ -83,6 +87,7 @@ def create_provider(body):
 
 @bp.get("/providers")
 @roles_required(*STAFF)
+@responds(200, page_of(answer.PROVIDER))
 def list_providers():
     """The panel (bank accounts masked)."""
     return jsonify(
@@ -92,6 +97,7 @@ def list_providers():
 
 @bp.get("/providers/<int:provider_id>")
 @roles_required(*STAFF)
+@responds(200, answer.PROVIDER)
 def read_provider(provider_id):
     """One provider (bank account masked)."""
     return jsonify(dump_provider(panel.get_provider(db.session, provider_id)))
@@ -100,6 +106,7 @@ def read_provider(provider_id):
 @bp.patch("/providers/<int:provider_id>")
 @roles_required("admin")
 @use_body(ProviderUpdateSchema)
+@responds(200, answer.PROVIDER)
 def update_provider(provider_id, body):
     """Change a provider's panel record; ``"active": false`` takes them out of rotation."""
     provider = panel.update_provider(
@@ -112,6 +119,7 @@ def update_provider(provider_id, body):
 @bp.post("/providers/<int:provider_id>/leave")
 @roles_required("admin")
 @use_body(LeaveSchema)
+@responds(201, answer.LEAVE)
 def add_leave(provider_id, body):
     """Record a leave period (both days included)."""
     provider = panel.get_provider(db.session, provider_id)
@@ -123,6 +131,7 @@ def add_leave(provider_id, body):
 @bp.post("/providers/<int:provider_id>/conflicts")
 @roles_required("admin", "coordinator")
 @use_body(ConflictSchema)
+@responds(201, answer.CONFLICT)
 def declare_conflict(provider_id, body):
     """Record a party the provider has a conflict of interest with."""
     provider = panel.get_provider(db.session, provider_id)
@@ -136,6 +145,7 @@ def declare_conflict(provider_id, body):
 @bp.post("/pools")
 @roles_required("admin")
 @use_body(PoolSchema)
+@responds(201, answer.POOL)
 def create_pool(body):
     """Define a rotation pool; one overlapping an existing pool is refused (422)."""
     pool = panel.create_pool(
@@ -147,6 +157,7 @@ def create_pool(body):
 
 @bp.get("/pools")
 @roles_required(*STAFF)
+@responds(200, page_of(answer.POOL))
 def list_pools():
     """The rotation pools."""
     return jsonify(paginate(db.session, sa.select(RotationPool).order_by(RotationPool.id), dump_pool))
@@ -154,6 +165,7 @@ def list_pools():
 
 @bp.get("/pools/<int:pool_id>")
 @roles_required(*STAFF)
+@responds(200, answer.POOL_WITH_MEMBERS)
 def read_pool(pool_id):
     """A pool with its members."""
     pool = panel.get_pool(db.session, pool_id)
@@ -166,6 +178,7 @@ def read_pool(pool_id):
 @bp.put("/pools/<int:pool_id>/members/<int:provider_id>")
 @roles_required("admin")
 @use_body(PoolMemberSchema)
+@responds(200, answer.MEMBER, also=(201,))
 def put_pool_member(pool_id, provider_id, body):
     """Add a provider to a pool (201) or change their weight (200)."""
     pool = panel.get_pool(db.session, pool_id)
@@ -177,18 +190,20 @@ def put_pool_member(pool_id, provider_id, body):
 
 @bp.delete("/pools/<int:pool_id>/members/<int:provider_id>")
 @roles_required("admin")
+@responds(204)
 def delete_pool_member(pool_id, provider_id):
     """Take a provider out of a pool."""
     pool = panel.get_pool(db.session, pool_id)
     panel.remove_pool_member(db.session, pool, panel.get_provider(db.session, provider_id), current_user)
     db.session.commit()
-    return "", 204
+    return no_content()
 
 
 # --- cases (coordinator) ---
 
 
 @bp.get("/causes")
+@responds(200, answer.CAUSES)
 def list_causes():
     """The causes of non-criminal cases, with labels (criminal cases give the charge as text)."""
     items = [{"code": code, "label": en, "label_zh": zh} for code, (en, zh) in intake.CAUSES.items()]
@@ -198,6 +213,7 @@ def list_causes():
 @bp.post("/cases")
 @roles_required("coordinator")
 @use_body(CaseCreateSchema)
+@responds(201, answer.CASE)
 def register_case(body):
     """Register an application, or a notified criminal case (starts accepted)."""
     case = intake.register_case(db.session, body, current_user)
@@ -207,19 +223,22 @@ def register_case(body):
 
 @bp.get("/cases")
 @roles_required(*STAFF)
-def list_cases():
+@use_query(CaseListArgs)
+@responds(200, page_of(answer.CASE_SUMMARY))
+def list_cases(args):
     """Cases, green channel first; applicant ID numbers masked to the last 4 characters."""
-    args = query_args(CaseListArgs)
     return jsonify(paginate(db.session, intake.case_list_statement(**args), dump_case_summary))
 
 
 @bp.get("/cases/<int:case_id>")
 @roles_required(*STAFF, "provider")
-def read_case(case_id):
+@use_query(CaseReadArgs)
+@responds(200, answer.CASE)
+def read_case(case_id, args):
     """A case with its status, deadlines and current assignment. ``?reveal=id_number`` shows a
     coordinator the full ID number (audited)."""
     case = intake.get_case(db.session, case_id, current_user)
-    reveal = request.args.get("reveal") == "id_number" and current_user.has_role("coordinator")
+    reveal = args["reveal"] == "id_number" and current_user.has_role("coordinator")
     if reveal:
         audit.record(db.session, current_user, "case.view_id_number", "case", case.id)
         db.session.commit()
@@ -233,6 +252,7 @@ def _case_for_change(case_id):
 @bp.post("/cases/<int:case_id>/decision")
 @roles_required("coordinator")
 @use_body(DecisionSchema)
+@responds(200, answer.CASE)
 def decide(case_id, body):
     """Approve (with the means-test basis) or reject (with a written reason)."""
     case = intake.decide_application(db.session, _case_for_change(case_id), current_user, **body)
@@ -243,6 +263,7 @@ def decide(case_id, body):
 @bp.post("/cases/<int:case_id>/materials-request")
 @roles_required("coordinator")
 @use_body(MaterialsRequestSchema)
+@responds(200, answer.CASE)
 def request_materials(case_id, body):
     """One notice listing every missing item; the decision clock pauses."""
     case = intake.request_materials(
@@ -254,6 +275,7 @@ def request_materials(case_id, body):
 
 @bp.post("/cases/<int:case_id>/materials")
 @roles_required("coordinator")
+@responds(200, answer.CASE)
 def supply_materials(case_id):
     """The missing materials arrived: back to applied, the clock resumes."""
     case = intake.supply_materials(db.session, _case_for_change(case_id), current_user)
@@ -264,6 +286,7 @@ def supply_materials(case_id):
 @bp.post("/cases/<int:case_id>/withdraw")
 @roles_required("coordinator")
 @use_body(WithdrawSchema)
+@responds(200, answer.CASE)
 def withdraw(case_id, body):
     """The applicant withdraws."""
     case = intake.withdraw_case(db.session, _case_for_change(case_id), current_user, reason=body["reason"])
@@ -274,6 +297,7 @@ def withdraw(case_id, body):
 @bp.post("/cases/<int:case_id>/assignments")
 @roles_required("coordinator")
 @use_body(AssignSchema)
+@responds(201, answer.ASSIGNMENT)
 def assign(case_id, body):
     """Assign by rotation, within the window of the next 5, or designated (an override)."""
     case = intake.get_case(db.session, case_id, current_user)
@@ -293,6 +317,7 @@ def assign(case_id, body):
 
 @bp.get("/cases/<int:case_id>/assignments")
 @roles_required(*STAFF)
+@responds(200, page_of(answer.ASSIGNMENT))
 def case_assignments(case_id):
     """Every assignment of a case, newest first."""
     case = intake.get_case(db.session, case_id, current_user)
@@ -302,6 +327,7 @@ def case_assignments(case_id):
 
 @bp.get("/cases/<int:case_id>/next-in-line")
 @roles_required("coordinator")
+@responds(200, answer.NEXT_IN_LINE, errors=(409,))
 def next_in_line(case_id):
     """The next 5 eligible members: the window a coordinator may choose from."""
     items = rotation.next_in_line(db.session, intake.get_case(db.session, case_id, current_user))
@@ -312,10 +338,13 @@ def next_in_line(case_id):
 @bp.post("/cases/<int:case_id>/reassign")
 @roles_required("coordinator")
 @use_body(ReassignSchema)
+@responds(201, answer.ASSIGNMENT)
 def reassign(case_id, body):
     """Replace the provider (with a reason); the replacement is picked by rotation."""
     case = intake.get_case(db.session, case_id, current_user)
-    assignment = rotation.reassign_case(db.session, case, body["reason"], current_user)
+    assignment = rotation.reassign_case(
+        db.session, case, body["reason"], current_user, asked_at=clock.asked_at()
+    )
     db.session.commit()
     return jsonify(dump_assignment(assignment)), 201
 
@@ -325,6 +354,7 @@ def reassign(case_id, body):
 
 @bp.get("/me/assignments")
 @roles_required("provider")
+@responds(200, page_of(answer.MY_ASSIGNMENT))
 def my_assignments():
     """The signed-in provider's own assignments, with case summary, deadlines and why them."""
     args = query_args(PageArgs)
@@ -340,13 +370,12 @@ def my_assignments():
         }
 
     # Built once per state change, not per request (legalaid.answers); deadline states follow the date.
-    return cached_json(
-        ("me/assignments", provider_id, args["page"], args["per_page"], dt.date.today()), build
-    )
+    return cached_json(("me/assignments", provider_id, args["page"], args["per_page"], clock.today()), build)
 
 
 @bp.post("/assignments/<int:assignment_id>/accept")
 @roles_required("provider")
+@responds(200, answer.MY_ASSIGNMENT)
 def accept(assignment_id):
     """Accept your assignment: the case is in progress."""
     assignment = rotation.get_assignment(db.session, assignment_id, current_user)
@@ -358,6 +387,7 @@ def accept(assignment_id):
 @bp.post("/assignments/<int:assignment_id>/decline")
 @roles_required("provider")
 @use_body(DeclineSchema)
+@responds(200, answer.ASSIGNMENT)
 def decline(assignment_id, body):
     """Decline your assignment (conflict, unavailable, other): the case returns to accepted."""
     assignment = rotation.get_assignment(db.session, assignment_id, current_user)
@@ -369,24 +399,27 @@ def decline(assignment_id, body):
 # --- fairness report ---
 
 
-def _report():
-    args = query_args(RotationReportArgs)
+def _report(args):
     pool = panel.get_pool(db.session, args["pool_id"])
     return reports.rotation_report(db.session, pool, args["from_"], args["to"])
 
 
 @bp.get("/reports/rotation")
 @roles_required(*STAFF)
-def rotation_report():
+@use_query(RotationReportArgs)
+@responds(200, answer.ROTATION_REPORT, errors=(404,))
+def rotation_report(args):
     """Counts vs expected share per member, spread, top-decile ratio, overrides, declines."""
-    return jsonify(_report())
+    return jsonify(_report(args))
 
 
 @bp.get("/reports/rotation.csv")
 @roles_required(*STAFF)
-def rotation_report_csv():
+@use_query(RotationReportArgs)
+@responds(200, media=(CSV,), errors=(404,))
+def rotation_report_csv(args):
     """The fairness report as CSV."""
-    report = _report()
+    report = _report(args)
     audit.record(db.session, current_user, "report.export", "rotation_pool", report["pool_id"])
     db.session.commit()
     return Response(

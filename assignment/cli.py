@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import click
 from flask.cli import with_appcontext
 
-from legalaid.db import db, utcnow
+from legalaid import clock
+from legalaid.db import db
 from legalaid.errors import DomainError
 
 panel_cli = click.Group("panel", help="The panel of providers.")
@@ -39,7 +38,7 @@ def lapse_materials(today):
     """Withdraw cases whose missing materials were not supplied in time (Law art. 43)."""
     from assignment.intake import lapse_overdue_material_requests
 
-    lapsed = lapse_overdue_material_requests(db.session, today.date() if today else dt.date.today())
+    lapsed = lapse_overdue_material_requests(db.session, today.date() if today else clock.today())
     db.session.commit()
     click.echo(f"{len(lapsed)} case(s) withdrawn")
 
@@ -50,7 +49,7 @@ def expire_assignments():
     """Assignments not accepted in time count as the turn; the case moves to the next in line."""
     from assignment.rotation import expire_unanswered_assignments
 
-    expired = expire_unanswered_assignments(db.session, utcnow())
+    expired = expire_unanswered_assignments(db.session, clock.now())
     db.session.commit()
     click.echo(f"{len(expired)} assignment(s) expired")
 

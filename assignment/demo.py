@@ -10,6 +10,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from assignment.models import Organization, Provider
+from legalaid import clock
 from legalaid.hooks import add_demo_step
 
 AREAS = ["城关街道", "东城街道", "西湖镇", "南山镇", "北岭乡"]
@@ -61,7 +62,7 @@ def build_panel(session: Session, progress) -> None:
     from legalaid.models import User, UserRole
 
     rng = random.Random(2026)
-    today = dt.date.today()
+    today = clock.today()
     firms = [
         Organization(name=n, kind="law_firm", area=AREAS[i % len(AREAS)]) for i, n in enumerate(LAW_FIRMS)
     ]
@@ -166,7 +167,7 @@ def build_pools_and_cases(session: Session, progress) -> None:
     from legalaid.models import User
 
     rng = random.Random(2027)
-    today = dt.date.today()
+    today = clock.today()
     coord = session.scalars(sa.select(User).where(User.username == "coord")).one()
     providers = session.scalars(sa.select(Provider).order_by(Provider.id)).all()
     pools = [
@@ -299,7 +300,6 @@ def cases_in_progress(
     from assignment.intake import case_number
     from assignment.models import Assignment, Case
     from assignment.rotation import accept_assignment
-    from legalaid.db import utcnow
 
     live = sa.and_(Assignment.case_id == Case.id, Assignment.live.is_(True))
     cases = list(
@@ -317,7 +317,7 @@ def cases_in_progress(
     while len(cases) < want and providers:
         case_type = rng.choice(case_types)
         criminal = case_type == "criminal"
-        accepted = utcnow() - dt.timedelta(days=rng.choice(accepted_days_ago))
+        accepted = clock.now() - dt.timedelta(days=rng.choice(accepted_days_ago))
         seq, number = case_number(session, accepted.year, case_type)
         case = Case(
             number=number,

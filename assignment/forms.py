@@ -38,6 +38,7 @@ from assignment.labels import ASSIGNMENT_STATUS_LABELS, CASE_TYPE_LABELS
 from assignment.labels import CASE_STATUS_LABELS as STATUS_LABELS
 from assignment.rotation import REASONS
 from legalaid.errors import shown
+from legalaid.limits import InWindow
 
 CATEGORY_LABELS = {
     "migrant_worker": _l("migrant worker"),
@@ -165,7 +166,7 @@ class CaseForm(FlaskForm):
     # Not Optional(): it would stop the chain before the checks below that depend on the case type.
     cause = SelectField(_l("Cause (non-criminal cases)"))
     charge = StringField(_l("Charge (criminal cases)"), validators=[Length(max=200)])
-    received_on = DateField(_l("Received on"), validators=[InputRequired()])
+    received_on = DateField(_l("Received on"), validators=[InputRequired(), InWindow("past")])
     source = SelectField(_l("Source"), choices=choices(SOURCE_LABELS), validators=[InputRequired()])
     intake_point = _text(_l("Intake point / area"), 100)
     applicant_name = _text(_l("Applicant's name"), 120, required=True)
@@ -221,10 +222,24 @@ class MaterialsRequestForm(FlaskForm):
     missing = TextAreaField(
         _l("What is missing (one item a line)"), validators=[DataRequired(), Length(max=4000)]
     )
-    supply_by = DateField(_l("To be supplied by (default: 15 days)"), validators=[Optional()])
+    supply_by = DateField(
+        _l("To be supplied by (default: 15 days)"), validators=[Optional(), InWindow("planning")]
+    )
 
     def items(self) -> list[str]:
         return [line.strip() for line in (self.missing.data or "").splitlines() if line.strip()]
+
+    def validate_missing(self, field) -> None:
+        # As on the API (MaterialsRequestSchema): each thing once, a notice of a sane length.
+        from assignment.schemas import MAX_MISSING_MATERIALS
+
+        items = self.items()
+        if len(items) > MAX_MISSING_MATERIALS:
+            raise ValidationError(_l("At most %(count)s items.", count=MAX_MISSING_MATERIALS))
+        if any(len(item) > 200 for item in items):
+            raise ValidationError(_l("At most %(count)s characters a line.", count=200))
+        if len(set(items)) < len(items):
+            raise ValidationError(_l("Each item once, please."))
 
 
 class WithdrawForm(FlaskForm):
@@ -271,7 +286,7 @@ class ProviderForm(FlaskForm):
     name = _text(lazy_pgettext("person", "Name"), 120, required=True)
     kind = SelectField(_l("Kind"), choices=choices(PROVIDER_KIND_LABELS), validators=[InputRequired()])
     organization_id = SelectField(_l("Organisation"), coerce=int, validators=[InputRequired()])
-    practice_since = DateField(_l("In practice since"), validators=[InputRequired()])
+    practice_since = DateField(_l("In practice since"), validators=[InputRequired(), InWindow("practice")])
     max_open_cases = IntegerField(
         _l("Open-case cap"), default=10, validators=[InputRequired(), NumberRange(1, 500)]
     )
@@ -296,8 +311,8 @@ class ProviderForm(FlaskForm):
 
 
 class LeaveForm(FlaskForm):
-    starts_on = DateField(_l("From"), validators=[InputRequired()])
-    ends_on = DateField(_l("To (included)"), validators=[InputRequired()])
+    starts_on = DateField(_l("From"), validators=[InputRequired(), InWindow("planning")])
+    ends_on = DateField(_l("To (included)"), validators=[InputRequired(), InWindow("planning")])
     note = _text(_l("Note"), 200)
 
 
@@ -335,8 +350,8 @@ class ReportForm(FlaskForm):
         csrf = False
 
     pool_id = SelectField(_l("Pool"), coerce=int, validators=[InputRequired()])
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional(), InWindow("planning")])
+    date_to = DateField(_l("To"), validators=[Optional(), InWindow("planning")])
 
 
 class QueueSearchForm(FlaskForm):
@@ -358,4 +373,4 @@ class EndLeaveForm(FlaskForm):
     """One leave row's form on the provider page (the page fills in today); a last day before the
     start cancels the leave."""
 
-    last_day = DateField(_l("Last day"), validators=[InputRequired()])
+    last_day = DateField(_l("Last day"), validators=[InputRequired(), InWindow("planning")])

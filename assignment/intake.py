@@ -22,7 +22,7 @@ from assignment.models import (
     CaseCounter,
 )
 from assignment.roles import actor_id, require_role
-from legalaid import audit
+from legalaid import audit, clock
 from legalaid.db import lock_for_update
 from legalaid.errors import Invalid, NotAllowed, NotFound, say
 
@@ -121,7 +121,7 @@ def _check_case_input(session: Session, data: dict) -> None:
         ]
     if data.get("received_on") is None:
         problems["received_on"] = [say("Required.")]
-    elif data["received_on"] > dt.date.today():
+    elif data["received_on"] > clock.today():
         problems["received_on"] = [say("In the future.")]
     if not criminal:
         for key in ("stage", "max_sentence"):
@@ -199,7 +199,9 @@ def register_case(session: Session, data: dict, actor) -> Case:
 
 
 def get_case(session: Session, case_id: int, actor=None, *, for_update: bool = False) -> Case:
-    """A case, if the actor may see it: staff see all; a provider only cases assigned to them."""
+    """A case, if the actor may see it: staff see all; a provider only a case whose live assignment
+    is theirs (offered, or accepted: in progress, closed or archived). A provider whose assignment was
+    declined, expired or replaced no longer sees the case, its client or its new provider."""
     stmt = sa.select(Case).where(Case.id == case_id)
     if for_update:
         stmt = lock_for_update(stmt).execution_options(populate_existing=True)
@@ -209,7 +211,9 @@ def get_case(session: Session, case_id: int, actor=None, *, for_update: bool = F
     if actor is not None and not actor.has_role(*CASE_READERS):
         mine = actor.provider_id is not None and session.scalar(
             sa.select(Assignment.id).where(
-                Assignment.case_id == case.id, Assignment.provider_id == actor.provider_id
+                Assignment.case_id == case.id,
+                Assignment.provider_id == actor.provider_id,
+                Assignment.live.is_(True),
             )
         )
         if not mine:
@@ -261,7 +265,7 @@ def decide_application(
     proof named, or checked) or reject with a written reason (``rejected``). Law arts. 32, 42, 43."""
     require_role(actor, *COORDINATOR)
     _require_status(case, "applied", doing="decided")
-    on = on or dt.date.today()
+    on = on or clock.today()
     before = {"status": case.status}
     if approved:
         means_test = means_test or "checked"
@@ -310,7 +314,7 @@ def request_materials(
     missing = [m.strip() for m in missing if m and m.strip()]
     if not missing:
         raise Invalid(say("List what is missing."), fields={"missing": [say("At least one item.")]})
-    on = on or dt.date.today()
+    on = on or clock.today()
     supply_by = supply_by or on + dt.timedelta(days=limits()["materials_supply_days"])
     if supply_by < on:
         raise Invalid(say("The supply date is in the past."), fields={"supply_by": [say("In the past.")]})
@@ -327,7 +331,7 @@ def supply_materials(session: Session, case: Case, actor, *, on: dt.date | None 
     """The applicant handed in the missing materials: back to ``applied``; the clock resumes."""
     require_role(actor, *COORDINATOR)
     _require_status(case, "pending_materials", doing="marked as supplied")
-    on = on or dt.date.today()
+    on = on or clock.today()
     case.paused_days += max((on - case.materials_requested_on).days, 0)
     case.status = "applied"
     audit.record(
@@ -379,7 +383,7 @@ def case_deadlines(case: Case, today: dt.date | None = None) -> dict:
     """The statutory deadlines of a case as they stand (DESIGN.md §4): decision 7 days from receipt
     (paused while materials are awaited), assignment 3 days after approval or notice, acceptance by
     the provider, retainer 5 days after assignment."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     days = limits()
     day = dt.timedelta(days=1)
     out: dict[str, dict] = {}

@@ -7,7 +7,8 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from legalaid.db import UTCDateTime, db, one_of, utcnow
+from legalaid import clock as centre_clock
+from legalaid.db import UTCDateTime, db, one_of
 
 ORGANIZATION_KINDS = ("law_firm", "legal_service_office", "centre")
 PROVIDER_KINDS = ("lawyer", "legal_adviser")
@@ -49,7 +50,7 @@ class Organization(db.Model):
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)
     kind: Mapped[str] = mapped_column(sa.String(30))
     area: Mapped[str | None] = mapped_column(sa.String(100))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=centre_clock.now)
 
 
 class Provider(db.Model):
@@ -85,7 +86,7 @@ class Provider(db.Model):
     prior_legal_aid_cases: Mapped[int] = mapped_column(default=0)
     phone: Mapped[str | None] = mapped_column(sa.String(30))
     email: Mapped[str | None] = mapped_column(sa.String(254))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=centre_clock.now)
     specialties: Mapped[list] = mapped_column(sa.JSON, default=list, server_default="[]")
     areas: Mapped[list] = mapped_column(sa.JSON, default=list, server_default="[]")
     # Maintained counter of live assignments (offered or accepted, case not closed), updated in the
@@ -113,7 +114,7 @@ class ProviderLeave(db.Model):
     starts_on: Mapped[dt.date] = mapped_column(sa.Date)
     ends_on: Mapped[dt.date] = mapped_column(sa.Date)
     note: Mapped[str | None] = mapped_column(sa.String(200))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=centre_clock.now)
 
 
 class ProviderConflict(db.Model):
@@ -125,7 +126,7 @@ class ProviderConflict(db.Model):
     provider_id: Mapped[int] = mapped_column(sa.ForeignKey("provider.id", ondelete="CASCADE"), index=True)
     party_name: Mapped[str] = mapped_column(sa.String(200))
     note: Mapped[str | None] = mapped_column(sa.String(200))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=centre_clock.now)
 
 
 class RotationPool(db.Model):
@@ -145,7 +146,7 @@ class RotationPool(db.Model):
     active_weight: Mapped[float] = mapped_column(sa.Float, default=0.0)
     # The distinct member weights: the pick walks one index range per weight (see rotation.py).
     weights: Mapped[list] = mapped_column(sa.JSON, default=list)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=centre_clock.now)
 
 
 class PoolScope(db.Model):
@@ -196,7 +197,7 @@ class PoolMember(db.Model):
     turns: Mapped[int] = mapped_column(default=0)
     away_since: Mapped[float | None] = mapped_column(sa.Float)
     away_reason: Mapped[str | None] = mapped_column(sa.String(40))
-    joined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    joined_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=centre_clock.now)
 
     provider: Mapped[Provider] = relationship(lazy="joined")
 
@@ -263,7 +264,7 @@ class Case(db.Model):
     paused_days: Mapped[int] = mapped_column(default=0)
     withdrawn_reason: Mapped[str | None] = mapped_column(sa.String(200))
     created_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=centre_clock.now)
 
     current_assignment: Mapped[Assignment | None] = relationship(
         primaryjoin="and_(Assignment.case_id == Case.id, Assignment.live.is_(True))",
@@ -315,7 +316,7 @@ class Assignment(db.Model):
     # How this turn moved the pool clock and the member's offset; undone on a conflict decline.
     clock_step: Mapped[float] = mapped_column(sa.Float, default=0.0)
     offset_step: Mapped[float] = mapped_column(sa.Float, default=0.0)
-    assigned_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    assigned_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=centre_clock.now)
     assigned_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     respond_by: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     accepted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -26,7 +26,7 @@ from assignment.models import (
     RotationPool,
 )
 from assignment.roles import require_role
-from legalaid import audit
+from legalaid import audit, clock, limits
 from legalaid.db import lock_for_update
 from legalaid.errors import Invalid, NotAllowed, NotFound, say
 
@@ -185,7 +185,7 @@ def _check_provider_fields(session: Session, fields: dict) -> None:
         raise Invalid(
             say("The open-case cap must be at least 1."), fields={"max_open_cases": [say("At least 1.")]}
         )
-    if fields.get("practice_since") and fields["practice_since"] > dt.date.today():
+    if fields.get("practice_since") and fields["practice_since"] > clock.today():
         raise Invalid(
             say("Practice cannot start in the future."), fields={"practice_since": [say("In the future.")]}
         )
@@ -304,7 +304,7 @@ def end_leave(session: Session, leave: ProviderLeave, last_day: dt.date, actor) 
     the leave (None is returned). Rotation reads leave on the day of each pick, so the provider is
     available from the day after ``last_day`` (DESIGN.md §4 "Eligibility")."""
     require_role(actor, "admin", "coordinator")
-    if leave.ends_on < dt.date.today():
+    if leave.ends_on < clock.today():
         raise NotAllowed(say("The leave is already over."))
     if last_day >= leave.ends_on:
         day = leave.ends_on.isoformat()
@@ -621,7 +621,7 @@ def _parse_row(row: dict, pools: dict[str, RotationPool]) -> tuple[dict, list[st
             if row.get("practice_since")
             else None
         )
-        if since and since > dt.date.today():
+        if since and since > clock.today():
             problems.append(say("practice_since is in the future"))
     except ValueError:
         since = None
@@ -660,7 +660,32 @@ def _parse_row(row: dict, pools: dict[str, RotationPool]) -> tuple[dict, list[st
         active=active not in ("0", "false", "no"),
         pools=pool_names,
     )
+    _check_input_limits(row, data, problems)
     return data, problems
+
+
+def _check_input_limits(row: dict, data: dict, problems: list[str]) -> None:
+    """A file meets the limits the API and the pages keep (legalaid.limits): text without NUL that fits
+    its column, numbers the forms accept, a plausible first year of practice."""
+    if any(isinstance(value, str) and "\x00" in value for value in row.values()):
+        problems.append(say("a cell holds a NUL character"))
+    for key, column in (
+        ("name", Provider.name),
+        ("phone", Provider.phone),
+        ("email", Provider.email),
+        ("bank_name", Provider.bank_name),
+        ("organization", Organization.name),
+    ):
+        if data.get(key) and len(data[key]) > column.type.length:
+            problems.append(
+                say("%(column)s: at most %(count)s characters", column=key, count=column.type.length)
+            )
+    for key, most in (("max_open_cases", 500), ("prior_legal_aid_cases", 100000)):
+        if isinstance(data.get(key), int) and data[key] > most:
+            problems.append(say("%(column)s must be at most %(most)s", column=key, most=most))
+    since = data.get("practice_since")
+    if since and since <= clock.today() and not limits.in_window("practice", since):
+        problems.append(say("practice_since: %(problem)s", problem=limits.window_problem("practice", since)))
 
 
 def import_panel_csv(session: Session, text: str | io.TextIOBase, actor) -> dict:

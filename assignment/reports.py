@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import math
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from assignment.models import Assignment, PoolMember, Provider, RotationPool
+from legalaid import clock
+from legalaid.exports import csv_text
 
 TOP_DECILE_LIMIT = 3.0  # Texas Indigent Defense Commission: top 10% ≤ 3× their representative share
 
@@ -21,9 +19,8 @@ def _bounds(
     date_from: dt.date | None, date_to: dt.date | None
 ) -> tuple[dt.datetime | None, dt.datetime | None]:
     """Local calendar days (the centre's time zone) as UTC instants, ``to`` included."""
-    zone = ZoneInfo(current_app.config.get("TIMEZONE", "Asia/Shanghai"))
-    start = dt.datetime.combine(date_from, dt.time(), zone) if date_from else None
-    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time(), zone) if date_to else None
+    start = clock.day_bounds(date_from)[0] if date_from else None
+    end = clock.day_bounds(date_to)[1] if date_to else None
     return start, end
 
 
@@ -97,13 +94,12 @@ def rotation_report(
 
 
 def rotation_report_csv(report: dict) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["provider_id", "name", "weight", "count", "expected"])
-    for row in report["members"]:
-        writer.writerow([row["provider_id"], row["name"], row["weight"], row["count"], row["expected"]])
-    writer.writerow([])
-    writer.writerow(["spread", report["spread"]])
-    writer.writerow(["top_decile_ratio", report["top_decile_ratio"]])
-    writer.writerow(["overrides", report["overrides"]])
-    return out.getvalue()
+    rows: list[list] = [["provider_id", "name", "weight", "count", "expected"]]
+    rows += [[r["provider_id"], r["name"], r["weight"], r["count"], r["expected"]] for r in report["members"]]
+    rows += [
+        [],
+        ["spread", report["spread"]],
+        ["top_decile_ratio", report["top_decile_ratio"]],
+        ["overrides", report["overrides"]],
+    ]
+    return csv_text(rows)  # names are neutralised there (a name may start a spreadsheet formula)

@@ -60,8 +60,8 @@ from assignment.models import (
 )
 from assignment.roles import actor_id, require_role
 from assignment.signals import assignment_accepted, assignment_ended
-from legalaid import audit
-from legalaid.db import lock_for_update, utcnow
+from legalaid import audit, clock
+from legalaid.db import lock_for_update, lock_row
 from legalaid.errors import Invalid, NotAllowed, NotFound, joined, say
 
 WINDOW_SIZE = 5  # DESIGN.md §4: any of the next 5 eligible (Texas art. 26.04(a))
@@ -756,7 +756,7 @@ def _prepare(
     pool = _lock_pool(session, pool_id)
     if not status_in_write:
         _check_status(session, case)
-    today = today or dt.date.today()
+    today = today or clock.today()
     _update_availability(session, pool, today)
     return pool, _facts(case, today, _opposing_orgs(session, linked), had_case)
 
@@ -810,7 +810,7 @@ def _new_assignment(
     reason: str | None = None,
     override: bool = False,
 ) -> Assignment:
-    now = utcnow()
+    now = clock.now()
     return Assignment(
         case_id=case.id,
         provider_id=provider_id,
@@ -1190,6 +1190,14 @@ def get_assignment(session: Session, assignment_id: int, actor=None) -> Assignme
     return assignment
 
 
+def _lock_assignment(session: Session, assignment: Assignment) -> None:
+    """Every change to a case's assignments first locks the case row (case, then pool, then provider,
+    as assigning does), then reads the assignment afresh: of two requests at once, the second sees
+    what the first did and is refused (accept against decline, two accepts, expiry against accept)."""
+    lock_row(session, Case, assignment.case_id)
+    session.refresh(assignment)
+
+
 def _require_own(assignment: Assignment, actor) -> None:
     if actor is not None and getattr(actor, "provider_id", None) != assignment.provider_id:
         raise NotFound(say("No such assignment."))
@@ -1200,7 +1208,7 @@ SIGNAL_REASONS = {"declined": "declined", "expired": "expired", "replaced": "rea
 
 def _end(session: Session, assignment: Assignment, status: str, reason: str | None, actor) -> None:
     assignment.status, assignment.live = status, False
-    assignment.ended_at, assignment.end_reason = utcnow(), reason
+    assignment.ended_at, assignment.end_reason = clock.now(), reason
     session.flush()
     release_open_case(session, assignment.provider_id)
     assignment_ended.send(session, assignment=assignment, reason=SIGNAL_REASONS[status], actor=actor)
@@ -1222,6 +1230,7 @@ def accept_assignment(
 ) -> Assignment:
     """The provider accepts their assignment within the acceptance limit: the case is in progress."""
     _require_own(assignment, actor)
+    _lock_assignment(session, assignment)
     if assignment.status != "offered":
         raise NotAllowed(
             say(
@@ -1229,10 +1238,10 @@ def accept_assignment(
                 status=labels.assignment_status(assignment.status),
             )
         )
-    if (now or utcnow()) > assignment.respond_by:
+    if (now or clock.now()) > assignment.respond_by:
         raise NotAllowed(say("The acceptance period has passed; the case moves to the next in line."))
     case = assignment.case
-    assignment.status, assignment.accepted_at = "accepted", now or utcnow()
+    assignment.status, assignment.accepted_at = "accepted", now or clock.now()
     case.status = "in_progress"
     audit.record(
         session, actor, "assignment.accept", "assignment", assignment.id, {"status": "offered"},
@@ -1253,6 +1262,7 @@ def decline_assignment(
             say("Say why."),
             fields={"reason_code": [say("One of %(choices)s.", choices=", ".join(DECLINE_REASONS))]},
         )
+    _lock_assignment(session, assignment)
     if assignment.status != "offered":
         raise NotAllowed(
             say(
@@ -1287,6 +1297,9 @@ def expire_unanswered_assignments(session: Session, now: dt.datetime) -> list[As
         .order_by(Assignment.id)
     ).all()
     for assignment in overdue:
+        _lock_assignment(session, assignment)
+        if assignment.status != "offered":
+            continue  # accepted or declined while the sweep ran
         _end(session, assignment, "expired", "not accepted in time", None)
         case = assignment.case
         case.status = "accepted"
@@ -1303,15 +1316,26 @@ def expire_unanswered_assignments(session: Session, now: dt.datetime) -> list[As
 
 
 def reassign_case(
-    session: Session, case: Case, reason: str, actor, *, today: dt.date | None = None
+    session: Session,
+    case: Case,
+    reason: str,
+    actor,
+    *,
+    today: dt.date | None = None,
+    asked_at: dt.datetime | None = None,
 ) -> Assignment:
     """Replace the provider of an assigned or in-progress case (client's complaint, Law art. 55;
-    illness) with a reason; the replacement is picked by rotation and the old assignment ends."""
+    illness) with a reason; the replacement is picked by rotation and the old assignment ends.
+
+    ``asked_at`` is when the coordinator asked: a request can only replace the assignment that
+    stood then. Of several coordinators pressing "reassign" at once, one replaces the provider and
+    the others are refused (409) rather than replacing the replacement (each would cost a provider
+    their turn)."""
     require_role(actor, "coordinator")
     if not (reason or "").strip():
         raise Invalid(say("A reassignment needs a reason."), fields={"reason": [say("Required.")]})
+    lock_row(session, Case, case.id)
     _lock_pool(session, pool_for_case(session, case).id)
-    session.refresh(case)
     if case.status not in ("assigned", "in_progress"):
         raise NotAllowed(
             say(
@@ -1320,7 +1344,20 @@ def reassign_case(
                 status=labels.case_status(case.status),
             )
         )
-    old = case.current_assignment
+    old = session.scalars(
+        sa.select(Assignment)
+        .where(Assignment.case_id == case.id, Assignment.live.is_(True))
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if old is not None and asked_at is not None and old.assigned_at >= asked_at:
+        raise NotAllowed(
+            say(
+                "Case %(number)s was assigned again a moment ago; look at the new assignment before "
+                "replacing it.",
+                number=case.number,
+            ),
+            code="conflict",
+        )
     before = {"status": case.status, "assignment_id": old.id if old else None}
     if old is not None:
         _end(session, old, "replaced", reason.strip(), actor)

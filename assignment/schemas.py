@@ -26,8 +26,10 @@ from assignment.models import (
     RotationPool,
 )
 from assignment.panel import mask, masked_bank_account
+from legalaid.limits import Bool, Date, Int, List
 
 Str = fields.String
+MAX_MISSING_MATERIALS = 50
 
 
 def _one_of(values):
@@ -43,15 +45,15 @@ class OrganizationSchema(ma.Schema):
 class ProviderUpdateSchema(ma.Schema):
     name = Str(validate=validate.Length(min=1, max=120))
     kind = Str(validate=_one_of(PROVIDER_KINDS))
-    organization_id = fields.Integer(strict=True)
-    practice_since = fields.Date()
-    max_open_cases = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=500))
-    active = fields.Boolean()
-    prior_legal_aid_cases = fields.Integer(strict=True, validate=validate.Range(min=0))
+    organization_id = Int(strict=True)
+    practice_since = Date(window="practice")
+    max_open_cases = Int(strict=True, allow_none=True, validate=validate.Range(min=1, max=500))
+    active = Bool()
+    prior_legal_aid_cases = Int(strict=True, validate=validate.Range(min=0, max=100000))
     phone = Str(allow_none=True, validate=validate.Length(max=30))
-    email = fields.Email(allow_none=True)
-    specialties = fields.List(Str(validate=validate.Length(min=1, max=60)))
-    areas = fields.List(Str(validate=validate.Length(min=1, max=100)))
+    email = fields.Email(allow_none=True, validate=validate.Length(max=254))
+    specialties = List(Str(validate=validate.Length(min=1, max=60)), max_items=20, unique=True)
+    areas = List(Str(validate=validate.Length(min=1, max=100)), max_items=20, unique=True)
     bank_account = Str(allow_none=True, validate=validate.Length(max=60))
     bank_name = Str(allow_none=True, validate=validate.Length(max=120))
 
@@ -59,13 +61,13 @@ class ProviderUpdateSchema(ma.Schema):
 class ProviderCreateSchema(ProviderUpdateSchema):
     name = Str(required=True, validate=validate.Length(min=1, max=120))
     kind = Str(required=True, validate=_one_of(PROVIDER_KINDS))
-    organization_id = fields.Integer(required=True, strict=True)
-    practice_since = fields.Date(required=True)
+    organization_id = Int(required=True, strict=True)
+    practice_since = Date(required=True, window="practice")
 
 
 class LeaveSchema(ma.Schema):
-    from_ = fields.Date(required=True, data_key="from")
-    to = fields.Date(required=True)
+    from_ = Date(required=True, data_key="from", window="planning")
+    to = Date(required=True, window="planning")
     note = Str(allow_none=True, load_default=None, validate=validate.Length(max=200))
 
 
@@ -76,11 +78,19 @@ class ConflictSchema(ma.Schema):
 
 class PoolSchema(ma.Schema):
     name = Str(required=True, validate=validate.Length(min=1, max=200))
-    case_types = fields.List(
-        Str(validate=_one_of(CASE_TYPES)), required=True, validate=validate.Length(min=1)
+    case_types = List(
+        Str(validate=_one_of(CASE_TYPES)),
+        required=True,
+        validate=validate.Length(min=1),
+        max_items=len(CASE_TYPES),
+        unique=True,
     )
-    provider_kinds = fields.List(
-        Str(validate=_one_of(PROVIDER_KINDS)), required=True, validate=validate.Length(min=1)
+    provider_kinds = List(
+        Str(validate=_one_of(PROVIDER_KINDS)),
+        required=True,
+        validate=validate.Length(min=1),
+        max_items=len(PROVIDER_KINDS),
+        unique=True,
     )
     area = Str(allow_none=True, load_default=None, validate=validate.Length(max=100))
 
@@ -95,7 +105,12 @@ class ApplicantSchema(ma.Schema):
     name = Str(required=True, validate=validate.Length(min=1, max=120))
     id_number = Str(required=True, validate=validate.Length(min=4, max=40))
     phone = Str(allow_none=True, load_default=None, validate=validate.Length(max=30))
-    categories = fields.List(Str(validate=_one_of(APPLICANT_CATEGORIES)), load_default=list)
+    categories = List(
+        Str(validate=_one_of(APPLICANT_CATEGORIES)),
+        load_default=list,
+        max_items=len(APPLICANT_CATEGORIES),
+        unique=True,
+    )
 
 
 class ContactSchema(ma.Schema):
@@ -106,16 +121,16 @@ class ContactSchema(ma.Schema):
 class CaseCreateSchema(ma.Schema):
     case_type = Str(required=True, validate=_one_of(CASE_TYPES))
     cause = Str(required=True, validate=validate.Length(min=1, max=200))
-    received_on = fields.Date(required=True)
+    received_on = Date(required=True, window="past")
     applicant = fields.Nested(ApplicantSchema, required=True)
     opposing_party = Str(allow_none=True, load_default=None, validate=validate.Length(max=200))
-    group_size = fields.Integer(strict=True, load_default=1, validate=validate.Range(min=1, max=100000))
-    major = fields.Boolean(load_default=False)
+    group_size = Int(strict=True, load_default=1, validate=validate.Range(min=1, max=100000))
+    major = Bool(load_default=False)
     max_sentence = Str(allow_none=True, load_default=None, validate=_one_of(MAX_SENTENCES))
-    juvenile = fields.Boolean(load_default=False)
+    juvenile = Bool(load_default=False)
     stage = Str(allow_none=True, load_default=None, validate=_one_of(STAGES))
-    previous_case_id = fields.Integer(strict=True, allow_none=True, load_default=None)
-    opposing_case_id = fields.Integer(strict=True, allow_none=True, load_default=None)
+    previous_case_id = Int(strict=True, allow_none=True, load_default=None)
+    opposing_case_id = Int(strict=True, allow_none=True, load_default=None)
     source = Str(load_default="application", validate=_one_of(SOURCES))
     contact = fields.Nested(ContactSchema, allow_none=True, load_default=None)
     intake_point = Str(allow_none=True, load_default=None, validate=validate.Length(max=100))
@@ -128,18 +143,27 @@ class CaseListArgs(ma.Schema):
     green_channel = fields.Boolean()
 
 
+class CaseReadArgs(ma.Schema):
+    reveal = Str(load_default=None, validate=_one_of(("id_number",)))
+
+
 class DecisionSchema(ma.Schema):
-    approved = fields.Boolean(required=True)
+    approved = Bool(required=True)
     means_test = Str(allow_none=True, load_default=None, validate=_one_of(MEANS_TESTS))
     means_test_proof = Str(allow_none=True, load_default=None, validate=validate.Length(max=200))
     reason = Str(allow_none=True, load_default=None, validate=validate.Length(max=2000))
 
 
 class MaterialsRequestSchema(ma.Schema):
-    missing = fields.List(
-        Str(validate=validate.Length(min=1, max=200)), required=True, validate=validate.Length(min=1)
+    # One notice lists everything missing (Law art. 43), each thing once.
+    missing = List(
+        Str(validate=validate.Length(min=1, max=200)),
+        required=True,
+        validate=validate.Length(min=1),
+        max_items=MAX_MISSING_MATERIALS,
+        unique=True,
     )
-    supply_by = fields.Date(allow_none=True, load_default=None)
+    supply_by = Date(allow_none=True, load_default=None, window="planning")
 
 
 class WithdrawSchema(ma.Schema):
@@ -148,7 +172,7 @@ class WithdrawSchema(ma.Schema):
 
 class AssignSchema(ma.Schema):
     mode = Str(load_default="rotation", validate=_one_of(("rotation", "window", "designated")))
-    provider_id = fields.Integer(strict=True, allow_none=True, load_default=None)
+    provider_id = Int(strict=True, allow_none=True, load_default=None)
     reason_code = Str(allow_none=True, load_default=None, validate=_one_of(WINDOW_REASONS))
     reason = Str(allow_none=True, load_default=None, validate=validate.Length(max=2000))
 
@@ -172,9 +196,9 @@ class DeclineSchema(ma.Schema):
 
 
 class RotationReportArgs(ma.Schema):
-    pool_id = fields.Integer(required=True)
-    from_ = fields.Date(data_key="from", load_default=None)
-    to = fields.Date(load_default=None)
+    pool_id = Int(required=True)
+    from_ = Date(data_key="from", load_default=None, window="planning")
+    to = Date(load_default=None, window="planning")
 
 
 # --- output ---

@@ -16,6 +16,7 @@ from assignment import queries
 from assignment.forms import LABELS
 from assignment.intake import CAUSES, case_deadlines
 from assignment.models import Assignment, Case
+from legalaid import clock
 from legalaid.db import db
 from legalaid.errors import DomainError
 from legalaid.i18n import current_locale
@@ -98,7 +99,7 @@ def coordinator_home_panel(user) -> Markup | None:
             deciding=deciding,
             assigning=assigning,
             counts=counts,
-            today=dt.date.today(),
+            today=clock.today(),
             **page_helpers(),
         )
     )

@@ -5,8 +5,6 @@ Thin: each form calls the same service function as the API (assignment/api.py)."
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -27,7 +25,7 @@ from assignment.forms import (
 )
 from assignment.models import Case
 from assignment.views import STAFF, explanation_provider_ids, fail, page_helpers
-from legalaid import audit
+from legalaid import audit, clock
 from legalaid.auth import roles_required
 from legalaid.db import db
 from legalaid.errors import DomainError, Invalid
@@ -57,7 +55,7 @@ def my_assignments():
         "assignment/my_assignments.html",
         assignments=assignments,
         names=names,
-        today=dt.date.today(),
+        today=clock.today(),
         action_form=FlaskForm(),
         **page_helpers(),
     )
@@ -69,7 +67,7 @@ def _assignment_page(assignment, decline_form: DeclineForm | None = None, status
         "assignment/assignment.html",
         a=assignment,
         names=names,
-        today=dt.date.today(),
+        today=clock.today(),
         action_form=FlaskForm(),
         decline_form=decline_form or DeclineForm(),
         **page_helpers(),
@@ -149,7 +147,7 @@ def queue():
         form=form,
         sections=sections,
         query=query,
-        today=dt.date.today(),
+        today=clock.today(),
         **page_helpers(),
     )
 
@@ -201,7 +199,7 @@ def _linked_case_ids(form: CaseForm) -> dict | None:
 def register():
     form = _case_form()
     if request.method == "GET":
-        form.received_on.data = dt.date.today()
+        form.received_on.data = clock.today()
     if form.validate_on_submit():
         linked = _linked_case_ids(form)
         if linked is not None:
@@ -262,7 +260,7 @@ def _case_page(case: Case, status: int = 200, *, full_id: bool = False, **forms)
         users=queries.user_names(db.session, [e.actor_id for e in history]),
         numbers=queries.case_numbers(db.session, [case.previous_case_id, case.opposing_case_id]),
         action_form=FlaskForm(),
-        today=dt.date.today(),
+        today=clock.today(),
         **context,
         **page_helpers(),
     ), status
@@ -446,7 +444,7 @@ def reassign(case_id: int):
     form = ReasonForm(prefix="reassign")
 
     def run():
-        rotation.reassign_case(db.session, case, form.reason.data, current_user)
+        rotation.reassign_case(db.session, case, form.reason.data, current_user, asked_at=clock.asked_at())
 
     return _act(
         case, form, "reassign_form", run, _("The provider is replaced; the case went to the next in line.")

@@ -5,7 +5,6 @@ Thin: each form calls the same service function in ``assignment.panel`` as the A
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -25,6 +24,7 @@ from assignment.forms import (
     ProviderForm,
 )
 from assignment.views import fail, page_helpers
+from legalaid import clock
 from legalaid.auth import roles_required
 from legalaid.db import db
 from legalaid.errors import DomainError, Invalid
@@ -148,7 +148,7 @@ def _end_leave_form(leave_id: int, **kwargs) -> EndLeaveForm:
 
 
 def _provider_page(provider, status: int = 200, **forms):
-    today = dt.date.today()
+    today = clock.today()
     leaves = queries.provider_leaves(db.session, provider.id)
     # Current and future leaves can be ended early or cancelled; past ones are history.
     end_forms = {

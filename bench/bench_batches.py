@@ -18,6 +18,8 @@ import time
 import tracemalloc
 from pathlib import Path
 
+from legalaid import clock
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import benchdb  # noqa: E402
@@ -28,7 +30,7 @@ def generate(n: int) -> tuple[list[int], int]:
     import sqlalchemy as sa
 
     from assignment.models import Assignment, Case, Organization, Provider
-    from legalaid.db import db, utcnow
+    from legalaid.db import db
     from legalaid.users import create_user
     from supervision.subsidies.models import ArchiveRecord, Subsidy
 
@@ -51,7 +53,7 @@ def generate(n: int) -> tuple[list[int], int]:
     session.add_all(providers)
     session.commit()
     provider_ids = [p.id for p in providers]
-    now, today = utcnow(), dt.date.today()
+    now, today = clock.now(), clock.today()
     year = today.year
     session.execute(
         sa.insert(Case),

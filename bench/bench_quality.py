@@ -23,6 +23,8 @@ from pathlib import Path
 import benchdb
 import sqlalchemy as sa
 
+from legalaid import clock
+
 TARGET_SECONDS = 1.0
 CHUNK = 10_000
 
@@ -39,7 +41,7 @@ def fill(session, files: int, seed: int = 7) -> None:
 
     rng = random.Random(seed)
     seed_default_checklists(session)
-    today = dt.date.today()
+    today = clock.today()
     checklist_ids = {
         t: checklist_in_force(session, t, today).id
         for t in ("criminal", "civil", "administrative", "non_litigation")

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import benchdb
 
+from legalaid import clock
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 SWEEP_BUDGET_S = 2.0
@@ -61,7 +63,7 @@ def _seed_reminders(session, pending: int, due: int, user_ids: list[int]) -> Non
 
     from supervision.scheduling.models import Reminder
 
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     chunk = 10000
     for start in range(0, pending, chunk):
         rows = []
@@ -90,7 +92,7 @@ def _seed_reminders(session, pending: int, due: int, user_ids: list[int]) -> Non
 def _seed_cases(session, coordinator, lawyers, count: int):
     from assignment.models import Assignment, Case
 
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     cases = []
     for i in range(count):
         case = Case(
@@ -206,9 +208,7 @@ def main() -> None:
 
         coordinator = principal_for_user_id(coordinator.id)
         # Warm up (first queries compile and cache their statements), then measure.
-        base = dt.datetime.now(dt.UTC).replace(hour=1, minute=0, second=0, microsecond=0) + dt.timedelta(
-            days=3
-        )
+        base = clock.now().replace(hour=1, minute=0, second=0, microsecond=0) + dt.timedelta(days=3)
         for i, case in enumerate(cases[:10]):
             record_hearing(
                 session, coordinator, case, starts_at=base + dt.timedelta(hours=3 * i), court="Bench court"

@@ -220,7 +220,7 @@ def seed_provider_with_assignments(url: str, count: int = 50) -> None:
     from assignment.intake import decide_application, register_case
     from assignment.panel import create_organization, create_pool, create_provider, set_pool_member
     from assignment.rotation import accept_assignment, assign_by_rotation
-    from legalaid import create_app
+    from legalaid import clock, create_app
     from legalaid.config import database_url
     from legalaid.db import db
     from legalaid.users import create_user
@@ -252,7 +252,7 @@ def seed_provider_with_assignments(url: str, count: int = 50) -> None:
                 {
                     "case_type": "civil",
                     "cause": "wage_arrears",
-                    "received_on": dt.date.today(),
+                    "received_on": clock.today(),
                     "applicant": {
                         "name": f"Applicant {n}",
                         "id_number": f"1101011990030{n:05d}",

@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 import benchdb
 import sqlalchemy as sa
 
+from legalaid import clock
+
 AREAS = [
     f"{name}市"
     for name in [
@@ -811,7 +813,7 @@ def main(argv: list[str] | None = None) -> None:
 
     engine = sa.create_engine(database_url(url, "."), insertmanyvalues_page_size=INSERT_BATCH)
     schema = Schema(engine)
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    now = clock.now().replace(microsecond=0)
     rng = random.Random(args.seed)
     with engine.connect() as conn:
         refuse_unless_empty(conn, schema)

@@ -59,6 +59,10 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     app.config["SECRET_KEY"] = _secret_key(app)
+    from legalaid import clock
+
+    clock.start_from_environment()
+    app.before_request(clock.note_request_arrival)
     # Field order as written (ids first) and no sorting cost on every response.
     app.json.sort_keys = False
 
@@ -109,10 +113,12 @@ def _init_extensions(app: Flask) -> None:
 def _register_shell(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from legalaid import admin_pages, cli, filters, pages, shell_api
+    from legalaid import admin_pages, cli, filters, limits, pages, security, shell_api
     from legalaid.api import register_error_handlers
     from legalaid.hooks import add_nav
 
+    security.register(app)  # headers on every answer; cross-site API writes refused before parsing
+    limits.init_app(app)  # first: it bounds the <int:...> converter of every route added after it
     register_error_handlers(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(admin_pages.bp)

@@ -151,12 +151,22 @@ def head_state(session) -> tuple[int, str]:
     return (row[0], row[1]) if row is not None else (0, "")
 
 
+def request_head_state() -> tuple[int, str]:
+    """The head as this request first read it. Authentication reads it first of all (the principals
+    it keeps follow the head too, ``legalaid.auth``), so a request pays one read; an answer built
+    later in the request is then newer than its key, never older."""
+    head = request.environ.get("legalaid.audit_head")
+    if head is None:
+        head = request.environ["legalaid.audit_head"] = head_state(db.session)
+    return head
+
+
 def cached_json(key: tuple[Hashable, ...], build: Callable[[], object]) -> Response:
     """``build()`` as a JSON response, built only when the state or ``key`` changed since it was
     last built in this worker. ``key`` must hold everything the answer depends on besides the
     database: who asks, the query arguments, the date when deadlines are shown."""
     cache = answer_cache()
-    full_key = (head_state(db.session), *key)
+    full_key = (request_head_state(), *key)
     entry = cache.get(full_key)
     if entry is None:
         entry = cache.put(full_key, json.dumps(build(), separators=(",", ":")).encode())

@@ -1,4 +1,5 @@
-"""What every JSON endpoint shares: the error contract, body validation, lists, the OpenAPI document.
+"""What every JSON endpoint shares: the error contract, body validation, lists (the OpenAPI document
+is legalaid.openapi).
 
 Each area has its own blueprint under ``/api/v1`` (made with ``api_blueprint``); the error handlers
 here are registered on the app and answer JSON for every path under ``/api/``.
@@ -7,14 +8,16 @@ here are registered on the app and answer JSON for every path under ``/api/``.
 from __future__ import annotations
 
 import functools
-import json
 
 import marshmallow as ma
 import sqlalchemy as sa
 from flask import Blueprint, Flask, current_app, jsonify, request
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
-from legalaid.errors import DomainError, say
+from legalaid import limits
+from legalaid.db import db, is_conflict
+from legalaid.errors import DomainError, NotAllowed, say
 
 API_PREFIX = "/api/v1"
 
@@ -93,6 +96,18 @@ def register_error_handlers(app: Flask) -> None:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response, status
 
+    @app.errorhandler(DBAPIError)
+    def database_conflict(exc: DBAPIError):
+        # A constraint, deadlock or serialisation failure is a request that lost a race: nothing of it
+        # was kept (rolled back here), and the other request's change stands (409, DESIGN.md §3).
+        if not is_conflict(exc):
+            return unexpected_error(exc)
+        db.session.rollback()
+        current_app.logger.info("conflict on %s %s: %s", request.method, request.path, exc.orig)
+        return domain_error(
+            NotAllowed(say("Someone else changed this at the same moment; look again."), code="conflict")
+        )
+
     @app.errorhandler(Exception)
     def unexpected_error(exc: Exception):
         # A 500 is a bug: log it with its traceback, answer with the contract's body.
@@ -107,21 +122,9 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def read_json_body() -> dict:
-    """The request body as a JSON object; an empty body is ``{}``; anything else malformed is 400."""
-    raw = request.get_data(cache=True)
-    if not raw.strip():
-        return {}
-    if request.mimetype != "application/json":
-        raise DomainError(say("Send the body as application/json."), code="unsupported_media_type")
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise DomainError(
-            say("The body is not valid JSON: %(detail)s", detail=str(exc)), code="malformed_json"
-        ) from exc
-    if not isinstance(data, dict):
-        raise DomainError(say("The body must be a JSON object."), code="malformed_json")
-    return data
+    """The request body as a JSON object (an empty body is ``{}``), as the input boundary parsed and
+    checked it before the view (legalaid.limits): anything malformed was already refused."""
+    return limits.json_body()
 
 
 def use_body(schema_cls: type[ma.Schema], **schema_kwargs):
@@ -140,8 +143,8 @@ def use_body(schema_cls: type[ma.Schema], **schema_kwargs):
 
 
 class PageArgs(ma.Schema):
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
-    per_page = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=500))
+    page = limits.Int(load_default=1, validate=ma.validate.Range(min=1))
+    per_page = limits.Int(load_default=50, validate=ma.validate.Range(min=1, max=500))
 
 
 def query_args(schema_cls: type[ma.Schema]) -> dict:
@@ -156,69 +159,3 @@ def paginate(session, stmt: sa.Select, dump, *, scalars: bool = True) -> dict:
     page_stmt = stmt.limit(args["per_page"]).offset((args["page"] - 1) * args["per_page"])
     rows = session.scalars(page_stmt) if scalars else session.execute(page_stmt)
     return {"items": [dump(row) for row in rows], "total": total}
-
-
-def openapi_document(app: Flask) -> dict:
-    """The whole /api/v1 surface as OpenAPI 3, with request bodies from the marshmallow schemas."""
-    from apispec import APISpec
-    from apispec.ext.marshmallow import MarshmallowPlugin
-
-    spec = APISpec(
-        title="Legal aid service API", version="1", openapi_version="3.0.3", plugins=[MarshmallowPlugin()]
-    )
-    error_schema = {
-        "type": "object",
-        "properties": {
-            "error": {
-                "type": "object",
-                "properties": {
-                    "code": {"type": "string"},
-                    "message": {"type": "string"},
-                    "fields": {
-                        "type": "object",
-                        "additionalProperties": {"type": "array", "items": {"type": "string"}},
-                    },
-                },
-                "required": ["code", "message"],
-            }
-        },
-    }
-    spec.components.schema("Error", error_schema)
-    paths: dict[str, dict] = {}
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        if not rule.rule.startswith(API_PREFIX):
-            continue
-        view = app.view_functions[rule.endpoint]
-        path = rule.rule
-        for arg in rule.arguments:
-            path = path.replace(f"<int:{arg}>", "{" + arg + "}").replace(f"<{arg}>", "{" + arg + "}")
-        doc = (view.__doc__ or "").strip()
-        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-            operation = {
-                "summary": doc.splitlines()[0] if doc else rule.endpoint,
-                "description": doc,
-                "operationId": f"{rule.endpoint}.{method.lower()}",
-                "parameters": [
-                    {"name": arg, "in": "path", "required": True, "schema": {"type": "integer"}}
-                    for arg in sorted(rule.arguments)
-                ],
-                "responses": {
-                    "default": {
-                        "description": "error",
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-                    },
-                },
-            }
-            body = getattr(view, "body_schema", None)
-            if body is not None:
-                name = body.__name__.removesuffix("Schema")
-                if name not in spec.components.schemas:
-                    spec.components.schema(name, schema=body)
-                operation["requestBody"] = {
-                    "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}
-                }
-            operation["responses"]["200"] = {"description": "success"}
-            paths.setdefault(path, {})[method.lower()] = operation
-    for path, operations in paths.items():
-        spec.path(path=path, operations=operations)
-    return spec.to_dict()

@@ -20,7 +20,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from legalaid.db import lock_for_update, utcnow
+from legalaid import clock
+from legalaid.db import lock_for_update
 from legalaid.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
@@ -68,7 +69,7 @@ def record(
 ) -> PendingEntry:
     """Add an audit entry to the current transaction; it is sealed into the chain at commit."""
     entry = PendingEntry(
-        at=utcnow(),
+        at=clock.now(),
         actor_id=getattr(actor, "id", actor),
         action=action,
         object_type=object_type,

@@ -1,20 +1,30 @@
-"""Who is asking: flask-login for pages and the API (session cookie or bearer token), role checks."""
+"""Who is asking: flask-login for pages and the API (session cookie or bearer token), role checks.
+
+Sessions live on the server. Each sign-in opens a ``UserSession`` row and puts a random key in the
+signed cookie; a cookie signs a request in only while that row is open, so signing out ends it for
+every copy of the cookie on every worker (a signed cookie alone cannot be taken back). Bearer tokens
+are rows too (``ApiToken``). What a request finds is kept per worker only while the audit chain's
+head stands still (``_cached``).
+"""
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import time
+import secrets
+import threading
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app, flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import LoginManager, UserMixin, current_user
+from flask_login import LoginManager, UserMixin, current_user, user_logged_in, user_logged_out
 
+from legalaid import audit, clock
+from legalaid.answers import request_head_state
 from legalaid.api import error_response, is_api_request
 from legalaid.db import db
-from legalaid.models import ApiToken, User, UserRole
+from legalaid.models import ApiToken, User, UserRole, UserSession
 
 login_manager = LoginManager()
 login_manager.login_view = "shell.login"
@@ -53,36 +63,55 @@ class Principal(UserMixin):
         return self.display_name or self.username
 
 
-def _principal_cache() -> dict:
-    return current_app.extensions.setdefault("legalaid_principals", {})
+class _PrincipalCache:
+    """The principals this worker found at one audit head: ``(kind, ...) -> Principal | None``."""
+
+    MAX_ENTRIES = 10000  # a flood of forged tokens cannot grow it without limit
+
+    def __init__(self) -> None:
+        self.head: tuple[int, str] | None = None
+        self.entries: dict[tuple, Principal | None] = {}
+        self.lock = threading.Lock()  # the development server answers from threads
 
 
-def _cached(key, load) -> Principal | None:
-    """Per-worker cache of principals for AUTH_CACHE_SECONDS.
+def _principal_cache() -> _PrincipalCache:
+    return current_app.extensions.setdefault("legalaid_principals", _PrincipalCache())
 
-    Loading the user on every request was most of an authenticated request's cost (bench/README.md).
-    The price: a change to a user made on another worker (disabled, roles changed) takes effect
-    there within AUTH_CACHE_SECONDS; on the worker that made it, at once (``forget_user``)."""
-    ttl = current_app.config["AUTH_CACHE_SECONDS"]
+
+def _cached(key: tuple, load) -> Principal | None:
+    """``load()``, kept in this worker until the audit chain's head moves.
+
+    Loading the user on every request was most of an authenticated request's cost (bench/README.md),
+    so the principal is kept, but only under the head it was read at (the idea of
+    ``legalaid.answers``): every change to who may do what (signing out, disabling a user, new roles,
+    a revoked token) writes an audit entry and so moves the head, and the next request on every
+    worker, reading the moved head, loads the principal afresh. The head is read before the
+    principal, so a kept principal is never older than its head. A change made behind the services'
+    back (SQL by hand, no audit entry) is seen at the next audited change or worker restart."""
+    head = request_head_state()
     cache = _principal_cache()
-    now = time.monotonic()
-    hit = cache.get(key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
+    with cache.lock:
+        if cache.head != head:
+            cache.entries.clear()
+            cache.head = head
+        elif key in cache.entries:
+            return cache.entries[key]
     principal = load()
-    if ttl > 0:
-        if len(cache) > 10000:  # bounded: a flood of forged tokens cannot grow it without limit
-            cache.clear()
-        cache[key] = (now + ttl, principal)
+    with cache.lock:
+        if cache.head == head:
+            if len(cache.entries) >= cache.MAX_ENTRIES:
+                cache.entries.clear()
+            cache.entries[key] = principal
     return principal
 
 
 def forget_user(user_id: int) -> None:
-    """Drop this worker's cached copies of a user after a change to them."""
+    """Drop this worker's kept copies of a user after an unaudited change to them (their language)."""
     cache = _principal_cache()
-    for key, (_expires, principal) in list(cache.items()):
-        if principal is not None and principal.id == user_id:
-            cache.pop(key, None)
+    with cache.lock:
+        for key, principal in list(cache.entries.items()):
+            if principal is not None and principal.id == user_id:
+                cache.entries.pop(key, None)
 
 
 _PRINCIPAL_COLUMNS = (
@@ -116,6 +145,17 @@ def principal_for_user_id(user_id: int) -> Principal | None:
     return _principal_from_rows(db.session.execute(stmt))
 
 
+def principal_for_session(user_id: int, key_digest: str) -> Principal | None:
+    """The user of an open session (None once it ended or the user was disabled)."""
+    stmt = (
+        sa.select(*_PRINCIPAL_COLUMNS)
+        .join(UserSession, UserSession.user_id == User.id)
+        .outerjoin(UserRole, UserRole.user_id == User.id)
+        .where(User.id == user_id, UserSession.key_hash == key_digest, UserSession.ended_at.is_(None))
+    )
+    return _principal_from_rows(db.session.execute(stmt))
+
+
 def principal_for_token(token: str) -> Principal | None:
     stmt = (
         sa.select(*_PRINCIPAL_COLUMNS)
@@ -126,11 +166,17 @@ def principal_for_token(token: str) -> Principal | None:
     return _principal_from_rows(db.session.execute(stmt))
 
 
+# The cookie's entry naming this sign-in's server-side session (flask-login keeps ``_user_id``).
+SESSION_KEY = "_session_key"
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> Principal | None:
-    if not user_id.isdigit():
-        return None
-    return _cached(("user", int(user_id)), lambda: principal_for_user_id(int(user_id)))
+    key = session.get(SESSION_KEY)
+    if not user_id.isdigit() or not isinstance(key, str):
+        return None  # a cookie from before server-side sessions, or a forged one
+    digest = token_digest(key)
+    return _cached(("session", int(user_id), digest), lambda: principal_for_session(int(user_id), digest))
 
 
 @login_manager.request_loader
@@ -140,6 +186,55 @@ def load_user_from_bearer(req) -> Principal | None:
         return None
     token = header[len("Bearer ") :].strip()
     return _cached(("token", token_digest(token)), lambda: principal_for_token(token))
+
+
+def end_session(db_session, key: str) -> bool:
+    """End the server-side session ``key`` names; False when it had already ended (or never was).
+    A guarded update, so two sign-outs with one cookie at once write one audit entry."""
+    row = db_session.execute(
+        sa.update(UserSession)
+        .where(UserSession.key_hash == token_digest(key), UserSession.ended_at.is_(None))
+        .values(ended_at=clock.now())
+        .returning(UserSession.id, UserSession.user_id)
+    ).first()
+    if row is None:
+        return False
+    audit.record(db_session, row.user_id, "session.end", "user_session", row.id)
+    return True
+
+
+def end_sessions_of(db_session, user_id: int) -> int:
+    """End every open session of a user (disabled: no copy of any of their cookies works)."""
+    return db_session.execute(
+        sa.update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+        .values(ended_at=clock.now())
+    ).rowcount
+
+
+@user_logged_in.connect
+def _sign_in_opens_a_server_session(app, user, **_extra) -> None:
+    """Every ``login_user`` (the sign-in page, ``POST /api/v1/session``) opens a session row; a
+    session this cookie held before (another user signing in on the same browser) ends first."""
+    previous = session.pop(SESSION_KEY, None)
+    if isinstance(previous, str):
+        end_session(db.session, previous)
+    key = secrets.token_urlsafe(32)
+    row = UserSession(user_id=user.id, key_hash=token_digest(key))
+    db.session.add(row)
+    db.session.flush()
+    audit.record(db.session, user.id, "session.start", "user_session", row.id)
+    db.session.commit()
+    session[SESSION_KEY] = key
+
+
+@user_logged_out.connect
+def _sign_out_ends_the_server_session(app, user, **_extra) -> None:
+    """Every ``logout_user`` (the sign-out button, ``DELETE /api/v1/session``) ends the session row,
+    so a copy of the cookie taken before is refused afterwards."""
+    key = session.pop(SESSION_KEY, None)
+    if isinstance(key, str) and end_session(db.session, key):
+        db.session.commit()
 
 
 @login_manager.unauthorized_handler

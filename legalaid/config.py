@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -46,7 +47,35 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_USE_TLS": _flag("MAIL_USE_TLS"),
         "MAIL_FROM": env.get("MAIL_FROM", "legalaid@localhost"),
         "BASE_URL": env.get("LEGALAID_BASE_URL", "http://127.0.0.1:5000"),
+        # legalaid.limits: a larger body is refused with 413 (the panel CSV import is the largest).
+        "MAX_CONTENT_LENGTH": int(env.get("LEGALAID_MAX_CONTENT_LENGTH", str(1024 * 1024))),
+        "INPUT_LIMITS": input_limits(env),
     }
+
+
+# The input boundary's limits (legalaid.limits; README "Input limits"); dates are measured from the
+# centre's clock when a request comes in.
+INPUT_LIMITS = {
+    "max_json_depth": 32,
+    # Nothing a centre recorded happened before this day (a centre importing older paper records
+    # moves it back with LEGALAID_EARLIEST_DATE).
+    "earliest_date": dt.date(2000, 1, 1),
+    # A provider may have started practising long before the centre's records begin.
+    "earliest_practice_date": dt.date(1950, 1, 1),
+    # Plans (leave, rates, checklists, supply dates, report periods) reach this many years ahead.
+    "years_ahead": 5,
+    # Hearings are recorded within this many years before or after today.
+    "hearing_years": 5,
+}
+
+
+def input_limits(env) -> dict:
+    limits = dict(INPUT_LIMITS)
+    if env.get("LEGALAID_EARLIEST_DATE"):
+        limits["earliest_date"] = dt.date.fromisoformat(env["LEGALAID_EARLIEST_DATE"])
+    if env.get("LEGALAID_YEARS_AHEAD"):
+        limits["years_ahead"] = int(env["LEGALAID_YEARS_AHEAD"])
+    return limits
 
 
 DEFAULTS = {
@@ -58,7 +87,6 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": None,
     "LOGIN_LOCKOUT_FAILURES": 5,
     "LOGIN_LOCKOUT_MINUTES": 15,
-    "AUTH_CACHE_SECONDS": 5,
     "ANSWER_CACHE_MAX_BYTES": 1_000_000,
     "LANGUAGES": ["zh_Hans", "en"],
 }

@@ -31,11 +31,6 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
-def utcnow() -> dt.datetime:
-    """Aware UTC now; every stored timestamp is UTC."""
-    return dt.datetime.now(dt.UTC)
-
-
 class UTCDateTime(sa.types.TypeDecorator):
     """A timestamp stored in UTC and always read back timezone-aware (SQLite forgets the offset)."""
 
@@ -70,6 +65,36 @@ def is_sqlite(session_or_engine: Session | Engine) -> bool:
 def lock_for_update(stmt: sa.Select) -> sa.Select:
     """Row lock on PostgreSQL. On SQLite every transaction already holds the write lock (see below)."""
     return stmt.with_for_update()
+
+
+def lock_row(session: Session, model, row_id: int):
+    """``model``'s row ``row_id`` read afresh under a lock held until commit, or None.
+
+    Every transition calls this before it checks the state it changes: a concurrent request that
+    committed first is then seen, so the state check refuses the second effect (409), never repeats
+    it. The object is re-read (``populate_existing``) because the session may hold a copy loaded
+    before the lock was granted."""
+    stmt = lock_for_update(sa.select(model).where(model.id == row_id))
+    return session.scalars(stmt.execution_options(populate_existing=True)).one_or_none()
+
+
+# Database answers that mean "another request changed this first": a unique or foreign-key check lost
+# to a concurrent insert, a deadlock, a serialisation failure, a lock not granted in time.
+CONFLICT_SQLSTATES = {"23505", "23503", "23514", "40P01", "40001", "55P03"}
+
+
+def is_conflict(exc: BaseException) -> bool:
+    """A database error that a concurrent change explains (answered 409, never 500)."""
+    from sqlalchemy.exc import DBAPIError, IntegrityError
+
+    if isinstance(exc, IntegrityError):
+        return True
+    if isinstance(exc, DBAPIError):
+        code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+        if code in CONFLICT_SQLSTATES:
+            return True
+        return "database is locked" in str(exc.orig)
+    return False
 
 
 @event.listens_for(Engine, "connect")

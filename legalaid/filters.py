@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, request
+from flask import Flask, request
 from flask_login import current_user
 
+from legalaid import clock
 from legalaid.hooks import registry
 
 
@@ -21,7 +21,7 @@ def mask(value: str | None, keep: int = 4) -> str:
 def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value is None:
         return ""
-    return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime(fmt)
+    return value.astimezone(clock.centre_tz()).strftime(fmt)
 
 
 def yuan(fen: int | None) -> str:

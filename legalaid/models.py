@@ -8,13 +8,16 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from legalaid.db import UTCDateTime, db, utcnow
+from legalaid import clock
+from legalaid.db import UTCDateTime, db
 
 ROLES = ("admin", "coordinator", "supervisor", "provider", "finance")
 
 
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"
+    # "ADMIN" beside "admin" would be two people to the database and one to everyone else.
+    __table_args__ = (sa.Index("uq_user_account_username_lower", sa.text("lower(username)"), unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(80), unique=True)
@@ -25,7 +28,7 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(sa.String(10))
     # A provider's login; a supervisor's organisation is that of this provider record (DESIGN.md §4).
     provider_id: Mapped[int | None] = mapped_column(sa.ForeignKey("provider.id"), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     role_rows: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="UserRole.role"
     )
@@ -64,7 +67,7 @@ class ApiToken(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -77,7 +80,7 @@ class LoginFailure(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(80))
     address: Mapped[str] = mapped_column(sa.String(64))
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
 class AuditEntry(db.Model):
@@ -90,7 +93,7 @@ class AuditEntry(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int | None] = mapped_column(sa.BigInteger, unique=True)
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
     action: Mapped[str] = mapped_column(sa.String(80))
     object_type: Mapped[str] = mapped_column(sa.String(40))
@@ -111,3 +114,17 @@ class AuditHead(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     last_seq: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     last_hash: Mapped[str] = mapped_column(sa.String(64), default="0" * 64)
+
+
+class UserSession(db.Model):
+    """One sign-in (a page or ``POST /api/v1/session``). The signed cookie carries a random key; the
+    server keeps its SHA-256, and a cookie signs a request in only while its row is open, so signing
+    out or disabling the user ends it on every worker (``legalaid.auth``)."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from legalaid.limits import Int, List
 from legalaid.models import ROLES
 
 
@@ -16,12 +17,16 @@ class SessionSchema(ma.Schema):
 class UserCreateSchema(ma.Schema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=80))
     password = fields.String(required=True, validate=validate.Length(min=8, max=200))
-    roles = fields.List(
-        fields.String(validate=validate.OneOf(ROLES)), required=True, validate=validate.Length(min=1)
+    roles = List(
+        fields.String(validate=validate.OneOf(ROLES)),
+        required=True,
+        validate=validate.Length(min=1),
+        max_items=len(ROLES),
+        unique=True,
     )
-    provider_id = fields.Integer(allow_none=True, load_default=None, strict=True)
+    provider_id = Int(allow_none=True, load_default=None, strict=True)
     display_name = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=120))
-    email = fields.Email(allow_none=True, load_default=None)
+    email = fields.Email(allow_none=True, load_default=None, validate=validate.Length(max=254))
     locale = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(["zh_Hans", "en"]))
 
 

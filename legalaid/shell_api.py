@@ -6,9 +6,10 @@ from flask import current_app, jsonify
 from flask_login import current_user, login_user, logout_user
 
 from legalaid import users
-from legalaid.api import api_blueprint, openapi_document, use_body
+from legalaid.api import api_blueprint, use_body
 from legalaid.auth import client_address, login_required, roles_required
 from legalaid.db import db
+from legalaid.openapi import OPENAPI, SIGNED_IN_USER, TOKEN, USER, no_content, openapi_document, responds
 from legalaid.schemas import SessionSchema, UserCreateSchema, dump_user
 
 bp = api_blueprint("shell_api", __name__)
@@ -16,6 +17,7 @@ bp = api_blueprint("shell_api", __name__)
 
 @bp.post("/session")
 @use_body(SessionSchema)
+@responds(200, SIGNED_IN_USER, errors=(401, 429))
 def create_session(body):
     """Sign in; sets the session cookie."""
     user = users.authenticate(db.session, body["username"], body["password"], client_address())
@@ -26,20 +28,23 @@ def create_session(body):
 
 @bp.get("/session")
 @login_required
+@responds(200, SIGNED_IN_USER)
 def read_session():
     """The signed-in user (session cookie or bearer token)."""
     return jsonify({"user": dump_user(current_user)})
 
 
 @bp.delete("/session")
+@responds(204)
 def delete_session():
     """Sign out."""
     logout_user()
-    return "", 204
+    return no_content()
 
 
 @bp.post("/tokens")
 @login_required
+@responds(201, TOKEN)
 def create_token():
     """A bearer token for scripts, shown once."""
     token = users.issue_token(db.session, current_user)
@@ -50,6 +55,7 @@ def create_token():
 @bp.post("/users")
 @roles_required("admin")
 @use_body(UserCreateSchema)
+@responds(201, USER)
 def create_user(body):
     """Create a user (admin)."""
     user = users.create_user(
@@ -60,6 +66,7 @@ def create_user(body):
 
 
 @bp.get("/openapi.json")
+@responds(200, OPENAPI)
 def openapi():
     """This API as OpenAPI 3."""
     return jsonify(openapi_document(current_app))

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
-from babel.messages.mofile import write_mo
+from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,6 +98,17 @@ def _translated(message) -> bool:
     return bool(message.string)
 
 
+def _read_mo(path: Path) -> Catalog:
+    with path.open("rb") as f:
+        return read_mo(f)
+
+
+def _messages(catalog: Catalog) -> dict:
+    """What a catalog translates, without its header: Babel versions write the header differently, so a
+    compiled catalog is stale when its messages differ, not its bytes."""
+    return {(m.context, m.id): m.string for m in catalog if m.id and not m.fuzzy and _translated(m)}
+
+
 def problems() -> list[str]:
     """What is wrong with the catalogs now (empty when they are complete and compiled)."""
     found = []
@@ -111,7 +122,7 @@ def problems() -> list[str]:
             if msgid in wanted and not _translated(message):
                 found.append(f"{locale}: not translated: {msgid!r}")
         mo = po_path(locale).with_suffix(".mo")
-        if not mo.exists() or mo.read_bytes() != compiled(catalog):
+        if not mo.exists() or _messages(_read_mo(mo)) != _messages(catalog):
             found.append(f"{locale}: compiled catalog is stale; run `legalaid translations update`")
     return found
 

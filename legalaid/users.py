@@ -10,9 +10,8 @@ from flask import current_app
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from legalaid import audit
-from legalaid.auth import forget_user, token_digest
-from legalaid.db import utcnow
+from legalaid import audit, clock
+from legalaid.auth import end_sessions_of, forget_user, token_digest
 from legalaid.errors import DomainError, Invalid, NotAllowed, NotFound, TooManyAttempts, say
 from legalaid.models import ROLES, ApiToken, LoginFailure, User, UserRole
 
@@ -37,6 +36,15 @@ def _check_password_rules(password: str) -> None:
         )
 
 
+def _check_roles(roles: list[str]) -> None:
+    unknown = sorted(set(roles) - set(ROLES))
+    if unknown or not roles:
+        raise Invalid(
+            say("Unknown or missing role."),
+            fields={"roles": [say("Choose from %(roles)s.", roles=", ".join(ROLES))]},
+        )
+
+
 def create_user(
     session: Session,
     actor: User | None,
@@ -52,14 +60,10 @@ def create_user(
     username = username.strip()
     if not username:
         raise Invalid(say("A username is required."), fields={"username": [say("Required.")]})
-    unknown = sorted(set(roles) - set(ROLES))
-    if unknown or not roles:
-        raise Invalid(
-            say("Unknown or missing role."),
-            fields={"roles": [say("Choose from %(roles)s.", roles=", ".join(ROLES))]},
-        )
+    _check_roles(roles)
     _check_password_rules(password)
-    if session.scalar(sa.select(User.id).where(User.username == username)):
+    # Unique regardless of case, as the index on lower(username) has it (the database's lower()).
+    if session.scalar(sa.select(User.id).where(sa.func.lower(User.username) == sa.func.lower(username))):
         raise Invalid(say("That username is taken."), fields={"username": [say("Already taken.")]})
     if provider_id is not None:
         if not session.scalar(
@@ -121,13 +125,39 @@ def disable_user(session: Session, actor: User | None, user: User) -> None:
     if not user.active:
         raise NotAllowed(say("%(username)s is already disabled.", username=user.username))
     user.active = False
-    forget_user(user.id)
+    end_sessions_of(session, user.id)
     session.execute(
         sa.update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
+        .values(revoked_at=clock.now())
     )
     audit.record(session, actor, "user.disable", "user", user.id, {"active": True}, {"active": False})
+
+
+def set_roles(session: Session, actor: User | None, user: User, roles: list[str]) -> None:
+    """Replace a user's roles. Audited, so every worker sees the new roles at its next request."""
+    _check_roles(roles)
+    before = sorted(user.roles)
+    after = sorted(set(roles))
+    if before == after:
+        return
+    # Keep the rows that stay: deleting and inserting one (user, role) key in a flush would collide.
+    user.role_rows = [r for r in user.role_rows if r.role in after] + [
+        UserRole(role=r) for r in after if r not in before
+    ]
+    audit.record(session, actor, "user.set_roles", "user", user.id, {"roles": before}, {"roles": after})
+
+
+def revoke_token(session: Session, actor: User | None, token_id: int) -> None:
+    """Revoke one bearer token; it is refused from the next request on, on every worker."""
+    revoked = session.execute(
+        sa.update(ApiToken)
+        .where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=clock.now())
+    ).rowcount
+    if not revoked:
+        raise NotFound(say("No live token %(id)s.", id=token_id))
+    audit.record(session, actor, "token.revoke", "api_token", token_id)
 
 
 def set_locale(session: Session, actor, locale: str) -> None:
@@ -143,7 +173,7 @@ def _recent_failures(session: Session, username: str, address: str) -> int:
         sa.select(sa.func.count()).where(
             LoginFailure.username == username,
             LoginFailure.address == address,
-            LoginFailure.at > utcnow() - window,
+            LoginFailure.at > clock.now() - window,
         )
     )
 

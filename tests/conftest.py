@@ -22,7 +22,7 @@ from flask_migrate import upgrade
 from hypothesis import settings
 from werkzeug.serving import make_server
 
-from legalaid import create_app
+from legalaid import clock, create_app
 from legalaid.answers import close_head_reader
 from legalaid.db import db
 
@@ -31,6 +31,21 @@ from legalaid.db import db
 settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+# The centre's clock for the whole suite: today by default, or the day LEGALAID_TEST_TODAY names (CI runs
+# the suite again on 31 December of a leap year), always at 10:00 at the centre so no test straddles
+# midnight. Set at import, before test modules compute their dates.
+TEST_TODAY = dt.date.fromisoformat(os.environ.get("LEGALAID_TEST_TODAY") or clock.today().isoformat())
+clock.travel_to(TEST_TODAY)
+
+
+@pytest.fixture(autouse=True)
+def centre_clock():
+    """Each test starts on TEST_TODAY at 10:00 at the centre; a test may ``travel_to`` another day."""
+    clock.travel_to(TEST_TODAY)
+    yield clock
+    clock.travel_to(TEST_TODAY)
+
 
 PG_URL = os.environ.get("LEGALAID_TEST_DATABASE_URL")
 ON_POSTGRES = bool(PG_URL)
@@ -206,7 +221,7 @@ def make_provider(app, make_organization):
                 kind=kind,
                 organization_id=organization_id
                 or make_organization(kind="law_firm" if kind == "lawyer" else "legal_service_office"),
-                practice_since=dt.date.today() - dt.timedelta(days=int(365.25 * years) + 1),
+                practice_since=clock.today() - dt.timedelta(days=int(365.25 * years) + 1),
                 **fields,
             )
             db.session.add(provider)

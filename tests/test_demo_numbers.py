@@ -1,13 +1,13 @@
 """Demo cases take their numbers from the intake's counter, so a case registered afterwards never
 collides with one (the unique year / type / sequence)."""
 
-import datetime as dt
 import random
 
 import sqlalchemy as sa
 
 from assignment.intake import register_case
 from assignment.models import Case
+from legalaid import clock
 
 
 def test_cases_made_by_the_demos_leave_the_counter_right(session, make_provider, make_person):
@@ -24,7 +24,7 @@ def test_cases_made_by_the_demos_leave_the_counter_right(session, make_provider,
             {
                 "case_type": case_type,
                 "cause": cause,
-                "received_on": dt.date.today(),
+                "received_on": clock.today(),
                 "applicant": {"name": "A", "id_number": "110101199003077571"},
             },
             coordinator,

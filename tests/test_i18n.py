@@ -73,3 +73,20 @@ def test_a_message_built_of_messages_is_told_whole_in_the_readers_language(app):
     with app.test_request_context(), force_locale("zh_Hans"):
         chinese = shown(text)
     assert "declared" not in chinese and "'Civil'" in chinese and "2" in chinese
+
+
+def test_a_compiled_catalog_is_stale_when_its_messages_differ_not_its_header():
+    import io
+
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import read_mo
+
+    from legalaid.translations_tool import _messages, compiled
+
+    catalog = Catalog(locale="zh_Hans", project="legalaid", charset="utf-8")
+    catalog.add("Case", "案件")
+    same = read_mo(io.BytesIO(compiled(catalog)))
+    same.project, same.version = "another header", "9"
+    assert _messages(same) == _messages(catalog)
+    catalog["Case"].string = "案子"
+    assert _messages(read_mo(io.BytesIO(compiled(same)))) != _messages(catalog)

@@ -9,6 +9,7 @@ import datetime as dt
 
 from alembic import op
 import sqlalchemy as sa
+import legalaid.clock
 import legalaid.db
 
 
@@ -286,7 +287,7 @@ def _seed_first_versions():
         sa.column('auto', sa.String()),
     )
     bind = op.get_bind()
-    now = legalaid.db.utcnow()
+    now = legalaid.clock.now()
     for case_type, name, entries in FIRST_VERSIONS:
         bind.execute(checklist.insert().values(
             case_type=case_type, version=1, name=name, effective_from=EFFECTIVE_FROM, status='published',

@@ -7,6 +7,7 @@ Create Date: 2026-11-24 03:20:00.000000
 """
 from alembic import op
 import sqlalchemy as sa
+import legalaid.clock
 import legalaid.db
 
 
@@ -160,7 +161,7 @@ def upgrade():
         ("administrative", "", 1200),
         ("non_litigation", "", 800),
     ]
-    now = datetime.datetime.now(datetime.UTC)
+    now = legalaid.clock.now()
     op.bulk_insert(
         rates,
         [

@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import jsonify, request, url_for
+from flask import jsonify, url_for
 from flask_login import current_user
 
 from assignment.intake import get_case
-from legalaid.api import api_blueprint, paginate, query_args, use_body
+from legalaid import clock, limits
+from legalaid.api import api_blueprint, paginate, use_body
 from legalaid.auth import login_required, roles_required
 from legalaid.db import db
-from legalaid.errors import Invalid, NotFound, say
+from legalaid.errors import NotFound, say
+from legalaid.openapi import DATE, no_content, page_of, responds, use_query
+from supervision.scheduling import answer_schemas as answer
 from supervision.scheduling import calendar as feeds
 from supervision.scheduling import calls, hearings, observations, reminders, schemas, workdays
 from supervision.scheduling.deadlines import open_deadlines
-from supervision.scheduling.rules import local_today
 
 bp = api_blueprint("scheduling_api", __name__)
 
@@ -30,6 +32,7 @@ HEARING_USERS = ("coordinator", "supervisor", "admin", "provider")
 @bp.post("/cases/<int:case_id>/hearings")
 @roles_required("coordinator", "admin", "provider")
 @use_body(schemas.HearingCreateSchema)
+@responds(201, answer.HEARING)
 def create_hearing(case_id: int, body):
     """Record a hearing; the answer says whether it is observed, and by whom."""
     case = get_case(db.session, case_id, current_user)
@@ -40,6 +43,7 @@ def create_hearing(case_id: int, body):
 
 @bp.get("/cases/<int:case_id>/hearings")
 @roles_required(*HEARING_USERS)
+@responds(200, page_of(answer.HEARING))
 def case_hearings(case_id: int):
     """A case's hearings (a provider: their own cases only)."""
     get_case(db.session, case_id, current_user)
@@ -51,9 +55,10 @@ def case_hearings(case_id: int):
 
 @bp.get("/hearings")
 @roles_required(*HEARING_USERS)
-def list_hearings():
+@use_query(schemas.HearingArgs)
+@responds(200, page_of(answer.HEARING))
+def list_hearings(args):
     """Hearings: staff see all (filter by case_id); a provider sees their own."""
-    args = query_args(schemas.HearingArgs)
     provider_id = None
     if not current_user.has_role(*STAFF):
         if current_user.provider_id is None:
@@ -65,6 +70,7 @@ def list_hearings():
 
 @bp.get("/hearings/<int:hearing_id>")
 @roles_required(*HEARING_USERS)
+@responds(200, answer.HEARING)
 def read_hearing(hearing_id: int):
     """One hearing."""
     return jsonify(schemas.dump_hearing(hearings.get_hearing(db.session, hearing_id, current_user)))
@@ -73,6 +79,7 @@ def read_hearing(hearing_id: int):
 @bp.patch("/hearings/<int:hearing_id>")
 @roles_required("coordinator", "admin", "provider")
 @use_body(schemas.HearingMoveSchema)
+@responds(200, answer.HEARING)
 def move_hearing(hearing_id: int, body):
     """Move a hearing (time, court, room); its observation, reminders and call move with it."""
     hearing = hearings.get_hearing(db.session, hearing_id, current_user)
@@ -84,6 +91,7 @@ def move_hearing(hearing_id: int, body):
 @bp.post("/hearings/<int:hearing_id>/cancel")
 @roles_required("coordinator", "admin", "provider")
 @use_body(schemas.HearingCancelSchema)
+@responds(200, answer.HEARING)
 def cancel_hearing(hearing_id: int, body):
     """Cancel a hearing; its observation and reminders are cancelled."""
     hearing = hearings.get_hearing(db.session, hearing_id, current_user)
@@ -97,9 +105,10 @@ def cancel_hearing(hearing_id: int, body):
 
 @bp.get("/observations")
 @roles_required(*STAFF)
-def list_observations():
+@use_query(schemas.ObservationArgs)
+@responds(200, page_of(answer.OBSERVATION))
+def list_observations(args):
     """Observations, filtered by status, observer_id, case_id."""
-    args = query_args(schemas.ObservationArgs)
     stmt = observations.observations_statement(
         status=args["status"], observer_id=args["observer_id"], case_id=args["case_id"]
     )
@@ -108,6 +117,7 @@ def list_observations():
 
 @bp.get("/observations/<int:observation_id>")
 @roles_required(*STAFF)
+@responds(200, answer.OBSERVATION)
 def read_observation(observation_id: int):
     """One observation with its report."""
     return jsonify(schemas.dump_observation(observations.get_observation(db.session, observation_id)))
@@ -116,6 +126,7 @@ def read_observation(observation_id: int):
 @bp.post("/observations/<int:observation_id>/report")
 @roles_required("supervisor")
 @use_body(schemas.ObservationReportSchema)
+@responds(200, answer.OBSERVATION)
 def report_observation(observation_id: int, body):
     """The observer's report: four ratings 1–5, the court's view, notes."""
     observation = observations.get_observation(db.session, observation_id)
@@ -129,9 +140,10 @@ def report_observation(observation_id: int, body):
 
 @bp.get("/follow-ups")
 @roles_required(*STAFF)
-def list_follow_ups():
+@use_query(schemas.FollowUpArgs)
+@responds(200, page_of(answer.CALL))
+def list_follow_ups(args):
     """Follow-up calls, filtered by case_id, due_before (inclusive), caller_id, status."""
-    args = query_args(schemas.FollowUpArgs)
     stmt = calls.calls_statement(
         case_id=args["case_id"],
         due_before=args["due_before"],
@@ -143,6 +155,7 @@ def list_follow_ups():
 
 @bp.get("/follow-ups/<int:call_id>")
 @roles_required(*STAFF)
+@responds(200, answer.CALL)
 def read_follow_up(call_id: int):
     """One call with its script and attempts."""
     return jsonify(schemas.dump_call(calls.get_call(db.session, call_id), with_script=True))
@@ -151,6 +164,7 @@ def read_follow_up(call_id: int):
 @bp.post("/follow-ups/<int:call_id>/attempts")
 @roles_required("supervisor")
 @use_body(schemas.CallAttemptSchema)
+@responds(201, answer.ATTEMPT_WITH_CALL)
 def record_attempt(call_id: int, body):
     """Record an attempt on any call, early or late; unreached calls are retried on working days."""
     call = calls.get_call(db.session, call_id)
@@ -161,14 +175,11 @@ def record_attempt(call_id: int, body):
 
 @bp.get("/me/calls")
 @roles_required("supervisor")
-def my_calls():
+@use_query(schemas.CallListArgs)
+@responds(200, answer.MY_CALLS)
+def my_calls(args):
     """Today's call list (due today or overdue): the supervisor's own calls first, then colleagues'."""
-    day = request.args.get("day")
-    try:
-        day = dt.date.fromisoformat(day) if day else local_today()
-    except ValueError as exc:
-        raise Invalid(say("Not a date."), fields={"day": [say("Use YYYY-MM-DD.")]}) from exc
-    todo = calls.daily_call_list(db.session, day, current_user.id)
+    todo = calls.daily_call_list(db.session, args["day"] or clock.today(), current_user.id)
     return jsonify(
         {
             "items": [{**schemas.dump_call(c), "mine": c.caller_id == current_user.id} for c in todo],
@@ -182,9 +193,10 @@ def my_calls():
 
 @bp.get("/red-flags")
 @roles_required(*STAFF)
-def list_red_flags():
+@use_query(schemas.RedFlagArgs)
+@responds(200, page_of(answer.RED_FLAG))
+def list_red_flags(args):
     """Red flags raised by follow-up calls (took money), filtered by case_id and status."""
-    args = query_args(schemas.RedFlagArgs)
     from sqlalchemy import select
 
     from supervision.scheduling.models import RedFlag
@@ -200,6 +212,7 @@ def list_red_flags():
 @bp.post("/red-flags/<int:flag_id>/resolve")
 @roles_required("supervisor")
 @use_body(schemas.RedFlagResolveSchema)
+@responds(200, answer.RED_FLAG)
 def resolve_red_flag(flag_id: int, body):
     """Confirm or dismiss a red flag, with the reason (audited)."""
     flag = calls.get_red_flag(db.session, flag_id)
@@ -213,6 +226,7 @@ def resolve_red_flag(flag_id: int, body):
 
 @bp.get("/deadlines")
 @roles_required(*STAFF)
+@responds(200, answer.DEADLINES)
 def due_deadlines():
     """Statutory deadlines due today or overdue, across all cases."""
     items = open_deadlines(db.session)
@@ -237,10 +251,11 @@ def due_deadlines():
 
 @bp.get("/calendar/days")
 @login_required
-def list_calendar_days():
+@use_query(schemas.CalendarYearArgs)
+@responds(200, answer.CALENDAR_DAYS)
+def list_calendar_days(args):
     """The year's holidays and make-up working days (?year=)."""
-    year = request.args.get("year", type=int) or local_today().year
-    rows = workdays.calendar_days(db.session, year)
+    rows = workdays.calendar_days(db.session, args["year"] or clock.today().year)
     return jsonify(
         {
             "items": [{"day": r.day.isoformat(), "working": r.working, "note": r.note} for r in rows],
@@ -251,14 +266,18 @@ def list_calendar_days():
 
 def _day(value: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError as exc:
         raise NotFound(say("Not a date.")) from exc
+    if not limits.in_window("planning", day):  # a path names a day the calendar can hold, or nothing
+        raise NotFound(say("Not a date."))
+    return day
 
 
 @bp.put("/calendar/days/<day>")
 @roles_required("admin")
 @use_body(schemas.CalendarDaySchema)
+@responds(200, answer.CALENDAR_DAY, path={"day": DATE})
 def put_calendar_day(day: str, body):
     """Mark a day as a holiday (working false) or a make-up working day (working true)."""
     row = workdays.set_calendar_day(db.session, current_user, _day(day), body["working"], body.get("note"))
@@ -268,11 +287,12 @@ def put_calendar_day(day: str, body):
 
 @bp.delete("/calendar/days/<day>")
 @roles_required("admin")
+@responds(204, path={"day": DATE})
 def delete_calendar_day(day: str):
     """Back to the ordinary week."""
     workdays.clear_calendar_day(db.session, current_user, _day(day))
     db.session.commit()
-    return "", 204
+    return no_content()
 
 
 # --- the inbox and the calendar feed ---
@@ -280,6 +300,7 @@ def delete_calendar_day(day: str):
 
 @bp.get("/me/inbox")
 @login_required
+@responds(200, answer.INBOX)
 def inbox():
     """The signed-in user's reminders, newest first, with the unread count."""
     page = paginate(db.session, reminders.inbox_statement(current_user.id), schemas.dump_reminder)
@@ -288,20 +309,18 @@ def inbox():
 
 @bp.post("/me/inbox/read")
 @login_required
-def inbox_read():
+@use_body(schemas.InboxReadSchema)
+@responds(200, answer.MARKED)
+def inbox_read(body):
     """Mark reminders read (``{"ids": [...]}``, or all)."""
-    from legalaid.api import read_json_body
-
-    ids = read_json_body().get("ids")
-    if ids is not None and not (isinstance(ids, list) and all(isinstance(i, int) for i in ids)):
-        raise Invalid(say("ids is a list of reminder ids."), fields={"ids": [say("A list of integers.")]})
-    count = reminders.mark_read(db.session, current_user.id, ids)
+    count = reminders.mark_read(db.session, current_user.id, body["ids"])
     db.session.commit()
     return jsonify({"marked": count})
 
 
 @bp.post("/me/calendar-feed")
 @login_required
+@responds(201, answer.FEED)
 def create_feed():
     """A new private calendar feed URL (the previous one stops working)."""
     token = feeds.issue_feed(db.session, current_user)
@@ -311,8 +330,9 @@ def create_feed():
 
 @bp.delete("/me/calendar-feed")
 @login_required
+@responds(204)
 def revoke_feed():
     """Revoke the calendar feed."""
     feeds.revoke_feeds(db.session, current_user)
     db.session.commit()
-    return "", 204
+    return no_content()

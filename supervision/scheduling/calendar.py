@@ -14,8 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from assignment.models import Case
-from legalaid import audit
-from legalaid.db import utcnow
+from legalaid import audit, clock
 from legalaid.models import User
 from supervision.scheduling.models import CalendarFeed, FollowUpCall, Hearing, Observation
 
@@ -41,7 +40,7 @@ def revoke_feeds(session: Session, user: User, *, audited: bool = True) -> int:
     count = session.execute(
         sa.update(CalendarFeed)
         .where(CalendarFeed.user_id == user.id, CalendarFeed.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
+        .values(revoked_at=clock.now())
     ).rowcount
     if audited and count:
         audit.record(session, user, "calendar_feed.revoke", "user", user.id)
@@ -76,7 +75,7 @@ def _uid(kind: str, ident: int) -> str:
 
 
 def build_feed(session: Session, user: User, now: dt.datetime | None = None) -> bytes:
-    now = now or utcnow()
+    now = now or clock.now()
     cal = icalendar.Calendar()
     cal.add("prodid", "-//Legal aid service//supervision scheduling//EN")
     cal.add("version", "2.0")

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from assignment.models import Assignment, Case
 from assignment.roles import require_role
-from legalaid import audit
-from legalaid.db import utcnow
+from legalaid import audit, clock
+from legalaid.db import lock_row
 from legalaid.errors import Invalid, NotAllowed, NotFound, say
 from supervision import signals
 from supervision.scheduling import reminders
@@ -31,7 +31,7 @@ from supervision.scheduling.models import (
 from supervision.scheduling.observations import current_assignment
 from supervision.scheduling.rota import pick_supervisor, users_with_role
 from supervision.scheduling.rows import insert_entity
-from supervision.scheduling.rules import local_date, local_today, setting
+from supervision.scheduling.rules import setting
 from supervision.scheduling.workdays import add_working_days
 
 SUPERVISOR = ("supervisor",)
@@ -155,7 +155,7 @@ def plan_follow_up_calls(
             )
         )
     if assignment is not None:
-        accepted = local_date(assignment.accepted_at or utcnow())
+        accepted = clock.local_date(assignment.accepted_at or clock.now())
         planned.append(
             _plan_call(
                 session,
@@ -177,7 +177,7 @@ def plan_follow_up_calls(
                 case,
                 "after_closing",
                 f"{case.id}:after_closing",
-                local_today() + dt.timedelta(days=setting("call_after_closing_days")),
+                clock.today() + dt.timedelta(days=setting("call_after_closing_days")),
                 assignment_id=assignment.id if assignment else None,
                 provider_id=assignment.provider_id if assignment else None,
             )
@@ -220,7 +220,7 @@ def plan_after_hearing_call(
         case,
         "after_hearing",
         key,
-        local_date(first_starts_at) + dt.timedelta(days=setting("call_after_hearing_days")),
+        clock.local_date(first_starts_at) + dt.timedelta(days=setting("call_after_hearing_days")),
         assignment_id=assignment.id if assignment else None,
         provider_id=provider_id,
         hearing_id=first_id,
@@ -244,7 +244,7 @@ def cancel_assignment_calls(session: Session, assignment: Assignment, actor=None
 
 def move_future_hearings_to(session: Session, assignment: Assignment) -> None:
     """After a reassignment, the case's coming hearings evaluate the new provider."""
-    now = utcnow()
+    now = clock.now()
     hearings = session.scalars(
         sa.select(Hearing).where(
             Hearing.case_id == assignment.case_id,
@@ -279,6 +279,7 @@ def record_call_attempt(
 ) -> CallAttempt:
     """Any supervisor records an attempt, before or after its due date, covering for the caller."""
     require_role(actor, *SUPERVISOR)
+    lock_row(session, FollowUpCall, call.id)  # a reached call is done once: a second attempt is refused
     if call.status not in OPEN:
         raise NotAllowed(say("This call is %(status)s; no more attempts are recorded.", status=call.status))
     if satisfaction is not None and satisfaction not in SATISFACTION:
@@ -291,7 +292,7 @@ def record_call_attempt(
             say("An unreached client gave no answers."),
             fields={"reached": [say("Satisfaction and took_money need a reached client.")]},
         )
-    at = at or utcnow()
+    at = at or clock.now()
     attempt = CallAttempt(
         call=call,
         by_id=getattr(actor, "id", None),
@@ -312,7 +313,7 @@ def record_call_attempt(
         else:
             # Unreachable: try again on the next working day (twice), then give up.
             call.status = "retrying"
-            call.due_on = add_working_days(session, local_date(at), 1)
+            call.due_on = add_working_days(session, clock.local_date(at), 1)
     session.flush()
     audit.record(
         session,
@@ -370,7 +371,7 @@ def raise_red_flag(session: Session, actor, call: FollowUpCall, attempt: CallAtt
                 user_id,
                 lambda: _("Red flag on case %(number)s: the client says money was taken", number=number),
             ),
-            due_at=utcnow(),
+            due_at=clock.now(),
             link=f"/supervision/red-flags/{flag.id}",
             object_type="red_flag",
             object_id=flag.id,
@@ -392,9 +393,10 @@ def resolve_red_flag(session: Session, actor, flag: RedFlag, outcome: str, reaso
         raise Invalid(say("Confirm or dismiss."), fields={"outcome": [say("One of confirmed, dismissed.")]})
     if not (reason or "").strip():
         raise Invalid(say("Give the reason."), fields={"reason": [say("Required.")]})
+    lock_row(session, RedFlag, flag.id)  # confirm against dismiss at once: the second is refused
     if flag.status != "open":
         raise NotAllowed(say("This red flag is already %(status)s.", status=flag.status))
-    flag.status, flag.resolved_at = outcome, utcnow()
+    flag.status, flag.resolved_at = outcome, clock.now()
     flag.resolved_by, flag.resolution_reason = getattr(actor, "id", None), reason.strip()
     reminders.cancel_reminders(session, "red_flag", flag.id)
     audit.record(

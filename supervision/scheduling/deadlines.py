@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from assignment.models import Assignment, Case
-from supervision.scheduling.rules import local_date, local_today
+from legalaid import clock
 from supervision.scheduling.workdays import add_days
 
 DEADLINES = {
@@ -70,7 +70,7 @@ def open_deadlines(
     session: Session, today: dt.date | None = None, upto: dt.date | None = None
 ) -> list[Deadline]:
     """Deadlines not yet met whose last day is ``upto`` (default today) or earlier, most overdue first."""
-    today = today or local_today()
+    today = today or clock.today()
     upto = upto or today
     found: list[Deadline] = []
 
@@ -96,7 +96,7 @@ def open_deadlines(
         .join(Assignment, Assignment.case_id == Case.id)
         .where(Assignment.status == "offered", Assignment.live.is_(True))
     ):
-        add(cid, number, "acceptance", local_date(respond_by))
+        add(cid, number, "acceptance", clock.local_date(respond_by))
     _closing_deadlines(session, add)
     found.sort(key=lambda d: (d.due_on, d.case_number, d.name))
     return found

@@ -13,11 +13,10 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from assignment.demo import cases_in_progress
-from legalaid.db import utcnow
+from legalaid import clock
 from legalaid.models import User, UserRole
 from supervision.scheduling import calls, hearings, observations, reminders, workdays
 from supervision.scheduling.models import FollowUpCall
-from supervision.scheduling.rules import centre_tz, local_today
 
 COURTS = ["城关区人民法院", "西湖区人民法院", "市中级人民法院", "南山人民法庭"]
 HOLIDAYS_2026 = [(dt.date(2026, 10, d), False, "国庆节") for d in range(1, 8)] + [
@@ -32,8 +31,8 @@ def _user(session: Session, username: str) -> User | None:
 
 
 def _at(days: int, hour: int) -> dt.datetime:
-    day = local_today() + dt.timedelta(days=days)
-    return dt.datetime.combine(day, dt.time(hour), centre_tz()).astimezone(dt.UTC)
+    day = clock.today() + dt.timedelta(days=days)
+    return dt.datetime.combine(day, dt.time(hour), clock.centre_tz()).astimezone(dt.UTC)
 
 
 def build_schedule(session: Session, progress) -> None:
@@ -91,7 +90,7 @@ def build_schedule(session: Session, progress) -> None:
     session.flush()
     for hearing in recorded:
         observation = hearing.observation
-        if observation is None or hearing.starts_at > utcnow() - dt.timedelta(days=2):
+        if observation is None or hearing.starts_at > clock.now() - dt.timedelta(days=2):
             continue
         if observation.observer_id is None:
             continue
@@ -107,7 +106,7 @@ def build_schedule(session: Session, progress) -> None:
             court_view=rng.choice(["承办律师准备充分，质证到位", "辩护意见有针对性", "庭审表现一般"]),
             notes="演示数据",
         )
-    coming = [h for h in recorded if h.starts_at > utcnow() and h.status == "scheduled"]
+    coming = [h for h in recorded if h.starts_at > clock.now() and h.status == "scheduled"]
     if len(coming) > 2:
         hearings.move_hearing(
             session, coordinator, coming[0], starts_at=coming[0].starts_at + dt.timedelta(days=1)
@@ -119,7 +118,7 @@ def build_schedule(session: Session, progress) -> None:
             sa.select(FollowUpCall).where(FollowUpCall.status == "planned").order_by(FollowUpCall.id)
         )
     )
-    now = utcnow()
+    now = clock.now()
     for i, call in enumerate(open_calls[:12]):
         caller = sups[i % len(sups)]
         if i % 4 == 0:

@@ -13,7 +13,7 @@ from assignment import labels
 from assignment.intake import get_case
 from assignment.models import Case
 from assignment.roles import require_role
-from legalaid import audit
+from legalaid import audit, clock
 from legalaid.errors import Invalid, NotAllowed, NotFound, say
 from supervision import signals
 from supervision.scheduling import calls, observations
@@ -206,9 +206,8 @@ def cancel_hearing(session: Session, actor, hearing: Hearing, reason: str | None
     if hearing.status != "scheduled":
         raise NotAllowed(say("This hearing is already cancelled."))
     hearing.status = "cancelled"
-    from legalaid.db import utcnow
 
-    hearing.cancelled_at, hearing.cancel_reason = utcnow(), (reason or "").strip() or None
+    hearing.cancelled_at, hearing.cancel_reason = clock.now(), (reason or "").strip() or None
     if hearing.observation is not None:
         observations.cancel_observation(session, hearing.observation, actor)
     session.flush()

@@ -9,7 +9,8 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from legalaid.db import UTCDateTime, db, one_of, utcnow
+from legalaid import clock
+from legalaid.db import UTCDateTime, db, one_of
 
 HEARING_STATUSES = ("scheduled", "cancelled")
 OBSERVATION_STATUSES = ("unassigned", "scheduled", "reported", "cancelled")
@@ -65,7 +66,7 @@ class Hearing(db.Model):
     sample_draw: Mapped[float | None] = mapped_column(sa.Float)
     sample_rate: Mapped[float | None] = mapped_column(sa.Float)
     recorded_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     cancel_reason: Mapped[str | None] = mapped_column(sa.String(300))
 
@@ -103,7 +104,7 @@ class Observation(db.Model):
     notes: Mapped[str | None] = mapped_column(sa.Text)
     reported_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     reported_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     hearing: Mapped[Hearing] = relationship(back_populates="observation")
 
@@ -158,7 +159,7 @@ class FollowUpCall(db.Model):
     callee_name: Mapped[str | None] = mapped_column(sa.String(120))
     phone: Mapped[str | None] = mapped_column(sa.String(30))
     done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     attempts: Mapped[list[CallAttempt]] = relationship(back_populates="call", order_by="CallAttempt.id")
 
@@ -175,7 +176,7 @@ class CallAttempt(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(sa.ForeignKey("follow_up_call.id"), index=True)
     by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     reached: Mapped[bool] = mapped_column()
     satisfaction: Mapped[str | None] = mapped_column(sa.String(30))
     took_money: Mapped[bool | None] = mapped_column()
@@ -201,7 +202,7 @@ class RedFlag(db.Model):
     attempt_id: Mapped[int | None] = mapped_column(sa.ForeignKey("call_attempt.id"))
     kind: Mapped[str] = mapped_column(sa.String(20), default="took_money")
     status: Mapped[str] = mapped_column(sa.String(20), default="open")
-    raised_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    raised_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     raised_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     resolved_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
@@ -248,7 +249,7 @@ class Reminder(db.Model):
     read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     object_type: Mapped[str | None] = mapped_column(sa.String(40))
     object_id: Mapped[int | None] = mapped_column()
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
 class OutboxMessage(db.Model):
@@ -271,11 +272,11 @@ class OutboxMessage(db.Model):
     body: Mapped[str] = mapped_column(sa.Text)
     status: Mapped[str] = mapped_column(sa.String(20), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     claimed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
 class SchedulerLease(db.Model):
@@ -295,7 +296,7 @@ class DailyRun(db.Model):
 
     job: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     day: Mapped[dt.date] = mapped_column(sa.Date, primary_key=True)
-    done_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    done_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
 class CalendarDay(db.Model):
@@ -307,7 +308,7 @@ class CalendarDay(db.Model):
     working: Mapped[bool] = mapped_column()
     note: Mapped[str | None] = mapped_column(sa.String(200))
     changed_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
-    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
 class CalendarFeed(db.Model):
@@ -318,5 +319,5 @@ class CalendarFeed(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

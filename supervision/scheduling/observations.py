@@ -15,14 +15,13 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from assignment.models import Assignment, Case, Provider
 from assignment.roles import require_role
-from legalaid import audit
-from legalaid.db import utcnow
+from legalaid import audit, clock
 from legalaid.errors import Forbidden, Invalid, NotAllowed, NotFound, say
 from supervision.scheduling import reminders
 from supervision.scheduling.models import RATINGS, Hearing, Observation
 from supervision.scheduling.rota import Pick, pick_supervisor, users_with_role
 from supervision.scheduling.rows import insert_entity
-from supervision.scheduling.rules import day_bounds, local_date, local_time_text, setting
+from supervision.scheduling.rules import local_time_text, setting
 
 SUPERVISOR = ("supervisor",)
 UNKNOWN = "?"  # the observer's language is looked up
@@ -122,12 +121,12 @@ def _others_statement() -> sa.Select:
 
 
 def _facts_params(case_id: int, hearing_id: int | None, starts_at: dt.datetime) -> dict:
-    year = local_date(starts_at).year
+    year = clock.local_date(starts_at).year
     return {
         "case_id": case_id,
         "hearing_id": hearing_id if hearing_id is not None else 0,  # ids start at 1
-        "year_start": day_bounds(dt.date(year, 1, 1))[0],
-        "year_end": day_bounds(dt.date(year + 1, 1, 1))[0],
+        "year_start": clock.day_bounds(dt.date(year, 1, 1))[0],
+        "year_end": clock.day_bounds(dt.date(year + 1, 1, 1))[0],
     }
 
 
@@ -244,7 +243,7 @@ def observer_clashes(
 ) -> dict[int, str]:
     """Supervisors who cannot observe a hearing from ``starts_at`` to ``ends_at`` because of their other
     observations: an overlapping hearing, or already the day's maximum (2) observations."""
-    day_start, day_end = day_bounds(local_date(starts_at))
+    day_start, day_end = clock.day_bounds(clock.local_date(starts_at))
     params = {
         "before": max(day_end, ends_at),
         "after": min(day_start, starts_at),
@@ -376,7 +375,7 @@ def restaff_observation(session: Session, observation: Observation, actor=None) 
 
 def staff_unassigned_observations(session: Session, now: dt.datetime | None = None) -> int:
     """Try again to find observers for upcoming unassigned observations (someone may be free now)."""
-    now = now or utcnow()
+    now = now or clock.now()
     staffed = 0
     for observation in session.scalars(
         sa.select(Observation)
@@ -409,7 +408,7 @@ def plan_observer_reminders(
         reminders.cancel_reminders(session, "observation", observation.id)
     hearing = hearing or session.get(Hearing, observation.hearing_id)
     number = case_number or _case_number(session, observation.case_id)
-    now = utcnow()
+    now = clock.now()
     stamp = hearing.starts_at.strftime("%Y%m%dT%H%M")
     when = local_time_text(hearing.starts_at)
     subject, body = reminders.in_user_locale(
@@ -484,7 +483,7 @@ def _alert_unstaffed(
                 ),
                 locales,
             ),
-            due_at=utcnow(),
+            due_at=clock.now(),
             event_at=hearing.starts_at,
             link=f"/supervision/observations/{observation.id}",
             object_type="observation",
@@ -533,14 +532,14 @@ def report_observation(
     actor_id = getattr(actor, "id", None)
     if actor is not None and observation.observer_id not in (None, actor_id):
         raise Forbidden(say("Another supervisor observes this hearing."))
-    if observation.starts_at > utcnow():
+    if observation.starts_at > clock.now():
         raise NotAllowed(say("The hearing has not started yet."))
     for name, value in ratings.items():
         setattr(observation, name, value)
     observation.court_view = (court_view or "").strip() or None
     observation.notes = (notes or "").strip() or None
     observation.observer_id = observation.observer_id or actor_id
-    observation.status, observation.reported_at, observation.reported_by = "reported", utcnow(), actor_id
+    observation.status, observation.reported_at, observation.reported_by = "reported", clock.now(), actor_id
     reminders.cancel_reminders(session, "observation", observation.id)
     audit.record(
         session,

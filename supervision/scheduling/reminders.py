@@ -21,7 +21,8 @@ from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
-from legalaid.db import is_sqlite, utcnow
+from legalaid import clock
+from legalaid.db import is_sqlite
 from legalaid.models import User
 from supervision.scheduling.models import DailyRun, OutboxMessage, Reminder
 from supervision.scheduling.rules import setting
@@ -103,7 +104,7 @@ def plan_reminders(session: Session, rows: list[dict]) -> int:
     """Add several reminders in one statement (those whose key exists are left alone); how many went in."""
     if not rows:
         return 0
-    now = utcnow()
+    now = clock.now()
     values = [
         {
             "body": "",
@@ -147,7 +148,7 @@ def sweep_due_reminders(session: Session, now: dt.datetime | None = None, limit:
     inbox shows sent reminders) and queue their e-mails, all in the caller's transaction.
 
     Returns ``{"sent": [ids], "expired": n}``; commit to make the delivery happen."""
-    now = now or utcnow()
+    now = now or clock.now()
     limit = limit or setting("sweep_batch")
     expired = session.execute(
         sa.update(Reminder)
@@ -283,7 +284,7 @@ def send_outbox(session: Session, now: dt.datetime | None = None, limit: int = 1
     answer and the commit resends, with the same Message-ID). A failure is retried with backoff and
     given up (``failed``, with the error) after the configured number of attempts. When the server
     cannot be reached at all, the rest of the batch waits for the next try instead of each timing out."""
-    now = now or utcnow()
+    now = now or clock.now()
     messages = _claim_outbox(session, now, limit)
     result = {"sent": 0, "retrying": 0, "failed": 0}
     smtp = None
@@ -304,7 +305,7 @@ def send_outbox(session: Session, now: dt.datetime | None = None, limit: int = 1
                     smtp = None
                 result[_failed(message, exc)] += 1
             else:
-                message.status, message.sent_at, message.claimed_until = "sent", utcnow(), None
+                message.status, message.sent_at, message.claimed_until = "sent", clock.now(), None
                 message.last_error = None
                 result["sent"] += 1
         else:
@@ -333,7 +334,7 @@ def _failed(message: OutboxMessage, exc: Exception) -> str:
         return "failed"
     backoff = setting("outbox_retry_seconds")
     message.status = "pending"
-    message.next_attempt_at = utcnow() + dt.timedelta(
+    message.next_attempt_at = clock.now() + dt.timedelta(
         seconds=backoff[min(message.attempts - 1, len(backoff) - 1)]
     )
     return "retrying"
@@ -354,7 +355,7 @@ def retry_email(session: Session, actor, message: OutboxMessage) -> None:
     """An admin sends a given-up e-mail again (the cap starts over)."""
     from legalaid import audit
 
-    message.status, message.attempts, message.next_attempt_at = "pending", 0, utcnow()
+    message.status, message.attempts, message.next_attempt_at = "pending", 0, clock.now()
     audit.record(session, actor, "outbox.retry", "outbox_message", message.id)
 
 
@@ -387,7 +388,7 @@ def mark_read(session: Session, user_id: int, reminder_ids: list[int] | None = N
     if reminder_ids is not None:
         stmt = stmt.where(Reminder.id.in_(reminder_ids))
     return session.execute(
-        stmt.values(read_at=utcnow()).execution_options(synchronize_session=False)
+        stmt.values(read_at=clock.now()).execution_options(synchronize_session=False)
     ).rowcount
 
 
@@ -398,7 +399,7 @@ def claim_daily_run(session: Session, job: str, day: dt.date) -> bool:
     """True the first time ``job`` is claimed for ``day`` (committed with the caller's transaction)."""
     stmt = (
         _insert(session, DailyRun)
-        .values(job=job, day=day, done_at=utcnow())
+        .values(job=job, day=day, done_at=clock.now())
         .on_conflict_do_nothing()
         .returning(DailyRun.job)
     )

@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from flask import current_app
+
+from legalaid import clock
 
 DEFAULTS = {
     "observation_sample_rate": 0.2,  # DESIGN.md §4: otherwise a 20% sample
@@ -32,29 +33,5 @@ def setting(name: str):
     return current_app.config.get("SCHEDULING", {}).get(name, DEFAULTS[name])
 
 
-def centre_tz() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
-
-
-def local_date(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(centre_tz()).date()
-
-
-def local_today(now: dt.datetime | None = None) -> dt.date:
-    return local_date(now or dt.datetime.now(dt.UTC))
-
-
-def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The UTC instants at which a local day starts and ends."""
-    tz = centre_tz()
-    start = dt.datetime.combine(day, dt.time(), tz)
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tz)
-    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
-
-
-def local_moment(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), centre_tz()).astimezone(dt.UTC)
-
-
 def local_time_text(moment: dt.datetime, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    return moment.astimezone(centre_tz()).strftime(fmt)
+    return moment.astimezone(clock.centre_tz()).strftime(fmt)

@@ -16,11 +16,12 @@ from flask import Flask
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from legalaid.db import db, is_sqlite, utcnow
+from legalaid import clock
+from legalaid.db import db, is_sqlite
 from supervision.scheduling import calls, deadlines, observations, reminders
 from supervision.scheduling.models import SchedulerLease
 from supervision.scheduling.rota import users_with_role
-from supervision.scheduling.rules import centre_tz, day_bounds, local_today, setting
+from supervision.scheduling.rules import setting
 
 log = logging.getLogger(__name__)
 LEASE = "scheduler"
@@ -32,7 +33,7 @@ def new_holder() -> str:
 
 def acquire_lease(session: Session, holder: str, now: dt.datetime | None = None) -> bool:
     """Take or renew the scheduler lease; False while another holder's lease runs. Commits."""
-    now = now or utcnow()
+    now = now or clock.now()
     expires = now + dt.timedelta(seconds=setting("lease_seconds"))
     taken = session.execute(
         sa.update(SchedulerLease)
@@ -91,14 +92,14 @@ def deliver_due_reminders(session: Session, now: dt.datetime | None = None, batc
 def plan_morning_reminders(session: Session, now: dt.datetime | None = None) -> bool:
     """Once a day from 08:00 local time: each caller's call list, the coordinators' deadline digest.
     Runs at most once per day even across restarts (a restart at 10:00 still sends them)."""
-    now = now or utcnow()
-    today = local_today(now)
-    if now.astimezone(centre_tz()).hour < setting("morning_hour"):
+    now = now or clock.now()
+    today = clock.local_date(now)
+    if now.astimezone(clock.centre_tz()).hour < setting("morning_hour"):
         return False
     if not reminders.claim_daily_run(session, "morning", today):
         session.rollback()
         return False
-    end_of_day = day_bounds(today)[1]
+    end_of_day = clock.day_bounds(today)[1]
     by_caller: dict[int, list] = {}
     for call in calls.daily_call_list(session, today):
         if call.caller_id is not None:
@@ -154,8 +155,8 @@ def check_deadlines(session: Session, now: dt.datetime | None = None) -> dict:
     from assignment.intake import lapse_overdue_material_requests
     from assignment.rotation import expire_unanswered_assignments
 
-    now = now or utcnow()
-    today = local_today(now)
+    now = now or clock.now()
+    today = clock.local_date(now)
     lapsed = lapse_overdue_material_requests(session, today)
     expired = expire_unanswered_assignments(session, now)
     staffed = observations.staff_unassigned_observations(session, now)
@@ -225,11 +226,11 @@ def build_scheduler(
 
     holder = holder or new_holder()
     with app.app_context():
-        tz = centre_tz()
+        tz = clock.centre_tz()
         morning = setting("morning_hour")
         lease_seconds = setting("lease_seconds")
     scheduler = (BlockingScheduler if blocking else BackgroundScheduler)(timezone=tz)
-    start = dt.datetime.now(tz)
+    start = clock.machine_now().astimezone(tz)  # APScheduler waits in the machine's seconds
     options = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 3600}
 
     def sweep(session):

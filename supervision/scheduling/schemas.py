@@ -7,12 +7,16 @@ import datetime as dt
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from legalaid import clock, limits
 from supervision.scheduling.models import RATINGS, SATISFACTION
-from supervision.scheduling.rules import centre_tz
 
 
-class AwareDateTime(fields.AwareDateTime):
-    """ISO 8601 with its offset (API.md); a naive time is refused, not guessed."""
+class AwareDateTime(limits.DateTime):
+    """ISO 8601 with its offset (API.md); a naive time is refused, not guessed; a hearing lies within
+    a few years of today (the "hearing" window of legalaid.limits)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(window="hearing", **kwargs)
 
 
 class HearingCreateSchema(ma.Schema):
@@ -34,7 +38,7 @@ class HearingCancelSchema(ma.Schema):
 
 
 def _rating():
-    return fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=5))
+    return limits.Int(required=True, strict=True, validate=validate.Range(min=1, max=5))
 
 
 class ObservationReportSchema(ma.Schema):
@@ -47,9 +51,9 @@ class ObservationReportSchema(ma.Schema):
 
 
 class CallAttemptSchema(ma.Schema):
-    reached = fields.Boolean(required=True, truthy={True}, falsy={False})
+    reached = limits.Bool(required=True)
     satisfaction = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(SATISFACTION))
-    took_money = fields.Boolean(load_default=None, allow_none=True, truthy={True}, falsy={False})
+    took_money = limits.Bool(load_default=None, allow_none=True)
     notes = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=4000))
 
 
@@ -59,7 +63,7 @@ class RedFlagResolveSchema(ma.Schema):
 
 
 class CalendarDaySchema(ma.Schema):
-    working = fields.Boolean(required=True, truthy={True}, falsy={False})
+    working = limits.Bool(required=True)
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
 
 
@@ -67,14 +71,14 @@ class ObservationArgs(ma.Schema):
     status = fields.String(
         load_default=None, validate=validate.OneOf(("unassigned", "scheduled", "reported", "cancelled"))
     )
-    observer_id = fields.Integer(load_default=None)
-    case_id = fields.Integer(load_default=None)
+    observer_id = limits.Int(load_default=None)
+    case_id = limits.Int(load_default=None)
 
 
 class FollowUpArgs(ma.Schema):
-    case_id = fields.Integer(load_default=None)
-    due_before = fields.Date(load_default=None)
-    caller_id = fields.Integer(load_default=None)
+    case_id = limits.Int(load_default=None)
+    due_before = limits.Date(load_default=None, window="planning")
+    caller_id = limits.Int(load_default=None)
     status = fields.String(
         load_default=None,
         validate=validate.OneOf(("planned", "retrying", "done", "unreachable", "cancelled")),
@@ -82,12 +86,28 @@ class FollowUpArgs(ma.Schema):
 
 
 class RedFlagArgs(ma.Schema):
-    case_id = fields.Integer(load_default=None)
+    case_id = limits.Int(load_default=None)
     status = fields.String(load_default=None, validate=validate.OneOf(("open", "confirmed", "dismissed")))
 
 
 class HearingArgs(ma.Schema):
-    case_id = fields.Integer(load_default=None)
+    case_id = limits.Int(load_default=None)
+
+
+class CallListArgs(ma.Schema):
+    day = limits.Date(window="planning", load_default=None)
+
+
+class CalendarYearArgs(ma.Schema):
+    year = limits.Year(load_default=None)
+
+
+class InboxReadSchema(ma.Schema):
+    """The reminders to mark read; none named: all of them."""
+
+    ids = limits.List(
+        limits.Int(strict=True), load_default=None, allow_none=True, max_items=1000, unique=True
+    )
 
 
 def iso(value):
@@ -95,7 +115,7 @@ def iso(value):
     if value is None:
         return None
     if isinstance(value, dt.datetime):
-        return value.astimezone(centre_tz()).isoformat()
+        return value.astimezone(clock.centre_tz()).isoformat()
     return value.isoformat()
 
 

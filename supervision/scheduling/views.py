@@ -28,6 +28,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from assignment.intake import get_case
 from assignment.models import Case, Provider
+from legalaid import clock, limits
 from legalaid.auth import login_required, roles_required
 from legalaid.db import db
 from legalaid.errors import DomainError
@@ -42,7 +43,6 @@ from supervision.scheduling.models import (
     OutboxMessage,
     RedFlag,
 )
-from supervision.scheduling.rules import centre_tz, local_today
 
 bp = Blueprint("scheduling", __name__, url_prefix="/supervision")
 feed_bp = Blueprint("scheduling_feed", __name__)
@@ -84,9 +84,13 @@ def satisfaction_label(value: str | None) -> str:
 
 
 class HearingForm(FlaskForm):
-    starts_at = DateTimeLocalField(_l("Starts"), validators=[DataRequired()], format="%Y-%m-%dT%H:%M")
+    starts_at = DateTimeLocalField(
+        _l("Starts"), validators=[DataRequired(), limits.InWindow("hearing")], format="%Y-%m-%dT%H:%M"
+    )
     ends_at = DateTimeLocalField(
-        _l("Ends (default: 3 hours later)"), validators=[Optional()], format="%Y-%m-%dT%H:%M"
+        _l("Ends (default: 3 hours later)"),
+        validators=[Optional(), limits.InWindow("hearing")],
+        format="%Y-%m-%dT%H:%M",
     )
     court = StringField(_l("Court"), validators=[DataRequired(), Length(max=200)])
     room = StringField(_l("Courtroom"), validators=[Optional(), Length(max=60)])
@@ -141,7 +145,7 @@ class ResolveForm(FlaskForm):
 
 
 class CalendarDayForm(FlaskForm):
-    day = DateField(_l("Day"), validators=[DataRequired()])
+    day = DateField(_l("Day"), validators=[DataRequired(), limits.InWindow("planning")])
     working = SelectField(
         _l("Kind"),
         choices=[SelectChoice("holiday", _l("Holiday")), SelectChoice("working", _l("Make-up working day"))],
@@ -154,7 +158,7 @@ class ClearDayForm(FlaskForm):
 
 
 def _aware(local: dt.datetime | None) -> dt.datetime | None:
-    return local.replace(tzinfo=centre_tz()) if local is not None else None
+    return local.replace(tzinfo=clock.centre_tz()) if local is not None else None
 
 
 def _fail(exc: DomainError):
@@ -199,7 +203,7 @@ def _helpers() -> dict:
 @bp.route("/calls")
 @roles_required("supervisor")
 def call_list():
-    today = local_today()
+    today = clock.today()
     todo = calls.daily_call_list(db.session, today, current_user.id)
     names = _lookups([c.case_id for c in todo], [c.caller_id for c in todo])
     return render_template(
@@ -247,7 +251,7 @@ def call_detail(call_id: int):
 @bp.route("/observations")
 @roles_required("supervisor", "coordinator", "admin")
 def observation_list():
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     mine = list(
         db.session.scalars(
             observations.observations_statement(observer_id=current_user.id).where(
@@ -328,7 +332,7 @@ def observation_detail(observation_id: int):
 @bp.route("/hearings")
 @roles_required("coordinator", "supervisor", "admin", "provider")
 def hearing_list():
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     if current_user.has_role(*STAFF):
         stmt = hearings.hearings_statement(from_=now - dt.timedelta(days=7))
     elif current_user.provider_id is not None:
@@ -374,7 +378,7 @@ def hearing_new(case_id: int):
 def hearing_detail(hearing_id: int):
     hearing = hearings.get_hearing(db.session, hearing_id, current_user)
     case = db.session.get(Case, hearing.case_id)
-    tz = centre_tz()
+    tz = clock.centre_tz()
     form = HearingForm(
         data={
             "starts_at": hearing.starts_at.astimezone(tz).replace(tzinfo=None),
@@ -469,7 +473,7 @@ def red_flag_detail(flag_id: int):
 @bp.route("/deadlines")
 @roles_required("coordinator", "supervisor", "admin")
 def deadline_list():
-    today = local_today()
+    today = clock.today()
     return render_template(
         "supervision/scheduling/deadlines.html", deadlines=open_deadlines(db.session, today), today=today
     )
@@ -478,14 +482,14 @@ def deadline_list():
 @bp.route("/working-days", methods=["GET", "POST"])
 @roles_required("admin", "coordinator")
 def working_days():
-    year = request.args.get("year", type=int) or local_today().year
+    year = limits.year_arg(request.args, default=clock.today().year)
     form, clear = CalendarDayForm(), ClearDayForm(prefix="clear")
     if request.method == "POST":
         if not current_user.has_role("admin"):
             abort(403)
         try:
             if request.form.get("action") == "clear" and clear.validate_on_submit():
-                workdays.clear_calendar_day(db.session, current_user, dt.date.fromisoformat(clear.day.data))
+                workdays.clear_calendar_day(db.session, current_user, limits.date_arg(clear.day.data))
                 db.session.commit()
                 flash(_("Back to the ordinary week."), "success")
                 return redirect(url_for("scheduling.working_days", year=year))
@@ -530,7 +534,7 @@ def inbox():
 @roles_required("admin")
 def outbox():
     if request.method == "POST" and FlaskForm().validate_on_submit():
-        message = db.session.get(OutboxMessage, request.form.get("message_id", type=int) or 0)
+        message = db.session.get(OutboxMessage, limits.int_arg(request.form, "message_id", 0))
         if message is None:
             abort(404)
         reminders.retry_email(db.session, current_user, message)
@@ -587,13 +591,13 @@ def home_panel(user) -> str | None:
     """The home page's "today" block for supervisors: calls due and observations coming."""
     if not user.has_role("supervisor"):
         return None
-    today = local_today()
+    today = clock.today()
     due = len(calls.daily_call_list(db.session, today, user.id))
     coming = db.session.scalar(
         sa.select(sa.func.count()).where(
             Observation.observer_id == user.id,
             Observation.status == "scheduled",
-            Observation.starts_at > dt.datetime.now(dt.UTC),
+            Observation.starts_at > clock.now(),
         )
     )
     return Markup(render_template("supervision/scheduling/_home_panel.html", due=due, coming=coming))
@@ -608,7 +612,7 @@ def provider_home_panel(user) -> str | None:
             .where(
                 Hearing.provider_id == user.provider_id,
                 Hearing.status == "scheduled",
-                Hearing.ends_at > dt.datetime.now(dt.UTC),
+                Hearing.ends_at > clock.now(),
             )
             .order_by(Hearing.starts_at)
             .limit(5)

@@ -7,10 +7,13 @@ import sqlalchemy as sa
 from flask import Response, jsonify
 from flask_login import current_user
 
-from legalaid.api import api_blueprint, paginate, query_args, use_body
+from legalaid import clock
+from legalaid.api import api_blueprint, paginate, use_body
 from legalaid.auth import roles_required
 from legalaid.db import db
 from legalaid.errors import NotFound, say
+from legalaid.openapi import CSV, JSON, page_of, responds, use_query
+from supervision.scoring import answer_schemas as answer
 from supervision.scoring import checklists, closing, reports, scoring
 from supervision.scoring.models import Checklist, ScoreFile
 from supervision.scoring.schemas import (
@@ -44,9 +47,10 @@ def _english() -> bool:
 
 @bp.get("/closing-documents")
 @roles_required()
-def closing_documents():
+@use_query(CaseTypeArgs)
+@responds(200, answer.CLOSING_DOCUMENTS)
+def closing_documents(args):
     """The closing materials (承办材料) a file must hold for a case type, required or optional."""
-    args = query_args(CaseTypeArgs)
     items = closing.closing_documents(args["case_type"])
     return jsonify({"items": items, "total": len(items)})
 
@@ -54,6 +58,7 @@ def closing_documents():
 @bp.post("/cases/<int:case_id>/closing")
 @roles_required("provider")
 @use_body(ClosingSchema)
+@responds(200, answer.CASE_CLOSED)
 def close_case(case_id, body):
     """The provider reports the case ended and hands in closing materials; the case is closed."""
     case = closing.get_case(db.session, case_id)
@@ -65,6 +70,7 @@ def close_case(case_id, body):
 @bp.post("/cases/<int:case_id>/documents")
 @roles_required("provider")
 @use_body(DocumentsSchema)
+@responds(200, answer.CLOSING)
 def hand_in_documents(case_id, body):
     """Closing materials handed in after the closing report (late after 30 days)."""
     case = closing.get_case(db.session, case_id)
@@ -75,6 +81,7 @@ def hand_in_documents(case_id, body):
 
 @bp.get("/cases/<int:case_id>/closing")
 @roles_required(*STAFF, "provider")
+@responds(200, answer.CLOSING)
 def read_closing(case_id):
     """The closing report, the materials handed in and the 30-day hand-in status."""
     case = closing.get_case(db.session, case_id)
@@ -89,10 +96,11 @@ def read_closing(case_id):
 
 @bp.get("/checklists/current")
 @roles_required()
-def current_checklist():
+@use_query(CaseTypeArgs)
+@responds(200, answer.CHECKLIST, errors=(404,))
+def current_checklist(args):
     """The checklist version in force today for a case type."""
-    args = query_args(CaseTypeArgs)
-    checklist = checklists.checklist_in_force(db.session, args["case_type"], scoring.rules.local_today())
+    checklist = checklists.checklist_in_force(db.session, args["case_type"], clock.today())
     if checklist is None:
         raise NotFound(say("No checklist is in force for this case type."))
     return jsonify(dump_checklist(checklist, _english()))
@@ -100,6 +108,7 @@ def current_checklist():
 
 @bp.get("/checklists")
 @roles_required("admin", "supervisor")
+@responds(200, page_of(answer.CHECKLIST))
 def list_checklists():
     """Every checklist version, drafts included, newest first."""
     stmt = sa.select(Checklist).order_by(Checklist.case_type, Checklist.version.desc())
@@ -108,6 +117,7 @@ def list_checklists():
 
 @bp.get("/checklists/<int:checklist_id>")
 @roles_required("admin", "supervisor")
+@responds(200, answer.CHECKLIST)
 def read_checklist(checklist_id):
     """One checklist version with its items, guidance and veto items."""
     return jsonify(dump_checklist(checklists.get_checklist(db.session, checklist_id), _english()))
@@ -116,6 +126,7 @@ def read_checklist(checklist_id):
 @bp.post("/checklists")
 @roles_required("admin")
 @use_body(ChecklistSchema)
+@responds(201, answer.CHECKLIST)
 def draft_checklist(body):
     """Draft a new version; item maximums must add up to exactly 100 (else 422)."""
     checklist = checklists.draft_checklist(db.session, current_user, **body)
@@ -126,6 +137,7 @@ def draft_checklist(body):
 @bp.put("/checklists/<int:checklist_id>")
 @roles_required("admin")
 @use_body(ChecklistSchema)
+@responds(200, answer.CHECKLIST)
 def revise_checklist(checklist_id, body):
     """Change a draft version (published versions never change)."""
     checklist = checklists.get_checklist(db.session, checklist_id)
@@ -136,6 +148,7 @@ def revise_checklist(checklist_id, body):
 
 @bp.post("/checklists/<int:checklist_id>/publish")
 @roles_required("admin")
+@responds(200, answer.CHECKLIST)
 def publish_checklist(checklist_id):
     """Publish a draft version; from its effective date it applies to cases ending then."""
     checklist = checklists.publish_checklist(
@@ -155,6 +168,7 @@ def _sheet_answer(sheet) -> dict:
 @bp.post("/cases/<int:case_id>/score-sheets")
 @roles_required("supervisor")
 @use_body(ScoreSheetSchema)
+@responds(201, answer.SHEET)
 def create_score_sheet(case_id, body):
     """Start a score sheet on a closed file; suggestions are pre-filled, points above a maximum → 422."""
     sheet = scoring.create_score_sheet(db.session, case_id, current_user, **body)
@@ -164,6 +178,7 @@ def create_score_sheet(case_id, body):
 
 @bp.get("/score-sheets/<int:sheet_id>")
 @roles_required("supervisor", "admin", "provider")
+@responds(200, answer.SHEET)
 def read_score_sheet(sheet_id):
     """A score sheet: the scorer's own draft, any submitted sheet for staff, or the provider's final one."""
     sheet, for_provider = scoring.readable_sheet(db.session, sheet_id, current_user)
@@ -173,6 +188,7 @@ def read_score_sheet(sheet_id):
 @bp.put("/score-sheets/<int:sheet_id>")
 @roles_required("supervisor")
 @use_body(ScoreSheetSchema)
+@responds(200, answer.SHEET)
 def update_score_sheet(sheet_id, body):
     """Change your draft sheet; items not named keep their points."""
     sheet = scoring.update_score_sheet(
@@ -184,6 +200,7 @@ def update_score_sheet(sheet_id, body):
 
 @bp.post("/score-sheets/<int:sheet_id>/submit")
 @roles_required("supervisor")
+@responds(200, answer.SUBMITTED)
 def submit_score_sheet(sheet_id):
     """Submit your sheet; answers the file's score status after it (final, second_review, third_review)."""
     sheet = scoring.get_sheet(db.session, sheet_id)
@@ -205,6 +222,7 @@ def submit_score_sheet(sheet_id):
 
 @bp.get("/cases/<int:case_id>/score")
 @roles_required("supervisor", "admin", "provider")
+@responds(200, answer.SCORE_FILE, errors=(409,))
 def read_score(case_id):
     """The file's score: status, total, grade and sheets (the provider sees it once final)."""
     if current_user.has_role("supervisor", "admin"):
@@ -217,9 +235,10 @@ def read_score(case_id):
 
 @bp.get("/score-files")
 @roles_required("supervisor", "admin")
-def list_score_files():
+@use_query(ScoreFileArgs)
+@responds(200, page_of(answer.SCORE_FILE))
+def list_score_files(args):
     """Closed files and their score status (?status=open|second_review|third_review|final|appealed)."""
-    args = query_args(ScoreFileArgs)
     stmt = sa.select(ScoreFile).order_by(ScoreFile.ended_on, ScoreFile.case_id)
     for key in ("status", "provider_id", "case_type"):
         if args.get(key) is not None:
@@ -229,6 +248,7 @@ def list_score_files():
 
 @bp.get("/me/scores")
 @roles_required("provider")
+@responds(200, page_of(answer.SCORE_FILE))
 def my_scores():
     """The provider's own final scores (score history)."""
     stmt = (
@@ -241,6 +261,7 @@ def my_scores():
 
 @bp.post("/cases/<int:case_id>/score/accept")
 @roles_required("provider")
+@responds(200, answer.SCORE_FILE)
 def accept_score(case_id):
     """The provider accepts the final score and waives the appeal window."""
     file = scoring.accept_score(db.session, case_id, current_user)
@@ -251,6 +272,7 @@ def accept_score(case_id):
 @bp.post("/cases/<int:case_id>/score/appeal")
 @roles_required("provider")
 @use_body(AppealSchema)
+@responds(201, answer.SCORE_FILE)
 def appeal_score(case_id, body):
     """The provider appeals the final score within 10 days (after → 409)."""
     file = scoring.appeal_score(db.session, case_id, current_user, body["reason"])
@@ -261,6 +283,7 @@ def appeal_score(case_id, body):
 @bp.post("/cases/<int:case_id>/score/appeal-decision")
 @roles_required("supervisor")
 @use_body(AppealDecisionSchema)
+@responds(200, answer.SCORE_FILE)
 def decide_appeal(case_id, body):
     """A supervisor who has not marked the file decides the appeal: upheld, or revised with their sheet."""
     sheet = scoring.get_sheet(db.session, body["sheet_id"]) if body["sheet_id"] else None
@@ -276,10 +299,11 @@ def decide_appeal(case_id, body):
 
 @bp.get("/reports/quality")
 @roles_required("supervisor", "admin")
-def quality_report():
+@use_query(QualityArgs)
+@responds(200, answer.QUALITY_REPORT, media=(JSON, CSV))
+def quality_report(args):
     """Average score and grade distribution per provider, organisation and month; scorer drift.
     ``?format=csv`` gives the per-provider table as CSV."""
-    args = query_args(QualityArgs)
     report = reports.quality_report(db.session, args["date_from"], args["date_to"])
     if args["format"] == "csv":
         return Response(

@@ -9,8 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from assignment.roles import require_role
-from legalaid import audit
-from legalaid.db import utcnow
+from legalaid import audit, clock
 from legalaid.errors import Invalid, NotAllowed, NotFound, say
 from supervision.scoring import rules
 from supervision.scoring.defaults import (
@@ -220,7 +219,7 @@ def publish_checklist(session: Session, checklist: Checklist, actor) -> Checklis
         checklist.grade_bands,
     )
     checklist.status = "published"
-    checklist.published_at = utcnow()
+    checklist.published_at = clock.now()
     checklist.published_by = getattr(actor, "id", None)
     session.flush()
     audit.record(
@@ -285,7 +284,7 @@ def seed_default_checklists(session: Session) -> int:
                 effective_from=FIRST_EFFECTIVE_DATE,
                 status="published",
                 grade_bands=dict(DEFAULT_GRADE_BANDS),
-                published_at=utcnow(),
+                published_at=clock.now(),
                 entries=_entries(spec["items"], spec["vetoes"]),
             )
         )

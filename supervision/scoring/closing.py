@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from assignment import labels
 from assignment.models import Assignment, Case, Provider
 from assignment.rotation import release_open_case
-from legalaid import audit
-from legalaid.db import lock_for_update
+from legalaid import audit, clock
+from legalaid.db import lock_for_update, lock_row
 from legalaid.errors import Invalid, NotAllowed, NotFound, say
 from supervision import signals
 from supervision.scoring import rules
@@ -125,7 +125,8 @@ def close_case(
     today: dt.date | None = None,
 ) -> CaseClosing:
     """The provider reports the case ended and hands in closing materials: in_progress → closed."""
-    today = today or rules.local_today()
+    today = today or clock.today()
+    lock_row(session, Case, case.id)  # two closings at once: the second sees the case closed (409)
     assignment = _check_own_case(session, case, actor)
     if case.status != "in_progress":
         raise NotAllowed(
@@ -240,7 +241,7 @@ def hand_in_documents(
     session: Session, case: Case, actor, documents: list[str], today: dt.date | None = None
 ) -> CaseClosing:
     """Closing materials handed in after the closing report; after the 30-day limit they are late."""
-    today = today or rules.local_today()
+    today = today or clock.today()
     closing = session.scalars(
         lock_for_update(sa.select(CaseClosing).where(CaseClosing.case_id == case.id))
     ).one_or_none()
@@ -278,7 +279,7 @@ def hand_in_documents(
 
 def hand_in_status(closing: CaseClosing, case_type: str, today: dt.date | None = None) -> dict:
     """What the supervisor sees about the 30-day limit: missing materials, lateness, days left."""
-    today = today or rules.local_today()
+    today = today or clock.today()
     missing = missing_documents(closing, case_type)
     complete_on = closing.documents_complete_on
     if complete_on is not None:

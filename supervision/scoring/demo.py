@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 
 from assignment.demo import cases_in_progress
 from assignment.models import Assignment, Case
+from legalaid import clock
 from legalaid.hooks import add_demo_step
 from legalaid.models import User, UserRole
-from supervision.scoring import checklists, closing, rules, scoring
+from supervision.scoring import checklists, closing, scoring
 from supervision.scoring.models import ScoreFile
 
 DEDUCTION_NOTES = [
@@ -51,10 +52,10 @@ def _close(session: Session, case: Case, rng: random.Random, ended_on: dt.date, 
         sa.select(Assignment.provider_id).where(Assignment.case_id == case.id, Assignment.live.is_(True))
     )
     login = _login(session, provider_id)
-    assigned_on = rules.local_date(
+    assigned_on = clock.local_date(
         session.scalar(sa.select(Assignment.assigned_at).where(Assignment.case_id == case.id))
     )
-    today = rules.local_today()
+    today = clock.today()
     ended_on = min(max(ended_on, assigned_on + dt.timedelta(days=10), case.received_on), today)
     required = closing.required_documents(case.case_type)
     closing.close_case(
@@ -117,7 +118,7 @@ def build_scoring(session: Session, progress) -> None:
         progress("  skipped: the demo needs the supervisors sup, sup2 and sup3")
         return
     a, b, c = sups
-    today = rules.local_today()
+    today = clock.today()
     types = ("civil", "civil", "criminal", "administrative", "non_litigation")
     cases = cases_in_progress(session, rng, 60, assigner, case_types=types, accepted_days_ago=range(60, 401))
     if len(cases) < 14:

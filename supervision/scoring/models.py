@@ -8,7 +8,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from legalaid.db import UTCDateTime, db, one_of, utcnow
+from legalaid import clock
+from legalaid.db import UTCDateTime, db, one_of
 
 CASE_TYPES = ("criminal", "civil", "administrative", "non_litigation")
 CHECKLIST_STATUSES = ("draft", "published")
@@ -39,7 +40,7 @@ class CaseClosing(db.Model):
     # ended_on + 30 days (local guides); materials after it are late and cost the timeliness item.
     documents_due_on: Mapped[dt.date] = mapped_column(sa.Date)
     documents_complete_on: Mapped[dt.date | None] = mapped_column(sa.Date)
-    reported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     reported_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
     documents: Mapped[list[ClosingDocument]] = relationship(
@@ -56,7 +57,7 @@ class ClosingDocument(db.Model):
     code: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     handed_in_on: Mapped[dt.date] = mapped_column(sa.Date)
     late: Mapped[bool] = mapped_column(default=False)
-    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     recorded_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
 
@@ -80,7 +81,7 @@ class Checklist(db.Model):
     # Lower bounds of the grade bands, e.g. {"excellent": 90, "good": 80, "pass": 60}.
     grade_bands: Mapped[dict] = mapped_column(sa.JSON)
     notes: Mapped[str | None] = mapped_column(sa.Text)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     created_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     published_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
@@ -207,8 +208,8 @@ class ScoreSheet(db.Model):
     veto_note: Mapped[str | None] = mapped_column(sa.Text)
     # What the rules suggested when the sheet was started: {"items": {code: {...}}, "vetoes": [...]}.
     suggestions: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     file: Mapped[ScoreFile] = relationship(back_populates="sheets")

@@ -6,9 +6,7 @@ All figures come from aggregate queries on ``score_file`` (final scores) and ``s
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -16,6 +14,7 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
 from assignment.models import Organization, Provider
+from legalaid.exports import csv_text
 from legalaid.models import User
 from supervision.scoring.models import GRADES, ScoreFile, ScoreSheet
 from supervision.scoring.rules import round_tenth
@@ -181,13 +180,11 @@ def jsonable(report: dict):
 
 def quality_csv(report: dict) -> str:
     """One table: a row per provider, organisation and scorer, with a column naming which."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
+    rows: list[list] = [
         ["level", "id", "name", "organisation", "count", "average", *GRADES, "others_average", "drift"]
-    )
+    ]
     for r in report["providers"]:
-        writer.writerow(
+        rows.append(
             [
                 "provider",
                 r["provider_id"],
@@ -201,7 +198,7 @@ def quality_csv(report: dict) -> str:
             ]
         )
     for r in report["organizations"]:
-        writer.writerow(
+        rows.append(
             [
                 "organisation",
                 r["organization_id"],
@@ -215,7 +212,7 @@ def quality_csv(report: dict) -> str:
             ]
         )
     for r in report["scorers"]:
-        writer.writerow(
+        rows.append(
             [
                 "scorer",
                 r["scorer_id"],
@@ -228,7 +225,7 @@ def quality_csv(report: dict) -> str:
                 r["drift"],
             ]
         )
-    return out.getvalue()
+    return csv_text(rows)  # names are neutralised there (a name may start a spreadsheet formula)
 
 
 GRADE_COLOURS = {"excellent": "#1f7a3d", "good": "#4f9d69", "pass": "#d4a017", "fail": "#b42318"}

@@ -5,11 +5,9 @@ Pure functions on Decimals: no database, no request.
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 
@@ -73,12 +71,3 @@ def sample_draw(case_id: int) -> float:
 
 def sample_rate() -> float:
     return float(_setting("SCORING_SAMPLE_RATE", SECOND_MARKING_SAMPLE))
-
-
-def local_today() -> dt.date:
-    """Today in the centre's time zone: day limits are counted in local calendar days."""
-    return dt.datetime.now(ZoneInfo(_setting("TIMEZONE", "Asia/Shanghai"))).date()
-
-
-def local_date(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(ZoneInfo(_setting("TIMEZONE", "Asia/Shanghai"))).date()

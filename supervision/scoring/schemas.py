@@ -10,6 +10,7 @@ from decimal import Decimal
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from legalaid.limits import Bool, Date, Int, List
 from supervision.scoring.closing import hand_in_status
 from supervision.scoring.defaults import TERMINATION_GROUNDS
 from supervision.scoring.models import (
@@ -21,22 +22,36 @@ from supervision.scoring.models import (
     ScoreSheet,
 )
 
+# A checklist's items, a sheet's lines and a file's closing materials are a few dozen at most.
+MAX_ITEMS = 50
+MAX_DOCUMENTS = 30
+POINTS = validate.Range(min=0, max=100)
+
 
 class ClosingSchema(ma.Schema):
-    ended_on = fields.Date(required=True)
+    ended_on = Date(required=True, window="past")
     outcome = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    terminated = fields.Boolean(load_default=False)
+    terminated = Bool(load_default=False)
     termination_ground = fields.String(
         allow_none=True, load_default=None, validate=validate.OneOf(TERMINATION_GROUNDS)
     )
     termination_note = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=2000))
-    retainer_signed_on = fields.Date(allow_none=True, load_default=None)
-    documents = fields.List(fields.String(validate=validate.Length(max=40)), load_default=list)
+    retainer_signed_on = Date(allow_none=True, load_default=None, window="past")
+    documents = List(
+        fields.String(validate=validate.Length(max=40)),
+        load_default=list,
+        max_items=MAX_DOCUMENTS,
+        unique=True,
+    )
 
 
 class DocumentsSchema(ma.Schema):
-    documents = fields.List(
-        fields.String(validate=validate.Length(max=40)), required=True, validate=validate.Length(min=1)
+    documents = List(
+        fields.String(validate=validate.Length(max=40)),
+        required=True,
+        validate=validate.Length(min=1),
+        max_items=MAX_DOCUMENTS,
+        unique=True,
     )
 
 
@@ -46,14 +61,17 @@ class CaseTypeArgs(ma.Schema):
 
 class ScoreItemSchema(ma.Schema):
     code = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    points = fields.Decimal(allow_none=True, load_default=None, allow_nan=False)
-    na = fields.Boolean(load_default=False)
+    points = fields.Decimal(allow_none=True, load_default=None, allow_nan=False, validate=POINTS)
+    na = Bool(load_default=False)
     note = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=2000))
 
 
 class ScoreSheetSchema(ma.Schema):
-    items = fields.List(fields.Nested(ScoreItemSchema), load_default=list)
-    vetoes = fields.List(fields.String(validate=validate.Length(max=40)), load_default=None)
+    # Each item once: the same item twice would leave it to chance which points count.
+    items = List(fields.Nested(ScoreItemSchema), load_default=list, max_items=MAX_ITEMS, unique="code")
+    vetoes = List(
+        fields.String(validate=validate.Length(max=40)), load_default=None, max_items=MAX_ITEMS, unique=True
+    )
     veto_note = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=2000))
 
 
@@ -64,14 +82,14 @@ class AppealSchema(ma.Schema):
 class AppealDecisionSchema(ma.Schema):
     outcome = fields.String(required=True, validate=validate.OneOf(APPEAL_OUTCOMES))
     reason = fields.String(required=True, validate=validate.Length(min=1, max=4000))
-    sheet_id = fields.Integer(strict=True, allow_none=True, load_default=None)
+    sheet_id = Int(strict=True, allow_none=True, load_default=None)
 
 
 class ChecklistEntrySchema(ma.Schema):
     code = fields.String(required=True, validate=validate.Length(min=1, max=40))
     label_zh = fields.String(required=True, validate=validate.Length(min=1, max=200))
     label_en = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    max_points = fields.Decimal(load_default=Decimal(0), allow_nan=False)
+    max_points = fields.Decimal(load_default=Decimal(0), allow_nan=False, validate=POINTS)
     guidance = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=4000))
     evidence = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=4000))
     auto = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=40))
@@ -79,25 +97,31 @@ class ChecklistEntrySchema(ma.Schema):
 
 class ChecklistSchema(ma.Schema):
     case_type = fields.String(required=True, validate=validate.OneOf(CASE_TYPES))
-    effective_from = fields.Date(required=True)
+    effective_from = Date(required=True, window="planning")
     name = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200))
     grade_bands = fields.Dict(
-        keys=fields.String(), values=fields.Decimal(), load_default=None, allow_none=True
+        keys=fields.String(validate=validate.Length(max=20)),
+        values=fields.Decimal(allow_nan=False, validate=POINTS),
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=10),
     )
     notes = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=4000))
-    items = fields.List(fields.Nested(ChecklistEntrySchema), required=True)
-    veto_items = fields.List(fields.Nested(ChecklistEntrySchema), load_default=list)
+    items = List(fields.Nested(ChecklistEntrySchema), required=True, max_items=MAX_ITEMS, unique="code")
+    veto_items = List(
+        fields.Nested(ChecklistEntrySchema), load_default=list, max_items=MAX_ITEMS, unique="code"
+    )
 
 
 class ScoreFileArgs(ma.Schema):
     status = fields.String(validate=validate.OneOf(FILE_STATUSES))
-    provider_id = fields.Integer()
+    provider_id = Int()
     case_type = fields.String(validate=validate.OneOf(CASE_TYPES))
 
 
 class QualityArgs(ma.Schema):
-    date_from = fields.Date(data_key="from", load_default=None)
-    date_to = fields.Date(data_key="to", load_default=None)
+    date_from = Date(data_key="from", load_default=None, window="planning")
+    date_to = Date(data_key="to", load_default=None, window="planning")
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
 
 

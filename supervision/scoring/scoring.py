@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from assignment import labels
 from assignment.models import Assignment, Provider
 from assignment.roles import require_role
-from legalaid import audit
-from legalaid.db import lock_for_update, utcnow
+from legalaid import audit, clock
+from legalaid.db import lock_for_update
 from legalaid.errors import Invalid, NotAllowed, NotFound, say
 from supervision import signals
 from supervision.scoring import rules
@@ -196,7 +196,7 @@ def suggest_scores(
 ) -> dict:
     """Scores the rules can judge, each with its reason: ``{"items": {code: {"points", "reason"}},
     "vetoes": {code: reason}}``. The scorer may override any of them with a note."""
-    today = today or rules.local_today()
+    today = today or clock.today()
     closing = get_closing(session, file.case_id)
     items: dict[str, dict] = {}
     for item in checklist.items:
@@ -236,7 +236,7 @@ def _retainer_suggestion(session: Session, file: ScoreFile, closing, max_points:
     )
     if assigned_at is None:
         return None
-    assigned_on = rules.local_date(assigned_at)
+    assigned_on = clock.local_date(assigned_at)
     days = (closing.retainer_signed_on - assigned_on).days
     if days <= RETAINER_DAYS:
         return max_points, _reason(
@@ -455,7 +455,7 @@ def update_score_sheet(
     _fill_lines(sheet, checklist, items, keep_existing=True)
     _set_vetoes(sheet, checklist, vetoes, veto_note)
     _recompute(sheet, checklist)
-    sheet.updated_at = utcnow()
+    sheet.updated_at = clock.now()
     session.flush()
     audit.record(
         session,
@@ -496,7 +496,7 @@ def _check_complete(sheet: ScoreSheet, checklist: Checklist) -> None:
 def submit_score_sheet(session: Session, sheet: ScoreSheet, actor, today: dt.date | None = None) -> ScoreFile:
     """Submit a sheet and move the file on: second marking for a fail or a sampled file, a third
     marker beyond a 10-point gap, else the score is final (DESIGN.md §4 "Review flow")."""
-    today = today or rules.local_today()
+    today = today or clock.today()
     _own_draft(sheet, actor)
     file = get_file(session, sheet.case_id, lock=True)
     if sheet.role == "appeal":
@@ -516,7 +516,7 @@ def submit_score_sheet(session: Session, sheet: ScoreSheet, actor, today: dt.dat
     _recompute(sheet, checklist)
     _check_complete(sheet, checklist)
     sheet.status = "submitted"
-    sheet.submitted_at = utcnow()
+    sheet.submitted_at = clock.now()
     before = {"status": file.status}
     veto = bool(sheet.vetoes)
     if sheet.role == "first":
@@ -557,7 +557,7 @@ def _finalise(file: ScoreFile, total: Decimal, grade: str, veto: bool, today: dt
     file.total = total
     file.grade = grade
     file.veto = veto
-    file.finalised_at = utcnow()
+    file.finalised_at = clock.now()
     file.finalised_on = today
     file.appeal_by = today + dt.timedelta(days=APPEAL_DAYS)
 
@@ -574,7 +574,7 @@ def accept_score(session: Session, case_id: int, actor) -> ScoreFile:
         raise NotAllowed(say("You have already accepted this score."))
     if file.appeal_decided_at is not None:
         raise NotAllowed(say("The appeal has been decided; the score is settled."))
-    file.accepted_at = utcnow()
+    file.accepted_at = clock.now()
     session.flush()
     audit.record(
         session,
@@ -591,7 +591,7 @@ def appeal_score(
     session: Session, case_id: int, actor, reason: str, today: dt.date | None = None
 ) -> ScoreFile:
     """The provider appeals a final score within 10 days; it goes to a supervisor who has not marked it."""
-    today = today or rules.local_today()
+    today = today or clock.today()
     file = own_file(session, case_id, actor, lock=True)
     if not (reason or "").strip():
         raise Invalid(say("Give the reason for the appeal."), fields={"reason": [say("Required.")]})
@@ -612,7 +612,7 @@ def appeal_score(
             )
         )
     file.status = "appealed"
-    file.appealed_at = utcnow()
+    file.appealed_at = clock.now()
     file.appeal_reason = reason.strip()
     session.flush()
     audit.record(
@@ -639,7 +639,7 @@ def decide_appeal(
 ) -> ScoreFile:
     """A supervisor who has not marked the file decides the appeal: the score is upheld, or revised
     by their own appeal sheet. The outcome is final."""
-    today = today or rules.local_today()
+    today = today or clock.today()
     require_role(actor, "supervisor")
     file = get_file(session, case_id, lock=True)
     if file.status != "appealed":
@@ -663,7 +663,7 @@ def decide_appeal(
         _recompute(sheet, checklist)
         _check_complete(sheet, checklist)
         sheet.status = "submitted"
-        sheet.submitted_at = utcnow()
+        sheet.submitted_at = clock.now()
         file.total, file.grade, file.veto = sheet.total, sheet.grade, bool(sheet.vetoes)
     elif outcome != "upheld":
         raise Invalid(
@@ -672,7 +672,7 @@ def decide_appeal(
     file.status = "final"
     file.appeal_outcome = outcome
     file.appeal_decision = reason.strip()
-    file.appeal_decided_at = utcnow()
+    file.appeal_decided_at = clock.now()
     file.appeal_decided_by = actor.id
     session.flush()
     audit.record(
@@ -699,7 +699,7 @@ def score_settled(file: ScoreFile | None, today: dt.date | None = None) -> bool:
     (DESIGN.md §4 "What archiving needs")."""
     if file is None or file.status != "final":
         return False
-    today = today or rules.local_today()
+    today = today or clock.today()
     return file.accepted_at is not None or file.appeal_decided_at is not None or today > file.appeal_by
 
 

@@ -18,13 +18,15 @@ from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, S
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from assignment import intake
 from assignment.models import Assignment, Case, Organization, Provider
+from legalaid import clock, limits
 from legalaid.auth import roles_required
 from legalaid.db import db
 from legalaid.errors import DomainError, Invalid, NotFound, say, shown
 from legalaid.hooks import add_home_panel, add_nav
 from legalaid.models import User
-from supervision.scoring import checklists, closing, reports, rules, scoring
+from supervision.scoring import checklists, closing, reports, scoring
 from supervision.scoring.defaults import GRADE_LABELS_ZH, OUTCOMES, TERMINATION_GROUNDS
 from supervision.scoring.models import CASE_TYPES, CaseClosing, Checklist, ScoreFile, ScoreSheet
 
@@ -156,12 +158,12 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class ClosingForm(FlaskForm):
-    ended_on = DateField(_l("Case ended on"), validators=[DataRequired()])
+    ended_on = DateField(_l("Case ended on"), validators=[DataRequired(), limits.InWindow("past")])
     outcome = SelectField(_l("Outcome"), validators=[DataRequired()])
     terminated = BooleanField(_l("Legal aid was terminated (Law art. 48)"))
     termination_ground = SelectField(_l("Ground for termination"), validators=[Optional()])
     termination_note = TextAreaField(_l("Note on the termination"), validators=[Optional(), Length(max=2000)])
-    retainer_signed_on = DateField(_l("Retainer signed on"), validators=[Optional()])
+    retainer_signed_on = DateField(_l("Retainer signed on"), validators=[Optional(), limits.InWindow("past")])
     documents = MultiCheckboxField(_l("Closing materials handed in"))
 
 
@@ -185,13 +187,13 @@ class QualityForm(FlaskForm):
     class Meta:
         csrf = False
 
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional(), limits.InWindow("planning")])
+    date_to = DateField(_l("To"), validators=[Optional(), limits.InWindow("planning")])
 
 
 class ChecklistMetaForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    effective_from = DateField(_l("Effective from"), validators=[DataRequired()])
+    effective_from = DateField(_l("Effective from"), validators=[DataRequired(), limits.InWindow("planning")])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=4000)])
 
 
@@ -199,15 +201,8 @@ class ChecklistMetaForm(FlaskForm):
 
 
 def _own_case(case_id: int) -> Case:
-    case = closing.get_case(db.session, case_id)
-    assignment = db.session.scalars(
-        sa.select(Assignment).where(
-            Assignment.case_id == case.id, Assignment.provider_id == current_user.provider_id
-        )
-    ).first()
-    if assignment is None or current_user.provider_id is None:
-        raise NotFound(say("There is no such case."))
-    return case
+    """The case, when the signed-in provider holds its live assignment (the rule of intake.get_case)."""
+    return intake.get_case(db.session, case_id, current_user)
 
 
 @bp.route("/cases/<int:case_id>/close", methods=["GET", "POST"])
@@ -243,7 +238,7 @@ def close_case(case_id):
     form.termination_ground.choices = [("", "—")] + [(g, ground_label(g)) for g in TERMINATION_GROUNDS]
     form.documents.choices = choices
     if request.method == "GET":
-        form.ended_on.data = rules.local_today()
+        form.ended_on.data = clock.today()
         form.documents.data = []
     errors: dict = {}
     if form.validate_on_submit():
@@ -291,7 +286,7 @@ def my_scores():
         cases=_case_numbers(f.case_id for f in files),
         chart=chart,
         mine=mine,
-        today=rules.local_today(),
+        today=clock.today(),
     )
 
 
@@ -326,7 +321,7 @@ def my_score(case_id):
         sheets=file.submitted(),
         accept_form=accept_form,
         appeal_form=appeal_form,
-        today=rules.local_today(),
+        today=clock.today(),
         settled=scoring.score_settled(file),
     )
 
@@ -396,7 +391,7 @@ def worklist():
         cases=_case_numbers(all_ids),
         providers=_provider_names(f.provider_id for f in files),
         closings=closings,
-        today=rules.local_today(),
+        today=clock.today(),
     )
 
 
@@ -563,7 +558,7 @@ def checklist_list():
     rows = db.session.scalars(
         sa.select(Checklist).order_by(Checklist.case_type, Checklist.version.desc())
     ).all()
-    today = rules.local_today()
+    today = clock.today()
     in_force = {t: checklists.checklist_in_force(db.session, t, today) for t in CASE_TYPES}
     return render_template(
         "supervision/scoring/checklists.html",
@@ -612,7 +607,7 @@ def checklist_new():
     if not form.validate_on_submit() or case_type not in CASE_TYPES:
         flash(_("Please check the form."), "error")
         return redirect(url_for("scoring.checklist_list"))
-    base = checklists.checklist_in_force(db.session, case_type, rules.local_today())
+    base = checklists.checklist_in_force(db.session, case_type, clock.today())
     source = (
         checklists.checklist_as_draft_input(base)
         if base
@@ -624,7 +619,7 @@ def checklist_new():
         draft = checklists.draft_checklist(
             db.session,
             current_user,
-            effective_from=rules.local_today() + dt.timedelta(days=1),
+            effective_from=clock.today() + dt.timedelta(days=1),
             **source,
         )
         db.session.commit()
@@ -639,7 +634,7 @@ ENTRY_FIELDS = ("code", "kind", "label_zh", "label_en", "max_points", "guidance"
 
 def _entries_from_form() -> tuple[list[dict], list[dict]]:
     items, vetoes = [], []
-    rows = int(request.form.get("rows", "0") or 0)
+    rows = limits.int_arg(request.form, "rows", 0)
     for i in range(min(rows, 100)):
         entry = {f: (request.form.get(f"{f}-{i}") or "").strip() for f in ENTRY_FIELDS}
         if not entry["code"] and not entry["label_zh"] and not entry["label_en"]:
@@ -701,8 +696,8 @@ def _quality_args():
     form.validate()
     date_from = form.date_from.data if not form.date_from.errors else None
     date_to = form.date_to.data if not form.date_to.errors else None
-    provider_id = request.args.get("provider_id", type=int)
-    organization_id = request.args.get("organization_id", type=int)
+    provider_id = limits.int_arg(request.args, "provider_id")
+    organization_id = limits.int_arg(request.args, "organization_id")
     return form, date_from, date_to, provider_id, organization_id
 
 
@@ -770,7 +765,7 @@ def _provider_panel(user) -> Markup | None:
         .order_by(Case.received_on)
         .limit(20)
     ).all()
-    today = rules.local_today()
+    today = clock.today()
     to_read = db.session.scalars(
         sa.select(ScoreFile)
         .where(

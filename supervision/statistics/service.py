@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from assignment.models import CASE_TYPES, Case
+from legalaid import clock
 from legalaid.errors import Invalid, say
 from supervision.scheduling.models import CallAttempt, FollowUpCall, Hearing, Observation
 from supervision.scoring.models import CaseClosing, ScoreFile
@@ -36,13 +36,6 @@ def _ratio(part: int, whole: int) -> float | None:
     if not whole:
         return None
     return float((Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
-
-
-def _utc_bounds(start: dt.date, end: dt.date, tz: str) -> tuple[dt.datetime, dt.datetime]:
-    zone = ZoneInfo(tz)
-    lower = dt.datetime.combine(start, dt.time.min, zone).astimezone(dt.UTC)
-    upper = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, zone).astimezone(dt.UTC)
-    return lower, upper
 
 
 def _month(session: Session, column):
@@ -215,10 +208,10 @@ def monthly_series(session: Session, start: dt.date, end: dt.date) -> list[dict]
     return list(months.values())
 
 
-def summary(session: Session, start: dt.date, end: dt.date, tz: str, *, subsidies_only: bool = False) -> dict:
+def summary(session: Session, start: dt.date, end: dt.date, *, subsidies_only: bool = False) -> dict:
     """The figures of DESIGN.md §1.5 for ``start``..``end`` (both included)."""
     check_period(start, end)
-    lower, upper = _utc_bounds(start, end, tz)
+    lower, upper = clock.day_bounds(start)[0], clock.day_bounds(end)[1]
     figures = {
         "from": start.isoformat(),
         "to": end.isoformat(),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -23,9 +23,7 @@ def summary_page():
     subsidies_only = not current_user.has_role("coordinator", "supervisor", "admin")
     try:
         start, end = period()
-        figures = summary(
-            db.session, start, end, current_app.config["TIMEZONE"], subsidies_only=subsidies_only
-        )
+        figures = summary(db.session, start, end, subsidies_only=subsidies_only)
     except DomainError as exc:
         return render_template("errors/error.html", status=422, message=exc.shown()), 422
     except Exception as exc:  # marshmallow's ValidationError for a malformed date

@@ -10,10 +10,13 @@ import sqlalchemy as sa
 from flask import Response, jsonify, send_file, stream_with_context
 from flask_login import current_user
 
-from legalaid.api import api_blueprint, paginate, query_args, use_body
+from legalaid import clock
+from legalaid.api import api_blueprint, paginate, use_body
 from legalaid.auth import roles_required
 from legalaid.db import db
 from legalaid.errors import Forbidden, say
+from legalaid.openapi import CSV, JSON, XLSX, page_of, responds, use_query
+from supervision.subsidies import answer_schemas as answer
 from supervision.subsidies import archive, batches, exports, rates, subsidies
 from supervision.subsidies.models import Subsidy
 from supervision.subsidies.schemas import (
@@ -73,6 +76,7 @@ def _file_response(kind: str, payload, name: str) -> Response:
 
 @bp.post("/cases/<int:case_id>/archive")
 @roles_required()
+@responds(201, answer.ARCHIVE, errors=(403,))
 def archive_case(case_id):
     """Archive a closed case (supervisor): 201 with the archive number; 409 naming what is missing."""
     record = archive.archive_case(db.session, current_user, case_id)
@@ -83,6 +87,7 @@ def archive_case(case_id):
 @bp.post("/cases/<int:case_id>/archive/corrections")
 @roles_required()
 @use_body(CorrectionSchema)
+@responds(200, answer.CORRECTED, errors=(403,))
 def correct_archived_case(case_id, body):
     """An audited correction of an archived case's facts (supervisor, admin)."""
     archive.correct_archived_case(db.session, current_user, case_id, body["changes"], body["reason"])
@@ -92,9 +97,10 @@ def correct_archived_case(case_id, body):
 
 @bp.get("/archives")
 @roles_required(*ARCHIVE_READERS)
-def archive_list():
+@use_query(ArchiveListArgs)
+@responds(200, page_of(answer.ARCHIVE_ROW), media=(JSON, CSV, XLSX))
+def archive_list(args):
     """The archive list, ordered by year and case number; ``?format=csv|xlsx`` for a file."""
-    args = query_args(ArchiveListArgs)
     if args["format"]:
         kind, payload = exports.export_archive_list(db.session, current_user, args["format"], args["year"])
         return _file_response(kind, payload, f"archive-{args['year'] or 'all'}")
@@ -114,10 +120,11 @@ def archive_list():
 
 @bp.get("/subsidies")
 @roles_required(*SUBSIDY_READERS)
-def subsidy_list():
+@use_query(SubsidyFilterSchema)
+@responds(200, page_of(answer.SUBSIDY))
+def subsidy_list(args):
     """Subsidies (the payable queue with ``?status=payable``), with ageing against the 90-day limit."""
-    args = query_args(SubsidyFilterSchema)
-    today = subsidies.local_today()
+    today = clock.today()
     stmt = subsidies.subsidy_list_statement(status=args["status"], **queue_filters(args, today))
     return jsonify(
         paginate(db.session, stmt, lambda s: dump_subsidy(s, ageing=subsidies.ageing(s.archived_on, today)))
@@ -126,13 +133,14 @@ def subsidy_list():
 
 @bp.get("/subsidies/<int:subsidy_id>")
 @roles_required()
+@responds(200, answer.SUBSIDY)
 def subsidy_detail(subsidy_id):
     """One subsidy; a provider sees only their own, with what it is waiting for."""
     subsidy = subsidies.get_subsidy(db.session, subsidy_id, current_user)
     return jsonify(
         dump_subsidy(
             subsidy,
-            ageing=subsidies.ageing(subsidy.archived_on, subsidies.local_today()),
+            ageing=subsidies.ageing(subsidy.archived_on, clock.today()),
             why=subsidies.why_not_payable(db.session, subsidy),
         )
     )
@@ -140,6 +148,7 @@ def subsidy_detail(subsidy_id):
 
 @bp.get("/me/subsidies")
 @roles_required("provider")
+@responds(200, page_of(answer.SUBSIDY))
 def my_subsidies():
     """The provider's own subsidies, each with its state and, while not payable, exactly why."""
     if current_user.provider_id is None:
@@ -155,6 +164,7 @@ def my_subsidies():
 @bp.post("/subsidies/<int:subsidy_id>/hold")
 @roles_required()
 @use_body(ReasonSchema)
+@responds(200, answer.SUBSIDY, errors=(403,))
 def hold(subsidy_id, body):
     """Hold a subsidy (supervisor): a red flag or a complaint; it cannot be batched until released."""
     subsidy = subsidies.hold_subsidy(db.session, current_user, subsidy_id, body["reason"])
@@ -165,6 +175,7 @@ def hold(subsidy_id, body):
 @bp.post("/subsidies/<int:subsidy_id>/release")
 @roles_required()
 @use_body(ReasonSchema)
+@responds(200, answer.SUBSIDY, errors=(403,))
 def release(subsidy_id, body):
     """Release a held subsidy (supervisor): it returns to the state it was held in."""
     subsidy = subsidies.release_subsidy(db.session, current_user, subsidy_id, body["reason"])
@@ -175,6 +186,7 @@ def release(subsidy_id, body):
 @bp.post("/subsidies/<int:subsidy_id>/reverse")
 @roles_required()
 @use_body(ReverseSchema)
+@responds(201, answer.SUBSIDY, errors=(403,))
 def reverse(subsidy_id, body):
     """Reverse a paid subsidy (finance) by a new negative entry with a reason: 201 the entry."""
     entry = subsidies.reverse_subsidy(
@@ -190,13 +202,14 @@ def reverse(subsidy_id, body):
 @bp.post("/payment-batches")
 @roles_required()
 @use_body(BatchCreateSchema)
+@responds(201, answer.BATCH, errors=(403,))
 def create_batch(body):
     """Batch payable subsidies: the chosen ``subsidy_ids``, or all matching ``filter``.
 
     Any subsidy not payable → 409, and nothing is batched."""
     if "filter" in body:
         batch = batches.create_payment_batch(
-            db.session, current_user, filters=queue_filters(body["filter"], subsidies.local_today())
+            db.session, current_user, filters=queue_filters(body["filter"], clock.today())
         )
     else:
         batch = batches.create_payment_batch(db.session, current_user, body["subsidy_ids"])
@@ -206,14 +219,16 @@ def create_batch(body):
 
 @bp.get("/payment-batches")
 @roles_required(*batches.BATCH_READERS)
-def batch_list():
+@use_query(BatchListArgs)
+@responds(200, page_of(answer.BATCH))
+def batch_list(args):
     """Payment batches, newest first."""
-    args = query_args(BatchListArgs)
     return jsonify(paginate(db.session, batches.batch_list_statement(args["status"]), dump_batch))
 
 
 @bp.get("/payment-batches/<int:batch_id>")
 @roles_required(*batches.BATCH_READERS)
+@responds(200, answer.BATCH_WITH_ITEMS)
 def batch_detail(batch_id):
     """One batch with its items (accounts masked)."""
     batch = batches.get_batch(db.session, batch_id)
@@ -226,9 +241,10 @@ def batch_detail(batch_id):
 
 @bp.get("/payment-batches/<int:batch_id>/export")
 @roles_required(*batches.BATCH_READERS)
-def batch_export(batch_id):
+@use_query(ExportArgs)
+@responds(200, media=(CSV, XLSX), errors=(409,))
+def batch_export(batch_id, args):
     """The bank transfer file, ``?format=csv|xlsx`` (audited)."""
-    args = query_args(ExportArgs)
     kind, payload = exports.export_batch(db.session, current_user, batch_id, args["format"])
     return _file_response(kind, payload, f"payment-batch-{batch_id}")
 
@@ -236,6 +252,7 @@ def batch_export(batch_id):
 @bp.post("/payment-batches/<int:batch_id>/confirm")
 @roles_required()
 @use_body(ConfirmSchema)
+@responds(200, answer.BATCH, errors=(403,))
 def confirm(batch_id, body):
     """Confirm a batch paid with the bank reference; ``failed_ids`` go back to payable. Twice → 409."""
     batch = batches.confirm_batch(
@@ -253,6 +270,7 @@ def confirm(batch_id, body):
 @bp.post("/payment-batches/<int:batch_id>/cancel")
 @roles_required()
 @use_body(CancelSchema)
+@responds(200, answer.BATCH, errors=(403,))
 def cancel(batch_id, body):
     """Cancel an unconfirmed batch; its subsidies are payable again."""
     batch = batches.cancel_batch(db.session, current_user, batch_id, body["reason"])
@@ -262,9 +280,10 @@ def cancel(batch_id, body):
 
 @bp.get("/reports/subsidies")
 @roles_required("finance", "admin")
-def reconciliation():
+@use_query(ReconciliationArgs)
+@responds(200, answer.RECONCILIATION)
+def reconciliation(args):
     """Reconciliation: paid totals by month, organisation and provider; what is outstanding."""
-    args = query_args(ReconciliationArgs)
     return jsonify(exports.reconciliation(db.session, args["from_"], args["to"]))
 
 
@@ -273,6 +292,7 @@ def reconciliation():
 
 @bp.get("/subsidy-rates")
 @roles_required("admin", "finance", "supervisor")
+@responds(200, answer.RATES)
 def rate_list():
     """The dated rate table."""
     table = rates.rate_table(db.session)
@@ -298,6 +318,7 @@ def rate_list():
 @bp.post("/subsidy-rates")
 @roles_required()
 @use_body(RateSchema)
+@responds(201, answer.RATE_ADDED, errors=(403,))
 def add_rate(body):
     """A new rate from a date (admin); subsidies already frozen keep their amounts."""
     if not current_user.has_role("admin"):

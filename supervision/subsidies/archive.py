@@ -17,13 +17,12 @@ from sqlalchemy.orm import Session
 from assignment import labels
 from assignment.models import Case
 from assignment.roles import actor_id, require_role
-from legalaid import audit
-from legalaid.db import lock_for_update, utcnow
+from legalaid import audit, clock
+from legalaid.db import lock_for_update
 from legalaid.errors import Invalid, NotAllowed, NotFound, joined, say
 from supervision import signals
 from supervision.subsidies import prerequisites
 from supervision.subsidies.models import ArchiveCounter, ArchiveRecord
-from supervision.subsidies.rates import local_date
 
 ARCHIVERS = ("supervisor",)
 CORRECTORS = ("supervisor", "admin")
@@ -135,8 +134,8 @@ def archive_case(session: Session, actor, case_id: int, *, on: dt.date | None = 
             ),
             code="archive_incomplete",
         )
-    now = utcnow()
-    archived_on = on or local_date(now)
+    now = clock.now()
+    archived_on = on or clock.local_date(now)
     seq = _next_archive_seq(session, archived_on.year)
     record = ArchiveRecord(
         case_id=case.id,

@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from assignment.roles import actor_id, require_role
-from legalaid import audit
-from legalaid.db import lock_for_update, utcnow
+from legalaid import audit, clock
+from legalaid.db import lock_for_update
 from legalaid.errors import Invalid, NotAllowed, NotFound, say
 from supervision.subsidies.models import PaymentBatch, PaymentBatchItem, Subsidy
 from supervision.subsidies.rates import rules
@@ -104,7 +104,7 @@ def create_payment_batch(
         count=len(rows),
         total_fen=total,
         payee_mode=rules()["payee"],
-        created_at=utcnow(),
+        created_at=clock.now(),
         created_by=actor_id(actor),
     )
     session.add(batch)
@@ -187,6 +187,16 @@ def confirm_batch(
                 status=batch.status,
             )
         )
+    # A bank pays a batch after it was made and not in the future (the API and pages also keep paid_on
+    # within the "past" window of legalaid.limits). "Made on" is the earlier of the centre's date and
+    # the UTC date: a script whose calendar is on UTC is up to a day behind the centre's.
+    made_on = min(clock.local_date(batch.created_at), batch.created_at.astimezone(dt.UTC).date())
+    if not made_on <= paid_on <= clock.today():
+        made = made_on.isoformat()
+        raise Invalid(
+            say("The payment date is from the day the batch was made (%(made)s) to today.", made=made),
+            fields={"paid_on": [say("From %(made)s to today.", made=made)]},
+        )
     failed = sorted(set(failed_ids))
     members = set(
         session.scalars(sa.select(PaymentBatchItem.subsidy_id).where(PaymentBatchItem.batch_id == batch.id))
@@ -223,7 +233,7 @@ def confirm_batch(
         .execution_options(synchronize_session=False)
     )
     batch.status, batch.bank_reference, batch.paid_on = "confirmed", bank_reference, paid_on
-    batch.confirmed_at, batch.confirmed_by, batch.failed_count = utcnow(), actor_id(actor), len(failed)
+    batch.confirmed_at, batch.confirmed_by, batch.failed_count = clock.now(), actor_id(actor), len(failed)
     session.flush()
     audit.record(
         session,
@@ -262,7 +272,7 @@ def cancel_batch(session: Session, actor, batch_id: int, reason: str | None = No
         .values(outcome="cancelled")
         .execution_options(synchronize_session=False)
     )
-    batch.status, batch.cancelled_at, batch.cancelled_by = "cancelled", utcnow(), actor_id(actor)
+    batch.status, batch.cancelled_at, batch.cancelled_by = "cancelled", clock.now(), actor_id(actor)
     session.flush()
     audit.record(
         session,

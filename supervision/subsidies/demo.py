@@ -3,13 +3,12 @@ paid subsidies, a held one and a reversal, all made through the service function
 
 from __future__ import annotations
 
-import datetime as dt
-
 import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
 from assignment.models import Case
+from legalaid import clock
 from legalaid.errors import DomainError
 from legalaid.hooks import add_demo_step
 from legalaid.models import User, UserRole
@@ -56,7 +55,7 @@ def build_subsidies(session: Session, progress) -> None:
     from supervision.subsidies.archive import archive_case, archive_missing
     from supervision.subsidies.batches import confirm_batch, create_payment_batch
     from supervision.subsidies.models import Subsidy
-    from supervision.subsidies.subsidies import hold_subsidy, local_today, reverse_subsidy
+    from supervision.subsidies.subsidies import hold_subsidy, reverse_subsidy
 
     supervisor = _first_user(session, "supervisor", "sup")
     clerk = _first_user(session, "finance", "finance")
@@ -85,14 +84,14 @@ def build_subsidies(session: Session, progress) -> None:
     held, to_pay, to_batch = payable[0], payable[1 : len(payable) // 2], payable[len(payable) // 2 :][:5]
     hold_subsidy(session, supervisor, held, "客户投诉待核实 (client complaint under review)")
     paid_batch = create_payment_batch(session, clerk, to_pay)
-    today = local_today()
+    today = clock.today()
     failed = to_pay[-1:] if len(to_pay) > 2 else []
     confirm_batch(
         session,
         clerk,
         paid_batch.id,
         bank_reference=f"ICBC-{today:%Y%m%d}-0001",
-        paid_on=today - dt.timedelta(days=1),
+        paid_on=today,  # a bank pays a batch on or after the day it is made
         failed_ids=failed,
     )
     reverse_subsidy(

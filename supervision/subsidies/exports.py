@@ -3,13 +3,12 @@
 Files are written row by row from a streaming query: the CSV as a generator, the XLSX through
 openpyxl's write-only mode into a temporary file, so a batch of 10,000 never sits in memory. The
 bank needs the full account numbers, so the transfer file carries them; every export is audited.
+Cells go through ``legalaid.exports`` (text that could start a formula is neutralised; amounts in
+yuan are numbers with two decimals).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import tempfile
 from collections.abc import Iterator
 
 import sqlalchemy as sa
@@ -19,6 +18,7 @@ from assignment.models import Case, Organization, Provider
 from assignment.panel import bank_account_of, mask
 from assignment.roles import require_role
 from legalaid import audit
+from legalaid.exports import csv_stream, xlsx_file, yuan
 from supervision.subsidies.archive import archive_list_statement
 from supervision.subsidies.batches import BATCH_READERS, get_batch
 from supervision.subsidies.models import ArchiveRecord, PaymentBatch, PaymentBatchItem, Subsidy
@@ -35,14 +35,9 @@ BATCH_COLUMNS = [
     "provider",
     "organization",
 ]
+MONEY_COLUMNS = ("amount_yuan",)
 ARCHIVE_COLUMNS = ["archive_number", "year", "archived_on", "case_number", "case_type", "cause", "case_id"]
 YIELD = 2000
-
-
-def yuan_text(fen: int) -> str:
-    sign = "-" if fen < 0 else ""
-    whole, part = divmod(abs(fen), 100)
-    return f"{sign}{whole}.{part:02d}"
 
 
 def _organization_account(org: Organization | None) -> str | None:
@@ -107,42 +102,13 @@ def batch_rows(session: Session, batch: PaymentBatch, *, masked: bool) -> Iterat
             payee,
             mask(full) if masked else (full or ""),
             bank or "",
-            yuan_text(row.amount_fen),
+            yuan(row.amount_fen),
             row.amount_fen,
             row.case_number,
             row.archive_number or "",
             row.provider_name,
             row.organization_name,
         ]
-
-
-def _csv_stream(header: list[str], rows: Iterator[list]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    buffer.write("\ufeff")  # so spreadsheet programs read the Chinese names as UTF-8
-    writer.writerow(header)
-    for i, row in enumerate(rows, 1):
-        writer.writerow(row)
-        if i % 500 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
-def _xlsx_file(title: str, header: list[str], rows: Iterator[list]):
-    """A temporary file holding the workbook (write-only mode: rows go to disk as they come)."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    out = tempfile.TemporaryFile()  # noqa: SIM115  (the response closes it once sent)
-    workbook.save(out)
-    out.seek(0)
-    return out
 
 
 def export_batch(session: Session, actor, batch_id: int, fmt: str):
@@ -167,8 +133,8 @@ def export_batch(session: Session, actor, batch_id: int, fmt: str):
     batch = get_batch(session, batch_id)
     rows = batch_rows(session, batch, masked=False)
     if fmt == "xlsx":
-        return "xlsx", _xlsx_file(f"batch-{batch.id}", BATCH_COLUMNS, rows)
-    return "csv", _csv_stream(BATCH_COLUMNS, rows)
+        return "xlsx", xlsx_file(f"batch-{batch.id}", BATCH_COLUMNS, rows, money_columns=MONEY_COLUMNS)
+    return "csv", csv_stream(BATCH_COLUMNS, rows)
 
 
 def archive_rows(session: Session, year: int | None = None) -> Iterator[list]:
@@ -191,8 +157,8 @@ def export_archive_list(session: Session, actor, fmt: str, year: int | None = No
     session.commit()
     rows = archive_rows(session, year)
     if fmt == "xlsx":
-        return "xlsx", _xlsx_file("archive", ARCHIVE_COLUMNS, rows)
-    return "csv", _csv_stream(ARCHIVE_COLUMNS, rows)
+        return "xlsx", xlsx_file("archive", ARCHIVE_COLUMNS, rows)
+    return "csv", csv_stream(ARCHIVE_COLUMNS, rows)
 
 
 def reconciliation(session: Session, date_from=None, date_to=None) -> dict:

@@ -12,7 +12,8 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from legalaid.db import UTCDateTime, db, one_of, utcnow
+from legalaid import clock
+from legalaid.db import UTCDateTime, db, one_of
 
 SUBSIDY_STATUSES = ("pending", "payable", "held", "batched", "paid", "reversed", "cancelled")
 # The states that mean "the money is released": only with the case's archive record.
@@ -49,7 +50,7 @@ class ArchiveRecord(db.Model):
     seq: Mapped[int] = mapped_column()
     number: Mapped[str] = mapped_column(sa.String(12), unique=True)
     archived_on: Mapped[dt.date] = mapped_column(sa.Date)
-    archived_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    archived_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     archived_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
 
@@ -73,7 +74,7 @@ class SubsidyRate(db.Model):
     effective_from: Mapped[dt.date] = mapped_column(sa.Date)
     amount_fen: Mapped[int] = mapped_column(sa.BigInteger)
     note: Mapped[str | None] = mapped_column(sa.String(200))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     created_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
 
@@ -88,7 +89,7 @@ class PaymentBatch(db.Model):
     count: Mapped[int] = mapped_column(default=0)
     total_fen: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     payee_mode: Mapped[str] = mapped_column(sa.String(20), default="provider")
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     created_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     bank_reference: Mapped[str | None] = mapped_column(sa.String(100))
     paid_on: Mapped[dt.date | None] = mapped_column(sa.Date)
@@ -159,7 +160,7 @@ class Subsidy(db.Model):
     reason: Mapped[str | None] = mapped_column(sa.Text)
     paid_on: Mapped[dt.date | None] = mapped_column(sa.Date)
     bank_reference: Mapped[str | None] = mapped_column(sa.String(100))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
     computed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     archive: Mapped[ArchiveRecord | None] = relationship(foreign_keys=[archive_id], viewonly=True)

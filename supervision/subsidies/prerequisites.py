@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from legalaid import clock
+
 
 @dataclass
 class ClosingFacts:
@@ -65,7 +67,7 @@ def score_facts(session: Session, case_id: int, today: dt.date | None = None) ->
     if file is None:
         return None
     final = file.status == "final"
-    today = today or _local_today()
+    today = today or clock.today()
     scoring = _module("supervision.scoring.scoring")
     if scoring is not None and hasattr(scoring, "score_settled"):
         settled = bool(scoring.score_settled(file, today))
@@ -129,13 +131,3 @@ def open_red_flags(session: Session, case_id: int) -> list:
 def _is_open(flag) -> bool:
     status = flag.get("status") if isinstance(flag, dict) else getattr(flag, "status", "open")
     return status in (None, "open")
-
-
-def _local_today() -> dt.date:
-    from zoneinfo import ZoneInfo
-
-    from flask import current_app
-
-    from legalaid.db import utcnow
-
-    return utcnow().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
@@ -15,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from assignment.models import Assignment, Case, Provider
 from assignment.roles import actor_id, require_role
-from legalaid import audit
+from legalaid import audit, clock
 from legalaid.errors import Invalid, NotAllowed, say
 from supervision.subsidies.models import (
     RATE_CASE_TYPES,
@@ -60,10 +59,6 @@ ADMIN = ("admin",)
 
 def rules() -> dict:
     return {**DEFAULT_RULES, **current_app.config.get("SUBSIDY_RULES", {})}
-
-
-def local_date(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
 def rate_stage(case: Case) -> str:
@@ -118,7 +113,7 @@ def compute_subsidy(
     × termination ratio, plus extras; a confirmed took-money veto pays nothing (Law art. 20)."""
     r = rules()
     provider = assignment.provider
-    assigned_on = local_date(assignment.assigned_at)
+    assigned_on = clock.local_date(assignment.assigned_at)
     stage = rate_stage(case)
     rate = rate_in_force(session, case.case_type, stage, provider.kind, assigned_on)
     serious = case.case_type == "criminal" and case.max_sentence in ("life", "death")

@@ -9,6 +9,9 @@ import datetime as dt
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from assignment.models import Case
+from legalaid.limits import MAX_AMOUNT_FEN, Bool, Date, Int, List, Year
+from supervision.subsidies.archive import CORRECTABLE_FIELDS
 from supervision.subsidies.models import (
     BATCH_STATUSES,
     RATE_CASE_TYPES,
@@ -20,6 +23,7 @@ from supervision.subsidies.models import (
 )
 
 REASON = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+MAX_BATCH = 100_000  # subsidies in one payment batch
 
 
 class ReasonSchema(ma.Schema):
@@ -28,34 +32,34 @@ class ReasonSchema(ma.Schema):
 
 class ReverseSchema(ma.Schema):
     reason = REASON
-    amount_fen = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    amount_fen = Int(big=True, load_default=None, validate=validate.Range(min=1, max=MAX_AMOUNT_FEN))
 
 
 class SubsidyFilterSchema(ma.Schema):
     """The payable queue's filters; also the body's ``filter`` when batching all that match."""
 
     status = fields.String(load_default=None, validate=validate.OneOf(SUBSIDY_STATUSES))
-    provider_id = fields.Integer(load_default=None)
-    organization_id = fields.Integer(load_default=None)
+    provider_id = Int(load_default=None)
+    organization_id = Int(load_default=None)
     case_type = fields.String(load_default=None, validate=validate.OneOf(RATE_CASE_TYPES))
-    archived_from = fields.Date(load_default=None)
-    archived_to = fields.Date(load_default=None)
+    archived_from = Date(load_default=None, window="planning")
+    archived_to = Date(load_default=None, window="planning")
     overdue = fields.Boolean(load_default=None)
 
 
 class BatchFilterSchema(ma.Schema):
-    provider_id = fields.Integer(load_default=None)
-    organization_id = fields.Integer(load_default=None)
+    provider_id = Int(load_default=None)
+    organization_id = Int(load_default=None)
     case_type = fields.String(load_default=None, validate=validate.OneOf(RATE_CASE_TYPES))
-    archived_from = fields.Date(load_default=None)
-    archived_to = fields.Date(load_default=None)
-    overdue = fields.Boolean(load_default=None)
+    archived_from = Date(load_default=None, window="planning")
+    archived_to = Date(load_default=None, window="planning")
+    overdue = Bool(load_default=None)
 
 
 class BatchCreateSchema(ma.Schema):
     """Either the chosen ``subsidy_ids`` or a ``filter`` (all payable subsidies that match it)."""
 
-    subsidy_ids = fields.List(fields.Integer(), validate=validate.Length(min=1, max=100000))
+    subsidy_ids = List(Int(), validate=validate.Length(min=1), max_items=MAX_BATCH, unique=True)
     filter = fields.Nested(BatchFilterSchema)
 
     @ma.validates_schema
@@ -66,8 +70,9 @@ class BatchCreateSchema(ma.Schema):
 
 class ConfirmSchema(ma.Schema):
     bank_reference = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    paid_on = fields.Date(required=True)
-    failed_ids = fields.List(fields.Integer(), load_default=list)
+    # Not after today; not before the batch was made either (batches.confirm_batch checks that).
+    paid_on = Date(required=True, window="past")
+    failed_ids = List(Int(), load_default=list, max_items=MAX_BATCH, unique=True)
 
 
 class CancelSchema(ma.Schema):
@@ -83,13 +88,34 @@ class ExportArgs(ma.Schema):
 
 
 class ArchiveListArgs(ma.Schema):
-    year = fields.Integer(load_default=None, validate=validate.Range(min=2000, max=2999))
+    year = Year(load_default=None)
     format = fields.String(load_default=None, validate=validate.OneOf(("csv", "xlsx")))
 
 
 class CorrectionSchema(ma.Schema):
-    changes = fields.Dict(keys=fields.String(), values=fields.String(allow_none=True), required=True)
+    changes = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=40)),
+        values=fields.String(allow_none=True),
+        required=True,
+        validate=validate.Length(max=len(CORRECTABLE_FIELDS)),
+    )
     reason = REASON
+
+    @ma.validates("changes")
+    def _fit_their_columns(self, changes: dict, **kwargs) -> None:
+        """A corrected fact fits its column, as it had to when the case was registered; the service
+        refuses facts that may not be corrected."""
+        problems = {}
+        for name, value in changes.items():
+            column = Case.__table__.columns.get(name) if name in CORRECTABLE_FIELDS else None
+            if column is None:
+                continue
+            if value is None and not column.nullable:
+                problems[name] = ["Required."]
+            elif value is not None and len(value) > column.type.length:
+                problems[name] = [f"Longer than {column.type.length} characters."]
+        if problems:
+            raise ma.ValidationError(problems)
 
 
 class RateSchema(ma.Schema):
@@ -98,14 +124,14 @@ class RateSchema(ma.Schema):
         load_default="", validate=validate.OneOf(("investigation", "prosecution", "trial", ""))
     )
     provider_kind = fields.String(required=True, validate=validate.OneOf(RATE_PROVIDER_KINDS))
-    effective_from = fields.Date(required=True)
-    amount_fen = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    effective_from = Date(required=True, window="planning")
+    amount_fen = Int(big=True, required=True, strict=True, validate=validate.Range(min=0, max=MAX_AMOUNT_FEN))
     note = fields.String(load_default=None, validate=validate.Length(max=200))
 
 
 class ReconciliationArgs(ma.Schema):
-    from_ = fields.Date(data_key="from", load_default=None)
-    to = fields.Date(load_default=None)
+    from_ = Date(data_key="from", load_default=None, window="planning")
+    to = Date(load_default=None, window="planning")
 
 
 def _date(value: dt.date | None) -> str | None:

@@ -11,13 +11,13 @@ from sqlalchemy.orm import Session
 
 from assignment.models import Assignment, Case, Provider
 from assignment.roles import require_role
-from legalaid import audit
-from legalaid.db import lock_for_update, utcnow
+from legalaid import audit, clock
+from legalaid.db import lock_for_update
 from legalaid.errors import Invalid, NotAllowed, NotFound, say
 from supervision.subsidies import prerequisites
 from supervision.subsidies.models import ArchiveRecord, PaymentBatch, Subsidy
 from supervision.subsidies.prerequisites import ClosingFacts, ScoreFacts
-from supervision.subsidies.rates import compute_subsidy, local_date, rules
+from supervision.subsidies.rates import compute_subsidy, rules
 
 HOLDERS = ("supervisor",)
 REVERSERS = ("finance",)
@@ -143,7 +143,7 @@ def freeze_subsidy(
     amount, breakdown = compute_subsidy(session, case, assignment, closing, score)
     subsidy.amount_fen, subsidy.breakdown = amount, breakdown
     subsidy.archive_id, subsidy.archived_on = archive.id, archive.archived_on
-    subsidy.computed_at = utcnow()
+    subsidy.computed_at = clock.now()
     if subsidy.status == "held":
         subsidy.held_from = "payable"
     else:
@@ -261,7 +261,7 @@ def reverse_subsidy(
         archived_on=original.archived_on,
         reversal_of_id=original.id,
         reason=reason,
-        computed_at=utcnow(),
+        computed_at=clock.now(),
     )
     session.add(entry)
     session.flush()
@@ -371,7 +371,3 @@ def provider_subsidies(session: Session, provider_id: int) -> list[Subsidy]:
 
 def batch_of(session: Session, subsidy: Subsidy) -> PaymentBatch | None:
     return session.get(PaymentBatch, subsidy.batch_id) if subsidy.batch_id else None
-
-
-def local_today() -> dt.date:
-    return local_date(utcnow())

@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from assignment.labels import CASE_TYPE_LABELS
 from assignment.models import Case, Organization, Provider
+from legalaid import clock, limits
 from legalaid.auth import roles_required
 from legalaid.db import db
 from legalaid.errors import DomainError, shown
@@ -38,16 +39,16 @@ class QueueFilterForm(FlaskForm):
 
     case_type = SelectField(_l("Case type"), choices=CASE_TYPE_CHOICES, validators=[Optional()])
     organization_id = SelectField(_l("Organisation"), coerce=str, validators=[Optional()])
-    archived_from = DateField(_l("Archived from"), validators=[Optional()])
-    archived_to = DateField(_l("Archived to"), validators=[Optional()])
+    archived_from = DateField(_l("Archived from"), validators=[Optional(), limits.InWindow("planning")])
+    archived_to = DateField(_l("Archived to"), validators=[Optional(), limits.InWindow("planning")])
     overdue = BooleanField(_l("Past the 90-day limit only"))
 
 
 class ConfirmForm(FlaskForm):
     bank_reference = StringField(_l("Bank reference"), validators=[DataRequired(), Length(max=100)])
-    paid_on = DateField(_l("Paid on"), validators=[DataRequired()])
+    paid_on = DateField(_l("Paid on"), validators=[DataRequired(), limits.InWindow("past")])
     failed_ids = StringField(
-        _l("Subsidies the bank rejected (ids, comma-separated)"), validators=[Optional()]
+        _l("Subsidies the bank rejected (ids, comma-separated)"), validators=[Optional(), Length(max=20_000)]
     )
 
 
@@ -70,8 +71,10 @@ class RateForm(FlaskForm):
         _l("Provider kind"),
         choices=[SelectChoice("lawyer", _l("Lawyer")), SelectChoice("legal_adviser", _l("Legal adviser"))],
     )
-    effective_from = DateField(_l("In force from"), validators=[DataRequired()])
-    amount_fen = IntegerField(_l("Amount (fen)"), validators=[DataRequired(), NumberRange(min=0)])
+    effective_from = DateField(_l("In force from"), validators=[DataRequired(), limits.InWindow("planning")])
+    amount_fen = IntegerField(
+        _l("Amount (fen)"), validators=[DataRequired(), NumberRange(min=0, max=limits.MAX_AMOUNT_FEN)]
+    )
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
 
 
@@ -121,7 +124,7 @@ def payable_queue():
     form = QueueFilterForm(request.args)
     form.organization_id.choices = _organization_choices()
     args = _queue_args(form) if form.validate() else {}
-    today = subsidies.local_today()
+    today = clock.today()
     if request.method == "POST":
         batch_form = FlaskForm()
         if not batch_form.validate_on_submit():
@@ -133,7 +136,7 @@ def payable_queue():
                     db.session, current_user, filters=queue_filters(args, today)
                 )
             else:
-                chosen = [int(i) for i in request.form.getlist("subsidy_ids") if i.isdigit()]
+                chosen = limits.int_list_arg(request.form, "subsidy_ids")
                 if not chosen:
                     flash(_("Choose at least one subsidy."), "error")
                     return redirect(request.full_path)
@@ -191,7 +194,7 @@ def batch_page(batch_id):
         batch=batch,
         items=items,
         outcomes=outcomes,
-        confirm_form=ConfirmForm(formdata=None, paid_on=subsidies.local_today()),
+        confirm_form=ConfirmForm(formdata=None, paid_on=clock.today()),
         cancel_form=FlaskForm(),
     )
 
@@ -262,7 +265,7 @@ def archive_page():
         db.session.scalars(sa.select(Case).where(Case.status == "closed").order_by(Case.number).limit(200))
     )
     missing = {c.id: [shown(m) for m in archive.archive_missing(db.session, c)] for c in closed}
-    year = request.args.get("year", type=int)
+    year = limits.year_arg(request.args)
     archived = db.session.execute(archive.archive_list_statement(year).limit(500)).all()
     return render_template(
         "supervision/subsidies/archive.html",
@@ -292,7 +295,7 @@ def archive_case_page(case_id):
 def archive_export(fmt):
     if fmt not in ("csv", "xlsx"):
         return redirect(url_for("subsidies.archive_page"))
-    year = request.args.get("year", type=int)
+    year = limits.year_arg(request.args)
     kind, payload = exports.export_archive_list(db.session, current_user, fmt, year)
     return _file_response(kind, payload, f"archive-{year or 'all'}")
 
@@ -381,7 +384,7 @@ def my_subsidies_page():
 
 
 def _finance_panel(user) -> Markup | None:
-    today = subsidies.local_today()
+    today = clock.today()
     limit = int(rates.rules()["payment_days"])
     rows = db.session.execute(
         sa.select(Subsidy.archived_on, Subsidy.amount_fen).where(Subsidy.status == "payable")

@@ -7,6 +7,8 @@ import itertools
 
 import pytest
 
+from legalaid import clock
+
 _seq = itertools.count(1)
 
 
@@ -47,7 +49,7 @@ def make_case(session, coordinator):
         data = {
             "case_type": case_type,
             "cause": fields.pop("cause", "theft" if case_type == "criminal" else "contract"),
-            "received_on": fields.pop("received_on", dt.date.today()),
+            "received_on": fields.pop("received_on", clock.today()),
             "applicant": applicant or {"name": f"Applicant {next(_seq)}", "id_number": "110101199003077571"},
             **fields,
         }
@@ -74,7 +76,7 @@ def provider_in(session):
             "name": f"Provider {next(_seq)}",
             "kind": kind,
             "organization_id": organization_id,
-            "practice_since": dt.date.today() - dt.timedelta(days=int(365.25 * years) + 1),
+            "practice_since": clock.today() - dt.timedelta(days=int(365.25 * years) + 1),
             "max_open_cases": 100,  # long test histories must not hit the cap unless they mean to
             **fields,
         }

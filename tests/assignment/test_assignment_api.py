@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-TODAY = dt.date.today().isoformat()
+from legalaid import clock
+
+TODAY = clock.today().isoformat()
 APPLICANT = {"name": "Zhang San", "id_number": "110101199003077571", "phone": "13800000000"}
 
 

@@ -19,10 +19,11 @@ from assignment.intake import (
 from assignment.models import Assignment, Provider
 from assignment.panel import declare_conflict, get_provider, import_panel_csv
 from assignment.rotation import accept_assignment, assign_by_rotation, reassign_case
+from legalaid import clock
 from legalaid.errors import Invalid, NotAllowed
 from legalaid.models import AuditEntry
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 
 
 @pytest.mark.parametrize(

@@ -11,10 +11,11 @@ import sqlalchemy as sa
 from assignment import panel
 from assignment.models import PoolMember, PoolScope, ProviderConflict, ProviderLeave, RotationPool
 from assignment.rotation import assign_by_rotation, provider_ineligibility
+from legalaid import clock
 from legalaid.errors import Forbidden, Invalid, NotAllowed, NotFound
 from legalaid.models import AuditEntry
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 DAY = dt.timedelta(days=1)
 
 

@@ -20,9 +20,9 @@ from assignment.rotation import (
     expire_unanswered_assignments,
     release_open_case,
 )
-from legalaid.db import utcnow
+from legalaid import clock
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture
@@ -156,7 +156,7 @@ def test_no_answer_in_time_counts_as_the_turn_and_moves_on(
     make_pool(ids)
     first = assign_by_rotation(session, make_case(), coordinator)
     session.commit()
-    expired = expire_unanswered_assignments(session, utcnow() + dt.timedelta(days=2, minutes=1))
+    expired = expire_unanswered_assignments(session, clock.now() + dt.timedelta(days=2, minutes=1))
     session.commit()
     assert [a.id for a in expired] == [first.id] and first.status == "expired"
     assert first.case.status == "assigned" and first.case.current_assignment.provider_id == ids[1]
@@ -169,7 +169,7 @@ def test_accepting_late_is_refused(session, lawyers, make_pool, make_case, coord
     make_pool(lawyers(1))
     assignment = assign_by_rotation(session, make_case(), coordinator)
     with pytest.raises(NotAllowed):
-        accept_assignment(session, assignment, None, now=utcnow() + dt.timedelta(days=3))
+        accept_assignment(session, assignment, None, now=clock.now() + dt.timedelta(days=3))
 
 
 # --- property 6 and random histories (hypothesis) ---

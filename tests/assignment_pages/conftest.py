@@ -3,11 +3,11 @@ clients signed in as a coordinator or as a provider."""
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 
 import pytest
 
+from legalaid import clock
 from legalaid.db import db
 
 _seq = itertools.count(1)
@@ -41,7 +41,7 @@ def make_case(app):
         data = {
             "case_type": case_type,
             "cause": fields.pop("cause", "theft" if case_type == "criminal" else "contract"),
-            "received_on": fields.pop("received_on", dt.date.today()),
+            "received_on": fields.pop("received_on", clock.today()),
             "applicant": fields.pop(
                 "applicant", {"name": f"Applicant {next(_seq)}", "id_number": "110101199003077571"}
             ),

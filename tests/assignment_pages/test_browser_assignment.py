@@ -3,10 +3,11 @@ rotation and reads why; the provider finds it on My assignments, reads why them 
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from playwright.sync_api import expect
+
+from legalaid import clock
 
 
 def test_register_approve_assign_and_accept(page, login_page, make_user, make_pool):
@@ -19,7 +20,7 @@ def test_register_approve_assign_and_accept(page, login_page, make_user, make_po
     page.click("#new-case")
     page.select_option("#case_type", "civil")
     page.select_option("#cause", "wage_arrears")
-    page.fill("#received_on", dt.date.today().isoformat())
+    page.fill("#received_on", clock.today().isoformat())
     page.fill("#applicant_name", "Wang Fang")
     page.fill("#applicant_id_number", "110101199003077571")
     page.check("input[name=categories][value=migrant_worker]")

@@ -8,9 +8,10 @@ import datetime as dt
 
 from playwright.sync_api import expect
 
+from legalaid import clock
 from legalaid.db import db
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 
 
 def test_admin_edits_a_pool_ends_a_leave_and_withdraws_a_conflict(

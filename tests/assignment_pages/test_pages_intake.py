@@ -9,12 +9,13 @@ from html import unescape
 import pytest
 
 from assignment.models import Assignment, Case
+from legalaid import clock
 from legalaid.models import AuditEntry
 
 APPLICATION = {
     "case_type": "civil",
     "cause": "wage_arrears",
-    "received_on": dt.date.today().isoformat(),
+    "received_on": clock.today().isoformat(),
     "source": "application",
     "intake_point": "Centre",
     "applicant_name": "Wang Fang",
@@ -64,7 +65,7 @@ def test_registers_a_notified_criminal_case_with_its_charge(coordinator, make_ca
         ({"cause": "made_up"}, "Not a valid choice"),
         ({"group_size": "many"}, "Not a valid integer value"),
         ({"received_on": "2026-02-31"}, "Not a valid date value"),
-        ({"received_on": (dt.date.today() + dt.timedelta(days=3)).isoformat()}, "In the future."),
+        ({"received_on": (clock.today() + dt.timedelta(days=3)).isoformat()}, "In the future."),
         ({"stage": "trial"}, "Only for criminal cases."),
         ({"previous_case": "1999-MS-99999"}, "No case has this number."),
     ],
@@ -101,8 +102,8 @@ def test_queue_puts_green_channel_first_and_masks_id_numbers(coordinator, make_c
 
 
 def test_queue_colours_overdue_decisions(coordinator, make_case):
-    make_case(status="applied", received_on=dt.date.today() - dt.timedelta(days=10))
-    make_case(status="applied", received_on=dt.date.today() - dt.timedelta(days=6))
+    make_case(status="applied", received_on=clock.today() - dt.timedelta(days=10))
+    make_case(status="applied", received_on=clock.today() - dt.timedelta(days=6))
     html = coordinator.get("/cases").get_data(as_text=True)
     assert 'class="overdue"' in html and 'class="due-soon"' in html
 
@@ -142,7 +143,7 @@ def test_queue_filters_every_section_by_case_type(coordinator, make_case, read):
 def test_a_long_section_shows_its_count_and_pages_through_the_rest(app, coordinator, make_case, read):
     app.config["QUEUE_PAGE_SIZE"] = 2
     plain = [
-        make_case(status="applied", received_on=dt.date.today() - dt.timedelta(days=5 - n)) for n in range(4)
+        make_case(status="applied", received_on=clock.today() - dt.timedelta(days=5 - n)) for n in range(4)
     ]
     green = make_case(
         status="applied",

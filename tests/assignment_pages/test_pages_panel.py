@@ -16,6 +16,7 @@ from assignment.models import (
     ProviderLeave,
     RotationPool,
 )
+from legalaid import clock
 from legalaid.db import db
 from legalaid.models import AuditEntry
 
@@ -170,7 +171,7 @@ def test_panel_pages_are_for_admins(as_role):
 
 # --- keeping the panel: leave ended or cancelled, conflicts withdrawn, organisations and pools edited ---
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 DAY = dt.timedelta(days=1)
 
 

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from legalaid import clock
+
 _seq = itertools.count(1)
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -20,7 +22,7 @@ def local(y, m, d, hour=9, minute=0) -> dt.datetime:
 
 
 def future(days: int, hour: int = 9) -> dt.datetime:
-    day = dt.datetime.now(TZ).date() + dt.timedelta(days=days)
+    day = clock.today() + dt.timedelta(days=days)
     return dt.datetime(day.year, day.month, day.day, hour, tzinfo=TZ)
 
 
@@ -71,11 +73,11 @@ def make_case(session, make_lawyer, coordinator):
             case_type=fields.pop("case_type", "civil"),
             cause=fields.pop("cause", "wage_arrears"),
             status="assigned",
-            received_on=fields.pop("received_on", dt.date.today() - dt.timedelta(days=20)),
+            received_on=fields.pop("received_on", clock.today() - dt.timedelta(days=20)),
             applicant_name=f"Applicant {n}",
             applicant_id_number=f"1101011990030{n:05d}",
             applicant_phone=fields.pop("applicant_phone", "13800000000"),
-            decided_on=dt.date.today() - dt.timedelta(days=15),
+            decided_on=clock.today() - dt.timedelta(days=15),
             **fields,
         )
         session.add(case)
@@ -87,8 +89,8 @@ def make_case(session, make_lawyer, coordinator):
             status="offered",
             live=True,
             assigned_by=(assigned_by or coordinator).id,
-            assigned_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=1),
-            respond_by=dt.datetime.now(dt.UTC) + dt.timedelta(days=1),
+            assigned_at=clock.now() - dt.timedelta(days=1),
+            respond_by=clock.now() + dt.timedelta(days=1),
             explanation={},
         )
         session.add(assignment)

@@ -6,6 +6,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from legalaid import clock
 from supervision.scheduling.models import FollowUpCall
 from tests.conftest import AuthActions
 from tests.scheduling.conftest import future
@@ -111,7 +112,7 @@ def test_follow_ups_and_attempts(app, session, make_case, supervisors):
     (call,) = calls["items"]
     assert {"due_on", "status", "purpose", "caller_id"} <= set(call)
     assert call["purpose"] == "after_assignment" and call["caller_id"] == sup.id
-    assert supervisor.get(f"/api/v1/follow-ups?due_before={dt.date.today()}").get_json()["total"] == 0
+    assert supervisor.get(f"/api/v1/follow-ups?due_before={clock.today()}").get_json()["total"] == 0
     assert supervisor.get("/api/v1/follow-ups?due_before=nonsense").status_code == 422
     r = supervisor.post(
         f"/api/v1/follow-ups/{call['id']}/attempts",
@@ -138,7 +139,7 @@ def test_my_calls_and_inbox(app, session, make_case, supervisors):
     from supervision.scheduling.reminders import sweep_due_reminders
 
     (sup,) = supervisors(1)
-    case = make_case(accepted_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=9))
+    case = make_case(accepted_at=clock.now() - dt.timedelta(days=9))
     supervisor = _client(app, sup)
     mine = supervisor.get("/api/v1/me/calls").get_json()
     assert mine["total"] == 1 and mine["items"][0]["case_id"] == case.id and mine["items"][0]["mine"]

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from legalaid import clock
 from tests.scheduling.conftest import future
 
 pytestmark = pytest.mark.browser
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 def test_supervisor_sees_todays_calls_and_records_one(session, make_case, supervisors, login_page):
     (sup,) = supervisors(1)
-    case = make_case(accepted_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=7, hours=1))
+    case = make_case(accepted_at=clock.now() - dt.timedelta(days=7, hours=1))
     number, username = case.number, sup.username
     session.commit()
     session.close()
@@ -38,8 +39,8 @@ def test_supervisor_sees_an_observation_and_files_the_report(
     (sup,) = supervisors(1)
     hearing = hearing_at(make_case(major=True), future(3))
     observation = hearing.observation
-    hearing.starts_at = observation.starts_at = dt.datetime.now(dt.UTC) - dt.timedelta(hours=3)
-    hearing.ends_at = observation.ends_at = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    hearing.starts_at = observation.starts_at = clock.now() - dt.timedelta(hours=3)
+    hearing.ends_at = observation.ends_at = clock.now() - dt.timedelta(hours=1)
     session.commit()
     observation_id, username = observation.id, sup.username
     session.close()

@@ -7,12 +7,12 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from legalaid import clock
 from legalaid.errors import Invalid, NotAllowed
 from legalaid.models import AuditEntry
 from supervision import signals
 from supervision.scheduling import calls
 from supervision.scheduling.models import FollowUpCall
-from supervision.scheduling.rules import local_date
 from supervision.scheduling.workdays import set_calendar_day
 from tests.scheduling.conftest import TZ, future
 
@@ -44,12 +44,15 @@ def test_first_hearing_plans_a_call_three_days_later_and_moves_with_it(
     first = hearing_at(case, future(10))
     hearing_at(case, future(20))
     (call,) = _calls(session, case, "after_hearing")
-    assert call.due_on == local_date(first.starts_at) + dt.timedelta(days=3) and call.hearing_id == first.id
+    assert (
+        call.due_on == clock.local_date(first.starts_at) + dt.timedelta(days=3)
+        and call.hearing_id == first.id
+    )
     move_hearing(session, coordinator, first, starts_at=future(12))
-    assert call.due_on == local_date(future(12)) + dt.timedelta(days=3)
+    assert call.due_on == clock.local_date(future(12)) + dt.timedelta(days=3)
     cancel_hearing(session, coordinator, first)
     session.commit()
-    assert call.due_on == local_date(future(20)) + dt.timedelta(days=3) and call.status == "planned"
+    assert call.due_on == clock.local_date(future(20)) + dt.timedelta(days=3) and call.status == "planned"
     assert len(_calls(session, case, "after_hearing")) == 1
 
 
@@ -60,7 +63,7 @@ def test_closing_plans_the_last_call(session, make_case, supervisors):
     signals.case_closed.send(session, case=case, actor=None)
     session.commit()
     (call,) = _calls(session, case, "after_closing")
-    assert call.due_on == dt.datetime.now(TZ).date() + dt.timedelta(days=7)
+    assert call.due_on == clock.today() + dt.timedelta(days=7)
     assert not calls.after_closing_call_settled(session, case.id)
     calls.record_call_attempt(session, None, call, reached=True, satisfaction="satisfied", took_money=False)
     assert calls.after_closing_call_settled(session, case.id)
@@ -82,7 +85,7 @@ def test_callers_rotate(session, make_case, supervisors):
 def test_any_supervisor_may_record_early(session, make_case, supervisors):
     caller, colleague = supervisors(2)
     (call,) = _calls(session, make_case())
-    assert call.caller_id == caller.id and call.due_on > dt.date.today()
+    assert call.caller_id == caller.id and call.due_on > clock.today()
     calls.record_call_attempt(session, colleague, call, reached=True, satisfaction="basically_satisfied")
     assert call.status == "done" and call.attempts[0].by_id == colleague.id
 
@@ -170,8 +173,8 @@ def test_reassignment_cancels_the_providers_open_calls(
 def test_daily_call_list_puts_mine_first(session, make_case, supervisors):
     a, b = supervisors(2)
     for _ in range(4):
-        make_case(accepted_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=8))
-    day = dt.datetime.now(TZ).date()
+        make_case(accepted_at=clock.now() - dt.timedelta(days=8))
+    day = clock.today()
     todo = calls.daily_call_list(session, day, b.id)
     assert len(todo) == 4 and [c.caller_id for c in todo][:2] == [b.id, b.id]
 

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from legalaid import clock
 from supervision.scheduling.deadlines import open_deadlines
 from supervision.scheduling.workdays import add_working_days, is_working_day, set_calendar_day
 
@@ -141,7 +142,7 @@ def test_deadlines_page(app, session, make_case, make_person, role):
     from tests.conftest import AuthActions
 
     case = make_case(accept=False)
-    case.status, case.received_on = "applied", dt.date.today() - dt.timedelta(days=10)
+    case.status, case.received_on = "applied", clock.today() - dt.timedelta(days=10)
     session.commit()
     client = app.test_client()
     AuthActions(client).login(make_person(role).username)

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from legalaid import clock
 from legalaid.errors import Forbidden, Invalid, NotAllowed
 from supervision.scheduling import observations
 from supervision.scheduling.hearings import cancel_hearing, move_hearing
@@ -85,18 +86,23 @@ def test_every_provider_observed_once_a_year(make_case, make_lawyer, hearing_at,
 
 
 def test_yearly_rule_starts_again_next_year(
-    session, make_case, make_lawyer, hearing_at, supervisors, sample_rate
+    session, make_case, make_lawyer, hearing_at, supervisors, sample_rate, centre_clock
 ):
+    centre_clock.travel_to(dt.date(centre_clock.today().year, 6, 1))  # tomorrow is still this year
     supervisors(2)
     sample_rate(0.0)
     lawyer = make_lawyer()
-    this_year = dt.date.today().year
+    this_year = clock.today().year
     jan = dt.datetime(this_year + 1, 1, 15, 9, tzinfo=future(0).tzinfo)
     hearing_at(make_case(provider=lawyer), future(1))
     assert hearing_at(make_case(provider=lawyer), jan).observation_reason == "yearly"
 
 
-def test_sample_is_seeded_and_stored(make_case, make_lawyer, hearing_at, supervisors, sample_rate):
+def test_sample_is_seeded_and_stored(
+    make_case, make_lawyer, hearing_at, supervisors, sample_rate, centre_clock
+):
+    # Mid-year, so the 31 hearings below stay in one year (a new year owes a new yearly observation).
+    centre_clock.travel_to(dt.date(centre_clock.today().year, 6, 1))
     supervisors(2)
     sample_rate(0.2)
     lawyer = make_lawyer()
@@ -284,8 +290,8 @@ def test_hearing_end_must_follow_start(make_case, hearing_at, supervisors):
 
 def _past_observation(session, make_case, hearing_at):
     hearing = hearing_at(make_case(group_size=20), future(3))
-    hearing.starts_at = hearing.observation.starts_at = dt.datetime.now(dt.UTC) - dt.timedelta(hours=4)
-    hearing.ends_at = hearing.observation.ends_at = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    hearing.starts_at = hearing.observation.starts_at = clock.now() - dt.timedelta(hours=4)
+    hearing.ends_at = hearing.observation.ends_at = clock.now() - dt.timedelta(hours=1)
     session.commit()
     return hearing.observation
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from legalaid import clock
 from supervision.scheduling.models import CalendarDay, FollowUpCall, RedFlag
 from tests.conftest import AuthActions
 from tests.scheduling.conftest import future
@@ -116,7 +117,7 @@ def test_bell_shows_unread_count(app, session, make_person):
         user_id=user.id,
         kind="test",
         subject="Ring",
-        due_at=dt.datetime.now(dt.UTC),
+        due_at=clock.now(),
         email=False,
     )
     sweep_due_reminders(session)

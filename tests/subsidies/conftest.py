@@ -12,7 +12,7 @@ import itertools
 
 import pytest
 
-from legalaid.db import utcnow
+from legalaid import clock
 
 PASSWORD = "Test-passw0rd"
 
@@ -78,7 +78,7 @@ def facts(monkeypatch):
         c = f.by_case.get(case_id)
         if not c or not c["closed"]:
             return None
-        return pre.ClosingFacts(dt.date.today(), c["terminated"], list(c["materials_missing"]))
+        return pre.ClosingFacts(clock.today(), c["terminated"], list(c["materials_missing"]))
 
     def score_facts(session, case_id, today=None):
         c = f.by_case.get(case_id)
@@ -89,7 +89,7 @@ def facts(monkeypatch):
             settled=c["score_settled"],
             grade=c["grade"],
             took_money_confirmed=c["took_money"],
-            appeal_until=None if c["score_settled"] else dt.date.today() + dt.timedelta(days=5),
+            appeal_until=None if c["score_settled"] else clock.today() + dt.timedelta(days=5),
         )
 
     monkeypatch.setattr(pre, "closing_facts", closing_facts)
@@ -158,7 +158,7 @@ def make_case(app, session, make_provider_here, facts):
         n = next(_seq)
         if provider_id is None:
             provider_id = make_provider_here(kind=kind, area=organization_area)
-        today = dt.date.today()
+        today = clock.today()
         case = Case(
             number=f"T-{today.year}-{n:05d}",
             year=today.year,
@@ -176,7 +176,11 @@ def make_case(app, session, make_provider_here, facts):
         )
         session.add(case)
         session.flush()
-        at = utcnow() if assigned_on is None else dt.datetime.combine(assigned_on, dt.time(4), tzinfo=dt.UTC)
+        at = (
+            clock.now()
+            if assigned_on is None
+            else dt.datetime.combine(assigned_on, dt.time(4), tzinfo=dt.UTC)
+        )
         assignment = Assignment(
             case_id=case.id,
             provider_id=provider_id,

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from legalaid import clock
 from legalaid.errors import Forbidden, Invalid
 
 
@@ -97,7 +98,7 @@ def test_rate_change_between_two_cases(session, staff, frozen_amount):
     """A new rate applies by assignment date; a subsidy frozen before it keeps its amount."""
     from supervision.subsidies.rates import add_rate
 
-    change = dt.date.today() - dt.timedelta(days=10)
+    change = clock.today() - dt.timedelta(days=10)
     before = frozen_amount(grade="pass", assigned_on=change - dt.timedelta(days=1))
     add_rate(
         session,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import pytest
 from flask.testing import FlaskClient
 
-TODAY = dt.date.today().isoformat()
+from legalaid import clock
+
+TODAY = clock.today().isoformat()
 
 
 class FreshContextClient(FlaskClient):
@@ -190,7 +191,7 @@ def _clerk(session):
     from legalaid.users import create_user
 
     user = create_user(
-        session, None, f"clerk{id(session)}{dt.datetime.now().timestamp()}", "Test-passw0rd", ["finance"]
+        session, None, f"clerk{id(session)}{clock.now().timestamp()}", "Test-passw0rd", ["finance"]
     )
     session.flush()
     return user

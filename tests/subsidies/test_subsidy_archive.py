@@ -7,6 +7,7 @@ import threading
 import pytest
 import sqlalchemy as sa
 
+from legalaid import clock
 from legalaid.errors import Forbidden, NotAllowed
 
 
@@ -67,10 +68,9 @@ def test_archiving_twice_is_refused(make_case, archive):
 
 
 def test_archive_numbers_are_sequential_per_year(make_case, archive):
-    import datetime as dt
 
     numbers = [archive(make_case()).number for _ in range(3)]
-    year = dt.date.today().year
+    year = clock.today().year
     assert numbers == [f"{year}-00001", f"{year}-00002", f"{year}-00003"]
 
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import threading
 
 import pytest
 import sqlalchemy as sa
 
+from legalaid import clock
 from legalaid.errors import Forbidden, Invalid, NotAllowed
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 
 
 @pytest.fixture

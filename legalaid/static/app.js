@@ -1,0 +1,27 @@
+/* Small behaviours of the pages that load this file (the payable queue, the provider's score).
+   The Content-Security-Policy (legalaid/security.py) runs only scripts the service serves as files,
+   so no page carries inline script or on… handlers; an element asks for a behaviour with a data-
+   attribute instead. */
+(function () {
+  "use strict";
+
+  /* <button data-print>: print the page. */
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (target && target.closest && target.closest("[data-print]")) {
+      window.print();
+    }
+  });
+
+  /* <input type=checkbox data-choose-all="NAME">: ticks or clears every checkbox named NAME. */
+  var boxes = document.querySelectorAll("input[data-choose-all]");
+  Array.prototype.forEach.call(boxes, function (all) {
+    all.addEventListener("change", function () {
+      var name = all.getAttribute("data-choose-all");
+      var chosen = document.querySelectorAll("input[type=checkbox]");
+      Array.prototype.forEach.call(chosen, function (box) {
+        if (box.name === name) { box.checked = all.checked; }
+      });
+    });
+  });
+})();
