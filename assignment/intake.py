@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from flask import current_app
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm.exc import UnmappedInstanceError
 
 from assignment import labels
+from assignment.deadlines import due_date, limits
 from assignment.models import (
     APPLICANT_CATEGORIES,
     CASE_TYPES,
@@ -23,7 +24,7 @@ from assignment.models import (
 )
 from assignment.roles import actor_id, require_role
 from legalaid import audit, clock
-from legalaid.db import lock_for_update
+from legalaid.db import db, lock_for_update
 from legalaid.errors import Invalid, NotAllowed, NotFound, say
 
 # API.md: the causes of non-criminal cases, published with labels at GET /api/v1/causes.
@@ -49,20 +50,9 @@ GREEN_CATEGORIES = {"disabled", "elderly", "minor", "service_member", "domestic_
 GREEN_MIGRANT_CAUSES = {"wage_arrears", "work_injury"}
 
 # DESIGN.md §4, days; each may be changed through the CASE_LIMITS setting.
-DEFAULT_LIMITS = {
-    "decision_days": 7,  # Law art. 43
-    "assignment_days": 3,  # Law art. 43; arts. 25, 36 for notices
-    "acceptance_days": 2,  # local practice: no answer counts as the provider's turn
-    "retainer_days": 5,  # procedure rules 2023 art. 27
-    "materials_supply_days": 15,  # Law art. 43
-}
 
 COORDINATOR = ("coordinator",)
 CASE_READERS = ("coordinator", "supervisor", "admin")
-
-
-def limits() -> dict:
-    return {**DEFAULT_LIMITS, **current_app.config.get("CASE_LIMITS", {})}
 
 
 def is_green_channel(categories, cause: str, case_type: str) -> bool:
@@ -379,31 +369,40 @@ def _deadline(due: dt.date | None, done: dt.date | None, today: dt.date, paused:
     return {"due_on": due, "done_on": done, "state": state}
 
 
+def _session_of(case) -> Session:
+    """The case's session; the provider's lean list passes plain rows, read in the request's session."""
+    try:
+        session = object_session(case)
+    except UnmappedInstanceError:
+        session = None
+    return session or db.session
+
+
 def case_deadlines(case: Case, today: dt.date | None = None) -> dict:
-    """The statutory deadlines of a case as they stand (DESIGN.md §4): decision 7 days from receipt
-    (paused while materials are awaited), assignment 3 days after approval or notice, acceptance by
-    the provider, retainer 5 days after assignment."""
+    """The statutory deadlines of a case as they stand (DESIGN.md §4), counted by the one calculator
+    (``assignment.deadlines``, calendar or working days): decision 7 days from receipt (paused while
+    materials are awaited), assignment 3 days after approval or notice, acceptance by the provider,
+    retainer 5 days after assignment."""
+    session = _session_of(case)
     today = today or clock.today()
-    days = limits()
-    day = dt.timedelta(days=1)
     out: dict[str, dict] = {}
     if case.source == "application":
         pending = case.status == "pending_materials"
-        due = case.received_on + (days["decision_days"] + case.paused_days) * day
+        due = due_date(session, "decision", case.received_on, case.paused_days or 0)
         out["decision"] = _deadline(None if pending else due, case.decided_on, today, paused=pending)
         if pending:
             out["materials_supply"] = _deadline(case.materials_supply_by, None, today)
     assignment = case.current_assignment
     if case.decided_on is not None and case.status not in ("rejected",):
-        due = case.decided_on + days["assignment_days"] * day
-        done = assignment.assigned_at.date() if assignment is not None else None
+        due = due_date(session, "assignment", case.decided_on)
+        done = clock.local_date(assignment.assigned_at) if assignment is not None else None
         if done is not None or case.status == "accepted":
             out["assignment"] = _deadline(due, done, today)
     if assignment is not None:
-        assigned_on = assignment.assigned_at.date()
-        accepted = assignment.accepted_at.date() if assignment.accepted_at else None
-        out["acceptance"] = _deadline(assignment.respond_by.date(), accepted, today)
-        out["retainer"] = _deadline(assigned_on + days["retainer_days"] * day, None, today)
+        assigned_on = clock.local_date(assignment.assigned_at)
+        accepted = clock.local_date(assignment.accepted_at) if assignment.accepted_at else None
+        out["acceptance"] = _deadline(clock.local_date(assignment.respond_by), accepted, today)
+        out["retainer"] = _deadline(due_date(session, "retainer", assigned_on), None, today)
     return out
 
 

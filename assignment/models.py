@@ -329,3 +329,15 @@ class Assignment(db.Model):
 
     case: Mapped[Case] = relationship(foreign_keys=[case_id], lazy="joined")
     provider: Mapped[Provider] = relationship(lazy="joined")
+
+
+class CalendarDay(db.Model):
+    """An exception to the Monday–Friday working week: a holiday, or a make-up working day (调休)."""
+
+    __tablename__ = "calendar_day"
+
+    day: Mapped[dt.date] = mapped_column(sa.Date, primary_key=True)
+    working: Mapped[bool] = mapped_column()
+    note: Mapped[str | None] = mapped_column(sa.String(200))
+    changed_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=centre_clock.now)

@@ -46,6 +46,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from assignment import labels
+from assignment.deadlines import limits
 from assignment.models import (
     DECLINE_REASONS,
     WINDOW_REASONS,
@@ -86,8 +87,6 @@ JUVENILE_YEARS = 2
 
 
 def acceptance_days() -> int:
-    from assignment.intake import limits
-
     return limits()["acceptance_days"]
 
 

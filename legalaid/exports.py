@@ -77,19 +77,17 @@ def xlsx_file(
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)
     sheet.append(safe_row(header))
-    money = {i for i, name in enumerate(header) if name in money_columns}
+    money = [i for i, name in enumerate(header) if name in money_columns]
     for row in rows:
-        cells = []
-        for i, value in enumerate(safe_row(row)):
-            if isinstance(value, str):
-                # Control characters cannot be stored in XLSX at all (openpyxl refuses the file).
-                value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-            if i in money and value is not None:
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = MONEY_FORMAT
-                cells.append(cell)
-            else:
-                cells.append(value)
+        cells = safe_row(row)
+        for i, value in enumerate(cells):
+            # Control characters cannot be stored in XLSX at all (openpyxl refuses the file).
+            if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
+                cells[i] = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+        for i in money:
+            if cells[i] is not None:
+                cells[i] = WriteOnlyCell(sheet, value=cells[i])
+                cells[i].number_format = MONEY_FORMAT
         sheet.append(cells)
     out = tempfile.TemporaryFile()  # noqa: SIM115  (the response closes it once sent)
     workbook.save(out)

@@ -214,7 +214,7 @@ SIGNED_IN = [{"bearerToken": []}, {"sessionCookie": []}]
 PUBLIC: list = []
 
 ERROR_DESCRIPTIONS = {
-    400: "Malformed body (not JSON, not an object).",
+    400: "Malformed request: a body that is not a JSON object, or text that is not UTF-8 or holds NUL.",
     401: "Not signed in.",
     403: "Your role does not allow this.",
     404: "Unknown, or not yours.",
@@ -262,6 +262,7 @@ def _openapi_path(rule) -> tuple[str, list[tuple[str, dict]]]:
 
     params = []
     for name in sorted(rule.arguments):
+        # Werkzeug keeps a rule's converters only in ``_converters``; ``<int:...>`` is an id.
         if isinstance(rule._converters.get(name), IntegerConverter):
             params.append((name, {"type": "integer", "minimum": 1, "maximum": MAX_ID}))
         else:

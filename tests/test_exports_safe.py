@@ -174,3 +174,18 @@ def test_quality_report_csv_quotes_names_and_keeps_negative_drift_a_number():
     rows = read_csv(quality_csv(report))
     assert rows[1][2:4] == ["'" + HOSTILE_NAME, "'+Firm"]
     assert rows[2][2] == "'-sup" and rows[2][-1] == "-3.5"
+
+
+def test_xlsx_takes_control_characters_without_failing():
+    """openpyxl refuses a control character in a cell; the file is still written."""
+    from openpyxl import load_workbook
+
+    from legalaid.exports import xlsx_file
+
+    with xlsx_file(
+        "t", ["name", "amount_yuan"], [["Li\x01", Decimal("1.50")]], money_columns=["amount_yuan"]
+    ) as f:
+        workbook = load_workbook(io.BytesIO(f.read()))
+    name, amount = workbook.active[2]
+    assert name.value == "Li\ufffd" and (amount.value, amount.number_format) == (1.5, "0.00")
+    workbook.close()

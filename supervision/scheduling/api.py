@@ -8,6 +8,7 @@ import datetime as dt
 from flask import jsonify, url_for
 from flask_login import current_user
 
+from assignment import workdays
 from assignment.intake import get_case
 from legalaid import clock, limits
 from legalaid.api import api_blueprint, paginate, use_body
@@ -17,7 +18,7 @@ from legalaid.errors import NotFound, say
 from legalaid.openapi import DATE, no_content, page_of, responds, use_query
 from supervision.scheduling import answer_schemas as answer
 from supervision.scheduling import calendar as feeds
-from supervision.scheduling import calls, hearings, observations, reminders, schemas, workdays
+from supervision.scheduling import calls, hearings, observations, reminders, schemas
 from supervision.scheduling.deadlines import open_deadlines
 
 bp = api_blueprint("scheduling_api", __name__)
@@ -30,7 +31,7 @@ HEARING_USERS = ("coordinator", "supervisor", "admin", "provider")
 
 
 @bp.post("/cases/<int:case_id>/hearings")
-@roles_required("coordinator", "admin", "provider")
+@roles_required(*hearings.RECORDERS)
 @use_body(schemas.HearingCreateSchema)
 @responds(201, answer.HEARING)
 def create_hearing(case_id: int, body):
@@ -77,7 +78,7 @@ def read_hearing(hearing_id: int):
 
 
 @bp.patch("/hearings/<int:hearing_id>")
-@roles_required("coordinator", "admin", "provider")
+@roles_required(*hearings.RECORDERS)
 @use_body(schemas.HearingMoveSchema)
 @responds(200, answer.HEARING)
 def move_hearing(hearing_id: int, body):
@@ -89,7 +90,7 @@ def move_hearing(hearing_id: int, body):
 
 
 @bp.post("/hearings/<int:hearing_id>/cancel")
-@roles_required("coordinator", "admin", "provider")
+@roles_required(*hearings.RECORDERS)
 @use_body(schemas.HearingCancelSchema)
 @responds(200, answer.HEARING)
 def cancel_hearing(hearing_id: int, body):

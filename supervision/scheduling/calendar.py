@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from assignment.models import Case
 from legalaid import audit, clock
+from legalaid.db import lock_row
 from legalaid.models import User
 from supervision.scheduling.models import CalendarFeed, FollowUpCall, Hearing, Observation
 
@@ -27,6 +28,7 @@ def _digest(token: str) -> str:
 
 
 def issue_feed(session: Session, user: User) -> str:
+    lock_row(session, User, user.id)  # feeds issued at once: each revokes the one before, one stays live
     revoke_feeds(session, user, audited=False)
     token = secrets.token_urlsafe(32)
     feed = CalendarFeed(user_id=user.id, token_hash=_digest(token))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from assignment.models import Assignment, Case
 from assignment.roles import require_role
+from assignment.workdays import add_working_days
 from legalaid import audit, clock
 from legalaid.db import lock_row
 from legalaid.errors import Invalid, NotAllowed, NotFound, say
@@ -32,7 +33,6 @@ from supervision.scheduling.observations import current_assignment
 from supervision.scheduling.rota import pick_supervisor, users_with_role
 from supervision.scheduling.rows import insert_entity
 from supervision.scheduling.rules import setting
-from supervision.scheduling.workdays import add_working_days
 
 SUPERVISOR = ("supervisor",)
 OPEN = ("planned", "retrying")

@@ -9,13 +9,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from assignment.deadlines import due_date
 from assignment.models import Assignment, Case
 from legalaid import clock
-from supervision.scheduling.workdays import add_days
 
 DEADLINES = {
     "decision": _l("Decide on the application"),  # Law art. 43
@@ -26,8 +25,6 @@ DEADLINES = {
     "file_review": _l("File reviewed (scored and archived)"),  # local guides
     "subsidy": _l("Subsidy paid"),  # Hunan guide
 }
-# Days not set by assignment's CASE_LIMITS (which holds decision, assignment, acceptance, retainer).
-DEFAULT_DAYS = {"closing_materials_days": 30, "file_review_days": 30, "subsidy_days": 90}
 
 
 @dataclass
@@ -49,21 +46,6 @@ class Deadline:
     @property
     def state(self) -> str:
         return "overdue" if self.today > self.due_on else "due_today"
-
-
-def _days(name: str) -> int:
-    from assignment.intake import limits
-
-    return {**DEFAULT_DAYS, **limits(), **current_app.config.get("CASE_LIMITS", {})}[f"{name}_days"]
-
-
-def unit(name: str) -> str:
-    return current_app.config.get("DEADLINE_UNITS", {}).get(name, "calendar")
-
-
-def due_date(session: Session, name: str, start: dt.date, extra_days: int = 0) -> dt.date:
-    """The last day of limit ``name`` counted from ``start`` (``extra_days``: a paused clock)."""
-    return add_days(session, start, _days(name), unit(name)) + dt.timedelta(days=extra_days)
 
 
 def open_deadlines(

@@ -12,10 +12,11 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from assignment import workdays
 from assignment.demo import cases_in_progress
 from legalaid import clock
 from legalaid.models import User, UserRole
-from supervision.scheduling import calls, hearings, observations, reminders, workdays
+from supervision.scheduling import calls, hearings, observations, reminders
 from supervision.scheduling.models import FollowUpCall
 
 COURTS = ["城关区人民法院", "西湖区人民法院", "市中级人民法院", "南山人民法庭"]

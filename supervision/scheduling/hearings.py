@@ -14,6 +14,7 @@ from assignment.intake import get_case
 from assignment.models import Case
 from assignment.roles import require_role
 from legalaid import audit, clock
+from legalaid.db import lock_row
 from legalaid.errors import Invalid, NotAllowed, NotFound, say
 from supervision import signals
 from supervision.scheduling import calls, observations
@@ -21,7 +22,8 @@ from supervision.scheduling.models import Hearing
 from supervision.scheduling.rows import insert_entity
 from supervision.scheduling.rules import setting
 
-RECORDERS = ("coordinator", "admin", "provider")
+# DESIGN.md §5: the coordinator and the provider record hearings (the admin reads them).
+RECORDERS = ("coordinator", "provider")
 HEARING_CASE_STATUSES = ("assigned", "in_progress")
 UNSET = object()
 
@@ -164,6 +166,7 @@ def move_hearing(
     case = get_case(session, hearing.case_id)
     assignment = observations.current_assignment(session, case)
     _check_provider_may_act(actor, case, assignment)
+    lock_row(session, Hearing, hearing.id)  # a move against a cancel: the move sees the cancellation
     if hearing.status != "scheduled":
         raise NotAllowed(say("This hearing was cancelled; record a new one."))
     if ends_at is None:
@@ -203,6 +206,7 @@ def cancel_hearing(session: Session, actor, hearing: Hearing, reason: str | None
     case = get_case(session, hearing.case_id)
     assignment = observations.current_assignment(session, case)
     _check_provider_may_act(actor, case, assignment)
+    lock_row(session, Hearing, hearing.id)  # two cancels at once: the second sees it cancelled (409)
     if hearing.status != "scheduled":
         raise NotAllowed(say("This hearing is already cancelled."))
     hearing.status = "cancelled"

@@ -16,6 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from assignment.models import Assignment, Case, Provider
 from assignment.roles import require_role
 from legalaid import audit, clock
+from legalaid.db import lock_row
 from legalaid.errors import Forbidden, Invalid, NotAllowed, NotFound, say
 from supervision.scheduling import reminders
 from supervision.scheduling.models import RATINGS, Hearing, Observation
@@ -492,7 +493,8 @@ def _alert_unstaffed(
 
 
 def cancel_observation(session: Session, observation: Observation, actor=None) -> None:
-    if observation.status == "reported":
+    lock_row(session, Observation, observation.id)  # a report made meanwhile is kept, not cancelled
+    if observation.status in ("reported", "cancelled"):
         return
     observation.status = "cancelled"
     reminders.cancel_reminders(session, "observation", observation.id)
@@ -525,6 +527,7 @@ def report_observation(
     bad = {k: [say("From 1 to 5.")] for k, v in ratings.items() if not isinstance(v, int) or not 1 <= v <= 5}
     if bad:
         raise Invalid(say("Ratings are from 1 to 5."), fields=bad)
+    lock_row(session, Observation, observation.id)  # two reports at once: the second sees it reported
     if observation.status not in ("scheduled", "unassigned"):
         raise NotAllowed(
             say("This observation is %(status)s; it cannot be reported.", status=observation.status)

@@ -3,6 +3,7 @@ other capabilities (scoring, archiving) call. Each lives in the module of its ca
 
 from __future__ import annotations
 
+from assignment.workdays import add_working_days, is_working_day, set_calendar_day
 from supervision.scheduling.calls import (
     after_closing_call_settled,
     daily_call_list,
@@ -23,7 +24,6 @@ from supervision.scheduling.observations import (
     schedule_observation,
 )
 from supervision.scheduling.reminders import plan_reminder, send_outbox, sweep_due_reminders
-from supervision.scheduling.workdays import add_working_days, is_working_day, set_calendar_day
 
 __all__ = [
     "add_working_days",

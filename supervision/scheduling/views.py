@@ -26,6 +26,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from assignment import workdays
 from assignment.intake import get_case
 from assignment.models import Case, Provider
 from legalaid import clock, limits
@@ -34,7 +35,7 @@ from legalaid.db import db
 from legalaid.errors import DomainError
 from legalaid.models import User
 from supervision.scheduling import calendar as feeds
-from supervision.scheduling import calls, hearings, observations, reminders, workdays
+from supervision.scheduling import calls, hearings, observations, reminders
 from supervision.scheduling.deadlines import open_deadlines
 from supervision.scheduling.models import (
     FollowUpCall,
@@ -347,7 +348,7 @@ def hearing_list():
 
 
 @bp.route("/cases/<int:case_id>/hearings/new", methods=["GET", "POST"])
-@roles_required("coordinator", "admin", "provider")
+@roles_required(*hearings.RECORDERS)
 def hearing_new(case_id: int):
     case = get_case(db.session, case_id, current_user)
     form = HearingForm()

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from assignment.roles import require_role
 from legalaid import audit, clock
+from legalaid.db import lock_row
 from legalaid.errors import Invalid, NotAllowed, NotFound, say
 from supervision.scoring import rules
 from supervision.scoring.defaults import (
@@ -182,6 +183,7 @@ def revise_checklist_draft(
     """Change a draft; a published version never changes (files are scored against it), and a version
     stays with its case type."""
     require_role(actor, "admin")
+    lock_row(session, Checklist, checklist.id)  # revisions at once replace the items one after another
     if checklist.status != "draft":
         raise NotAllowed(say("A published checklist cannot be changed; draft a new version instead."))
     if case_type is not None and case_type != checklist.case_type:
@@ -211,6 +213,7 @@ def revise_checklist_draft(
 def publish_checklist(session: Session, checklist: Checklist, actor) -> Checklist:
     """Draft → published. Cases closed before keep the version they were pinned to."""
     require_role(actor, "admin")
+    lock_row(session, Checklist, checklist.id)  # two publications at once: the second sees it published
     if checklist.status != "draft":
         raise NotAllowed(say("This version is already published."))
     validate_entries(

@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from sqlalchemy.orm import Session
 
 from assignment import labels
+from assignment.deadlines import due_date
 from assignment.models import Assignment, Case, Provider
 from assignment.rotation import release_open_case
 from legalaid import audit, clock
@@ -16,7 +17,7 @@ from legalaid.db import lock_for_update, lock_row
 from legalaid.errors import Invalid, NotAllowed, NotFound, say
 from supervision import signals
 from supervision.scoring import rules
-from supervision.scoring.defaults import CLOSING_DOCUMENTS, HAND_IN_DAYS, TERMINATION_GROUNDS
+from supervision.scoring.defaults import CLOSING_DOCUMENTS, TERMINATION_GROUNDS
 from supervision.scoring.models import CASE_TYPES, CaseClosing, ClosingDocument, ScoreFile
 
 
@@ -165,7 +166,7 @@ def close_case(
         termination_ground=termination_ground if terminated else None,
         termination_note=termination_note if terminated else None,
         retainer_signed_on=retainer_signed_on,
-        documents_due_on=ended_on + dt.timedelta(days=HAND_IN_DAYS),
+        documents_due_on=due_date(session, "closing_materials", ended_on),
         reported_by=getattr(actor, "id", None),
     )
     session.add(closing)

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-# Local guides: closing materials within 30 days of the case ending (15 in Zhejiang).
-HAND_IN_DAYS = 30
-# Procedure rules 2023 art. 27: retainer / power of attorney signed within 5 days of assignment.
-RETAINER_DAYS = 5
+# The hand-in and retainer limits live with every other limit in assignment.deadlines.
 APPEAL_DAYS = 10
 SECOND_MARKING_SAMPLE = 0.10
 SECOND_MARKING_GAP = 10

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from assignment import labels
+from assignment.deadlines import limits
 from assignment.models import Assignment, Provider
 from assignment.roles import require_role
 from legalaid import audit, clock
@@ -24,7 +25,6 @@ from supervision.scoring.defaults import (
     AUTO_HEARING,
     AUTO_RED_FLAG,
     AUTO_RETAINER,
-    RETAINER_DAYS,
     SECOND_MARKING_GAP,
 )
 from supervision.scoring.models import Checklist, ScoreFile, ScoreLine, ScoreSheet
@@ -238,7 +238,8 @@ def _retainer_suggestion(session: Session, file: ScoreFile, closing, max_points:
         return None
     assigned_on = clock.local_date(assigned_at)
     days = (closing.retainer_signed_on - assigned_on).days
-    if days <= RETAINER_DAYS:
+    allowed = limits()["retainer_days"]
+    if days <= allowed:
         return max_points, _reason(
             "retainer_on_time", signed_on=closing.retainer_signed_on, assigned_on=assigned_on
         )
@@ -246,7 +247,7 @@ def _retainer_suggestion(session: Session, file: ScoreFile, closing, max_points:
         "retainer_late",
         signed_on=closing.retainer_signed_on,
         assigned_on=assigned_on,
-        days=days - RETAINER_DAYS,
+        days=days - allowed,
     )
 
 

@@ -132,7 +132,7 @@ def subsidy_list(args):
 
 
 @bp.get("/subsidies/<int:subsidy_id>")
-@roles_required()
+@roles_required(*SUBSIDY_READERS, "provider")
 @responds(200, answer.SUBSIDY)
 def subsidy_detail(subsidy_id):
     """One subsidy; a provider sees only their own, with what it is waiting for."""

@@ -39,8 +39,6 @@ DEFAULT_RULES = {
     "cross_region_fen": 20000,
     # Who receives the transfer: the provider, or the provider's organisation.
     "payee": "provider",
-    # Hunan guide: pay within 90 days of archiving.
-    "payment_days": 90,
 }
 
 # The seeded rate table (yuan → fen), from Putian Hanjiang 2016 and Tianchang 2020.

@@ -9,6 +9,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from assignment.deadlines import limits
 from assignment.models import Assignment, Case, Provider
 from assignment.roles import require_role
 from legalaid import audit, clock
@@ -17,7 +18,7 @@ from legalaid.errors import Invalid, NotAllowed, NotFound, say
 from supervision.subsidies import prerequisites
 from supervision.subsidies.models import ArchiveRecord, PaymentBatch, Subsidy
 from supervision.subsidies.prerequisites import ClosingFacts, ScoreFacts
-from supervision.subsidies.rates import compute_subsidy, rules
+from supervision.subsidies.rates import compute_subsidy
 
 HOLDERS = ("supervisor",)
 REVERSERS = ("finance",)
@@ -286,7 +287,7 @@ def age_days(archived_on: dt.date | None, today: dt.date) -> int | None:
 
 def ageing(archived_on: dt.date | None, today: dt.date) -> dict:
     """Days since archiving against the payment limit (Hunan guide: 90 days)."""
-    limit = int(rules()["payment_days"])
+    limit = limits()["subsidy_days"]
     days = age_days(archived_on, today)
     if days is None:
         return {"age_days": None, "days_left": None, "overdue": False}
@@ -323,7 +324,7 @@ def subsidy_list_statement(
     if archived_to:
         stmt = stmt.where(Subsidy.archived_on <= archived_to)
     if overdue_on:
-        stmt = stmt.where(Subsidy.archived_on < overdue_on - dt.timedelta(days=int(rules()["payment_days"])))
+        stmt = stmt.where(Subsidy.archived_on < overdue_on - dt.timedelta(days=limits()["subsidy_days"]))
     return stmt
 
 

@@ -14,6 +14,7 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from assignment import deadlines
 from assignment.labels import CASE_TYPE_LABELS
 from assignment.models import Case, Organization, Provider
 from legalaid import clock, limits
@@ -163,7 +164,7 @@ def payable_queue():
         providers=providers,
         archive_numbers=archive_numbers,
         ageing={s.id: subsidies.ageing(s.archived_on, today) for s in rows},
-        limit=rates.rules()["payment_days"],
+        limit=deadlines.limits()["subsidy_days"],
     )
 
 
@@ -385,7 +386,7 @@ def my_subsidies_page():
 
 def _finance_panel(user) -> Markup | None:
     today = clock.today()
-    limit = int(rates.rules()["payment_days"])
+    limit = int(deadlines.limits()["subsidy_days"])
     rows = db.session.execute(
         sa.select(Subsidy.archived_on, Subsidy.amount_fen).where(Subsidy.status == "payable")
     ).all()

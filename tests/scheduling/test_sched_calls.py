@@ -7,13 +7,13 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from assignment.workdays import set_calendar_day
 from legalaid import clock
 from legalaid.errors import Invalid, NotAllowed
 from legalaid.models import AuditEntry
 from supervision import signals
 from supervision.scheduling import calls
 from supervision.scheduling.models import FollowUpCall
-from supervision.scheduling.workdays import set_calendar_day
 from tests.scheduling.conftest import TZ, future
 
 

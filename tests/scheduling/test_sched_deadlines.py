@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from assignment.workdays import add_working_days, is_working_day, set_calendar_day
 from legalaid import clock
 from supervision.scheduling.deadlines import open_deadlines
-from supervision.scheduling.workdays import add_working_days, is_working_day, set_calendar_day
 
 TODAY = dt.date(2026, 10, 12)  # a Monday
 

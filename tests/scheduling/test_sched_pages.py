@@ -6,8 +6,9 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from assignment.models import CalendarDay
 from legalaid import clock
-from supervision.scheduling.models import CalendarDay, FollowUpCall, RedFlag
+from supervision.scheduling.models import FollowUpCall, RedFlag
 from tests.conftest import AuthActions
 from tests.scheduling.conftest import future
 

@@ -8,9 +8,9 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from assignment.models import CalendarDay
 from legalaid import audit
 from legalaid.errors import NotFound, say
-from supervision.scheduling.models import CalendarDay
 
 ADMIN = ("admin",)
 
@@ -82,7 +82,8 @@ def clear_calendar_day(session: Session, actor, day: dt.date) -> None:
     from assignment.roles import require_role
 
     require_role(actor, *ADMIN)
-    row = session.get(CalendarDay, day)
+    # Locked: of two clears at once the second finds no row (404), not a row already deleted (500).
+    row = session.get(CalendarDay, day, with_for_update=True, populate_existing=True)
     if row is None:
         raise NotFound(say("That day has no exception."))
     audit.record(

@@ -1,0 +1,43 @@
+"""The one deadline calculator: every statutory and local limit of DESIGN.md §4 in one table, counted
+in calendar or working days (``DEADLINE_UNITS``; the holiday calendar of ``assignment.workdays``).
+
+The case page and the API (``intake.case_deadlines``), the coordinators' deadlines page and digest
+(``supervision.scheduling.deadlines``), the sweeps and the statistics all count a limit here, so they
+cannot disagree about the day a limit falls on."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from assignment.workdays import add_days
+
+# Days per limit (``CASE_LIMITS`` overrides any of them).
+LIMITS = {
+    "decision_days": 7,  # Law art. 43: decide within 7 days of receipt
+    "assignment_days": 3,  # Law art. 43; arts. 25, 36 for notices
+    "acceptance_days": 2,  # local practice: no answer counts as the provider's turn
+    "retainer_days": 5,  # procedure rules 2023 art. 27
+    "materials_supply_days": 15,  # Law art. 43: materials not supplied in time → withdrawn
+    "closing_materials_days": 30,  # local guides (15 in Zhejiang)
+    "file_review_days": 30,  # local guides
+    "subsidy_days": 90,  # Hunan guide
+}
+
+
+def limits() -> dict[str, int]:
+    """The limits in force: the table above with the centre's ``CASE_LIMITS``."""
+    return {**LIMITS, **current_app.config.get("CASE_LIMITS", {})}
+
+
+def unit(name: str) -> str:
+    """``calendar`` (the default) or ``working`` days for limit ``name`` (``DEADLINE_UNITS``)."""
+    return current_app.config.get("DEADLINE_UNITS", {}).get(name, "calendar")
+
+
+def due_date(session: Session, name: str, start: dt.date, paused_days: int = 0) -> dt.date:
+    """The last day of limit ``name`` counted from ``start``; ``paused_days`` the clock stood still
+    (missing materials, Law art. 43) come on top as calendar days."""
+    return add_days(session, start, limits()[f"{name}_days"], unit(name)) + dt.timedelta(days=paused_days)
