@@ -17,3 +17,7 @@ def register(app: Flask) -> None:
     demo.register(app)
     register_pages(app)
     app.jinja_env.globals["case_type_label"] = case_type_label
+    from assignment import deadlines, rotation
+
+    deadlines.declare_rules(app)
+    rotation.declare_rules(app)

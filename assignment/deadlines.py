@@ -27,6 +27,25 @@ LIMITS = {
 }
 
 
+UNITS = ("calendar", "working")
+
+
+def declare_rules(app) -> None:
+    """The limits and how they count, for the rules configuration (``legalaid.rules``)."""
+    from flask_babel import lazy_gettext as _l
+
+    from legalaid import rules
+
+    rules.declare(app, "CASE_LIMITS", LIMITS, _l("Time limits (days)"))
+    rules.declare(
+        app,
+        "DEADLINE_UNITS",
+        {name.removesuffix("_days"): "calendar" for name in LIMITS},
+        _l("How each time limit counts: calendar or working days"),
+        check=lambda name, value: None if value in UNITS else "must be calendar or working",
+    )
+
+
 def limits() -> dict[str, int]:
     """The limits in force: the table above with the centre's ``CASE_LIMITS``."""
     return {**LIMITS, **current_app.config.get("CASE_LIMITS", {})}

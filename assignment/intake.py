@@ -49,8 +49,6 @@ CASE_TYPE_CODES = {"criminal": "XS", "civil": "MS", "administrative": "XZ", "non
 GREEN_CATEGORIES = {"disabled", "elderly", "minor", "service_member", "domestic_violence"}
 GREEN_MIGRANT_CAUSES = {"wage_arrears", "work_injury"}
 
-# DESIGN.md §4, days; each may be changed through the CASE_LIMITS setting.
-
 COORDINATOR = ("coordinator",)
 CASE_READERS = ("coordinator", "supervisor", "admin")
 

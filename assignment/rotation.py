@@ -41,6 +41,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import Session, lazyload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -65,7 +66,26 @@ from legalaid import audit, clock
 from legalaid.db import lock_for_update, lock_row
 from legalaid.errors import Invalid, NotAllowed, NotFound, joined, say
 
-WINDOW_SIZE = 5  # DESIGN.md §4: any of the next 5 eligible (Texas art. 26.04(a))
+# DESIGN.md §4; each may be changed through the ELIGIBILITY setting (legalaid.rules).
+ELIGIBILITY = {
+    "window_size": 5,  # choice within the window: any of the next 5 eligible (Texas art. 26.04(a))
+    "life_death_years": 3,  # Law art. 26: possible life or death sentence, ≥3 years of practice
+    "juvenile_years": 2,  # Hunan 2016: juvenile defendants, ≥2 years of practice
+}
+
+
+def declare_rules(app) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from legalaid import rules
+
+    rules.declare(app, "ELIGIBILITY", ELIGIBILITY, _l("Rotation: window and experience (years)"))
+
+
+def eligibility(name: str) -> int:
+    return {**ELIGIBILITY, **current_app.config.get("ELIGIBILITY", {})}[name]
+
+
 EXPLAIN_SKIPPED = 20  # the explanation keeps at most 20 skipped members
 WALK_BATCH = 32
 CAPPED_READ = 200
@@ -82,8 +102,6 @@ REASONS = {
     "opposing_organization": ("cause", say("same organisation as the opposing party's provider")),
     "had_this_case": ("cause", say("already had this case")),
 }
-LIFE_DEATH_YEARS = 3
-JUVENILE_YEARS = 2
 
 
 def acceptance_days() -> int:
@@ -394,9 +412,11 @@ def _case_reason(provider: Provider, facts: CaseFacts, conflicted: set[int]) -> 
         return "had_this_case"
     if case.case_type == "criminal" and provider.kind != "lawyer":
         return "criminal_needs_lawyer"
-    if case.max_sentence in ("life", "death") and years_of_practice(provider, facts.today) < LIFE_DEATH_YEARS:
+    if case.max_sentence in ("life", "death") and years_of_practice(provider, facts.today) < eligibility(
+        "life_death_years"
+    ):
         return "experience_life_death"
-    if case.juvenile and years_of_practice(provider, facts.today) < JUVENILE_YEARS:
+    if case.juvenile and years_of_practice(provider, facts.today) < eligibility("juvenile_years"):
         return "experience_juvenile"
     if provider.id in conflicted:
         return "conflict"
@@ -785,7 +805,7 @@ def _explanation(walk: Walk, pool: RotationPool, picked: PoolMember, key: float,
         {"provider_id": m.provider_id, "eligible": True, "deficit": round(k, 4)}
         for m, k in walk.eligible
         if m is not picked
-    ][:WINDOW_SIZE]
+    ][: eligibility("window_size")]
     return {
         "pool_id": pool.id,
         "mode": mode,
@@ -1023,7 +1043,7 @@ def assign_by_rotation(
         raise _no_one_eligible(session, Walk(), pool)
     step = 1.0 / pool.active_weight
     while True:
-        walk = _walk(session, pool, facts, WINDOW_SIZE + 1, pool.clock + step)
+        walk = _walk(session, pool, facts, eligibility("window_size") + 1, pool.clock + step)
         found = len(walk.eligible)
         if one_statement:
             assignment = _pick_and_write(session, case, pool, walk, actor, step, reason)
@@ -1087,7 +1107,7 @@ def next_in_line(session: Session, case: Case, *, today: dt.date | None = None) 
     pool, facts = _prepare(session, case, today)
     if pool.active_weight <= 0:
         return []
-    walk = _walk(session, pool, facts, WINDOW_SIZE, pool.clock + 1.0 / pool.active_weight)
+    walk = _walk(session, pool, facts, eligibility("window_size"), pool.clock + 1.0 / pool.active_weight)
     _write_members(session, pool.id, walk.changed)
     return [{"provider_id": m.provider_id, "deficit": round(k, 4)} for m, k in walk.eligible]
 
@@ -1107,7 +1127,7 @@ def assign_within_window(
     if pool.active_weight <= 0:
         raise _no_one_eligible(session, Walk(), pool)
     step = 1.0 / pool.active_weight
-    walk = _walk(session, pool, facts, WINDOW_SIZE, pool.clock + step)
+    walk = _walk(session, pool, facts, eligibility("window_size"), pool.clock + step)
     _write_members(session, pool.id, walk.changed)
     if not walk.eligible:
         raise _no_one_eligible(session, walk, pool)

@@ -81,6 +81,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     assignment.register(app)
     supervision.register(app)
+    from legalaid import rules
+
+    rules.apply(app)  # after the areas declared their rules: unknown keys and bad values stop the start
     return app
 
 
@@ -123,6 +126,7 @@ def _register_shell(app: Flask) -> None:
     app.register_blueprint(pages.bp)
     app.register_blueprint(admin_pages.bp)
     add_nav(app, "shell_admin.user_list", lambda: str(_l("Users")), ("admin",), order=900)
+    add_nav(app, "shell_admin.rules_in_force", lambda: str(_l("Rules in force")), ("admin",), order=910)
     app.register_blueprint(shell_api.bp)
     # The JSON API authenticates by session cookie (SameSite=Lax) or bearer token and only accepts
     # JSON bodies, which a cross-site form cannot send; CSRF tokens are for the pages.

@@ -93,3 +93,14 @@ def disable(user_id: int):
                 db.session.rollback()
                 flash(exc.shown(), "error")
     return redirect(url_for("shell_admin.user_list"))
+
+
+@bp.get("/rules")
+@roles_required("admin")
+def rules_in_force():
+    """The rules the service runs on now (read-only: they change in the rules file, then a restart)."""
+    from flask import current_app
+
+    from legalaid import rules
+
+    return render_template("admin/rules.html", rule_sets=rules.in_force(current_app))

@@ -85,6 +85,22 @@ def answer_cache(app=None) -> AnswerCache:
     return cache
 
 
+_HEAD_STATEMENT = b"legalaid_audit_head"
+
+
+def _prepared_head_statement(driver_connection):
+    """psycopg 3's libpq connection with the head's statement prepared on it (None: another driver)."""
+    pgconn = getattr(driver_connection, "pgconn", None)
+    if pgconn is None:
+        return None
+    from psycopg import OperationalError, pq
+
+    result = pgconn.prepare(_HEAD_STATEMENT, _HEAD_SQL.encode())
+    if result.status != pq.ExecStatus.COMMAND_OK:
+        raise OperationalError(pgconn.get_error_message())
+    return pgconn
+
+
 class _HeadReader:
     """PostgreSQL: one autocommit connection of the worker process's own, held open, so reading the
     head is one round trip (no pool checkout, pre-ping, BEGIN or ROLLBACK of the request's session).
@@ -94,6 +110,7 @@ class _HeadReader:
         self.pid = os.getpid()
         self._engine = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
         self._connection = None
+        self._pgconn = None
         self._lock = threading.Lock()
 
     def read(self):
@@ -107,6 +124,16 @@ class _HeadReader:
     def _fetch(self):
         if self._connection is None:
             self._connection = self._engine.raw_connection()
+            self._pgconn = _prepared_head_statement(self._connection.driver_connection)
+        if self._pgconn is not None:
+            # Through libpq itself: every authenticated request reads the head (legalaid.auth), and
+            # the driver's cursor costs four times the CPU of the read (55 µs against 14 µs).
+            from psycopg import OperationalError, pq
+
+            result = self._pgconn.exec_prepared(_HEAD_STATEMENT, [])
+            if result.status != pq.ExecStatus.TUPLES_OK:
+                raise OperationalError(self._pgconn.get_error_message())
+            return (int(result.get_value(0, 0)), result.get_value(0, 1).decode()) if result.ntuples else None
         cursor = self._connection.cursor()
         try:
             cursor.execute(_HEAD_SQL)

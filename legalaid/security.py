@@ -49,6 +49,7 @@ HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+_HEADERS_LOWER = [(name.lower(), name, value) for name, value in HEADERS.items()]
 HSTS = "max-age=31536000"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -59,9 +60,12 @@ def register(app: Flask) -> None:
 
 
 def add_security_headers(response: Response) -> Response:
-    # setdefault: an answer that needs another policy sets its own.
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
+    # An answer that needs another policy sets its own; one pass over the headers (this runs on
+    # every answer, and ``setdefault`` scans them once per name).
+    present = {name.lower() for name, _value in response.headers}
+    for lower, name, value in _HEADERS_LOWER:
+        if lower not in present:
+            response.headers.add(name, value)
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response

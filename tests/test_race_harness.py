@@ -183,6 +183,9 @@ class Centre:
             db.session.commit()
         return username
 
+    def username(self, user_id: int | None) -> str | None:
+        return self.scalar(sa.select(_user().username).where(_user().id == user_id))
+
     def lawyer(self, provider_id: int) -> str:
         username = f"h_lawyer{provider_id}"
         if self.scalar(sa.select(_user().id).where(_user().username == username)) is None:
@@ -1073,7 +1076,7 @@ def race_observation_reports(c: Centre):
     hearing = c.hearing(case_id, hours_from_now=-3)
     observation = hearing["observation"]
     assert observation is not None, hearing
-    observer = c.supervisor_ids.get(observation["observer_id"], "h_sup1")
+    observer = c.username(observation["observer_id"]) or "h_sup1"
     body = {"preparation": 4, "examination": 4, "argument": 5, "effect": 4, "notes": "well prepared"}
     answers = race(
         c.many(observer), lambda cl, i: cl.post(f"/api/v1/observations/{observation['id']}/report", json=body)
@@ -1081,6 +1084,33 @@ def race_observation_reports(c: Centre):
     one_winner(answers, 200)
     assert c.audit("observation.report", observation["id"]) == 1
     assert c.scalar(sa.select(Observation.status).where(Observation.id == observation["id"])) == "reported"
+    c.goes_forward(case_id)
+    c.chain_holds()
+
+
+@races("scheduling_api.report_observation.post", "scheduling_api.cancel_hearing.post", kind="mixed")
+def race_observation_report_against_hearing_cancel(c: Centre):
+    from supervision.scheduling.models import Observation
+
+    case_id = c.case_in("in_progress", major=True)
+    hearing = c.hearing(case_id, hours_from_now=-3)
+    observation = hearing["observation"]
+    observer = c.username(observation["observer_id"]) or "h_sup1"
+    observers, coordinators = c.many(observer, N // 2), c.many("h_coord", N // 2)
+    body = {"preparation": 3, "examination": 3, "argument": 3, "effect": 3}
+
+    def send(cl, i):
+        if i % 2:
+            return cl.post(f"/api/v1/hearings/{hearing['id']}/cancel", json={"reason": "adjourned"})
+        return cl.post(f"/api/v1/observations/{observation['id']}/report", json=body)
+
+    clients = [observers[i // 2] if i % 2 == 0 else coordinators[i // 2] for i in range(N)]
+    answers = race(clients, send)
+    only(answers, {200, 409})
+    reported = sum(1 for i, a in enumerate(answers) if a.status_code == 200 and i % 2 == 0)
+    assert reported <= 1 and c.audit("hearing.cancel", hearing["id"]) == 1
+    status = c.scalar(sa.select(Observation.status).where(Observation.id == observation["id"]))
+    assert status == ("reported" if reported else "cancelled")  # a report is never cancelled afterwards
     c.goes_forward(case_id)
     c.chain_holds()
 

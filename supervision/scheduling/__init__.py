@@ -13,6 +13,9 @@ def register(app: Flask) -> None:
     from supervision.scheduling import api, cli, demo, receivers, views
 
     receivers.connect()
+    from supervision.scheduling import rules
+
+    rules.declare_rules(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(views.feed_bp)
     app.register_blueprint(api.bp)

@@ -494,7 +494,7 @@ def _alert_unstaffed(
 
 def cancel_observation(session: Session, observation: Observation, actor=None) -> None:
     lock_row(session, Observation, observation.id)  # a report made meanwhile is kept, not cancelled
-    if observation.status in ("reported", "cancelled"):
+    if observation.status == "reported":
         return
     observation.status = "cancelled"
     reminders.cancel_reminders(session, "observation", observation.id)

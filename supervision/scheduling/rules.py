@@ -29,6 +29,14 @@ DEFAULTS = {
 }
 
 
+def declare_rules(app) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from legalaid import rules
+
+    rules.declare(app, "SCHEDULING", DEFAULTS, _l("Supervision scheduling: observations, calls, reminders"))
+
+
 def setting(name: str):
     return current_app.config.get("SCHEDULING", {}).get(name, DEFAULTS[name])
 

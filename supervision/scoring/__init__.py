@@ -19,3 +19,6 @@ def register(app: Flask) -> None:
     exempt_from_csrf(app, api.bp)
     views.register(app)
     demo.register(app)
+    from supervision.scoring import rules
+
+    rules.declare_rules(app)

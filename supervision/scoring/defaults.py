@@ -9,10 +9,13 @@ from __future__ import annotations
 import datetime as dt
 
 # The hand-in and retainer limits live with every other limit in assignment.deadlines.
-APPEAL_DAYS = 10
-SECOND_MARKING_SAMPLE = 0.10
-SECOND_MARKING_GAP = 10
-SAMPLE_SEED = "legalaid-double-marking"
+# DESIGN.md §4 "Scoring"; each may be changed through the SCORING setting (legalaid.rules).
+SCORING = {
+    "appeal_days": 10,  # the provider may appeal within 10 days
+    "second_marking_gap": 10,  # a gap over 10 points goes to a third marker
+    "sample_rate": 0.10,  # the double-marking sample
+    "sample_seed": "legalaid-double-marking",
+}
 
 GRADES = ("excellent", "good", "pass", "fail")
 GRADE_LABELS_ZH = {"excellent": "优秀", "good": "良好", "pass": "合格", "fail": "不合格"}

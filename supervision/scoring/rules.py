@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from flask import current_app, has_app_context
 
-from supervision.scoring.defaults import DEFAULT_GRADE_BANDS, SAMPLE_SEED, SECOND_MARKING_SAMPLE
+from supervision.scoring.defaults import DEFAULT_GRADE_BANDS, SCORING
 
 TENTH = Decimal("0.1")
 HUNDRED = Decimal(100)
@@ -59,15 +59,25 @@ def mean_total(a: Decimal, b: Decimal) -> Decimal:
     return round_tenth((Decimal(a) + Decimal(b)) / 2)
 
 
-def _setting(name: str, default):
-    return current_app.config.get(name, default) if has_app_context() else default
+def setting(name: str):
+    """A scoring rule in force (``SCORING``; the defaults outside a request)."""
+    given = current_app.config.get("SCORING", {}) if has_app_context() else {}
+    return {**SCORING, **given}[name]
+
+
+def declare_rules(app) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from legalaid import rules
+
+    rules.declare(app, "SCORING", SCORING, _l("Scoring: appeal, second marking and sample"))
 
 
 def sample_draw(case_id: int) -> float:
     """The seeded double-marking draw of one file: the same case always draws the same number."""
-    seed = _setting("SCORING_SAMPLE_SEED", SAMPLE_SEED)
+    seed = setting("sample_seed")
     return random.Random(f"{seed}:{case_id}").random()
 
 
 def sample_rate() -> float:
-    return float(_setting("SCORING_SAMPLE_RATE", SECOND_MARKING_SAMPLE))
+    return float(setting("sample_rate"))

@@ -20,12 +20,10 @@ from supervision import signals
 from supervision.scoring import rules
 from supervision.scoring.closing import get_case, get_closing, hand_in_status
 from supervision.scoring.defaults import (
-    APPEAL_DAYS,
     AUTO_HAND_IN,
     AUTO_HEARING,
     AUTO_RED_FLAG,
     AUTO_RETAINER,
-    SECOND_MARKING_GAP,
 )
 from supervision.scoring.models import Checklist, ScoreFile, ScoreLine, ScoreSheet
 
@@ -528,7 +526,7 @@ def submit_score_sheet(session: Session, sheet: ScoreSheet, actor, today: dt.dat
     elif sheet.role == "second":
         first = file.submitted("first")[0]
         gap = abs(first.total - sheet.total)
-        if gap > SECOND_MARKING_GAP or bool(first.vetoes) != veto:
+        if gap > rules.setting("second_marking_gap") or bool(first.vetoes) != veto:
             file.status = "third_review"
         else:
             mean = rules.mean_total(first.total, sheet.total)
@@ -560,7 +558,7 @@ def _finalise(file: ScoreFile, total: Decimal, grade: str, veto: bool, today: dt
     file.veto = veto
     file.finalised_at = clock.now()
     file.finalised_on = today
-    file.appeal_by = today + dt.timedelta(days=APPEAL_DAYS)
+    file.appeal_by = today + dt.timedelta(days=rules.setting("appeal_days"))
 
 
 # --- the provider's answer and the appeal ------------------------------------------------------
@@ -608,7 +606,7 @@ def appeal_score(
         raise NotAllowed(
             say(
                 "The %(days)s-day appeal window closed on %(day)s.",
-                days=APPEAL_DAYS,
+                days=rules.setting("appeal_days"),
                 day=file.appeal_by.isoformat(),
             )
         )

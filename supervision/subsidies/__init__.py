@@ -66,6 +66,9 @@ def register(app: Flask) -> None:
     from supervision.subsidies import api, archive, cli, demo, views  # noqa: F401  (archive: read-only guard)
 
     connect_signals()
+    from supervision.subsidies import rates
+
+    rates.declare_rules(app)
     app.register_blueprint(api.bp)
     exempt_from_csrf(app, api.bp)
     views.register(app)

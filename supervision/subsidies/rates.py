@@ -55,6 +55,24 @@ DEFAULT_RATES_FROM = dt.date(2000, 1, 1)
 ADMIN = ("admin",)
 
 
+def declare_rules(app) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from legalaid import rules as rules_config
+
+    rules_config.declare(
+        app,
+        "SUBSIDY_RULES",
+        DEFAULT_RULES,
+        _l("Subsidies: multipliers, extras and payee"),
+        check=lambda name, value: (
+            "must be provider or organization"
+            if name == "payee" and value not in ("provider", "organization")
+            else None
+        ),
+    )
+
+
 def rules() -> dict:
     return {**DEFAULT_RULES, **current_app.config.get("SUBSIDY_RULES", {})}
 
