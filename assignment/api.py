@@ -77,7 +77,7 @@ def list_organizations():
 @bp.post("/providers")
 @roles_required("admin")
 @use_body(ProviderCreateSchema)
-@responds(201, answer.PROVIDER)
+@responds(201, answer.PROVIDER, creates="provider_id")
 def create_provider(body):
     """Add a provider to the panel."""
     provider = panel.create_provider(db.session, body, current_user)
@@ -145,7 +145,7 @@ def declare_conflict(provider_id, body):
 @bp.post("/pools")
 @roles_required("admin")
 @use_body(PoolSchema)
-@responds(201, answer.POOL)
+@responds(201, answer.POOL, creates="pool_id")
 def create_pool(body):
     """Define a rotation pool; one overlapping an existing pool is refused (422)."""
     pool = panel.create_pool(
@@ -213,7 +213,7 @@ def list_causes():
 @bp.post("/cases")
 @roles_required("coordinator")
 @use_body(CaseCreateSchema)
-@responds(201, answer.CASE)
+@responds(201, answer.CASE, creates="case_id")
 def register_case(body):
     """Register an application, or a notified criminal case (starts accepted)."""
     case = intake.register_case(db.session, body, current_user)
@@ -297,7 +297,7 @@ def withdraw(case_id, body):
 @bp.post("/cases/<int:case_id>/assignments")
 @roles_required("coordinator")
 @use_body(AssignSchema)
-@responds(201, answer.ASSIGNMENT)
+@responds(201, answer.ASSIGNMENT, creates="assignment_id")
 def assign(case_id, body):
     """Assign by rotation, within the window of the next 5, or designated (an override)."""
     case = intake.get_case(db.session, case_id, current_user)
@@ -338,7 +338,7 @@ def next_in_line(case_id):
 @bp.post("/cases/<int:case_id>/reassign")
 @roles_required("coordinator")
 @use_body(ReassignSchema)
-@responds(201, answer.ASSIGNMENT)
+@responds(201, answer.ASSIGNMENT, creates="assignment_id")
 def reassign(case_id, body):
     """Replace the provider (with a reason); the replacement is picked by rotation."""
     case = intake.get_case(db.session, case_id, current_user)

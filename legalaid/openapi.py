@@ -66,6 +66,7 @@ class Answer:
     also: tuple[int, ...] = ()
     errors: frozenset[int] = field(default_factory=frozenset)
     path: dict[str, dict] = field(default_factory=dict)
+    creates: str | None = None
 
 
 def responds(
@@ -76,15 +77,18 @@ def responds(
     also: Iterable[int] = (),
     errors: Iterable[int] = (),
     path: dict[str, dict] | None = None,
+    creates: str | None = None,
 ):
     """Declare the success answer: ``@responds(201, CASE)``; ``@responds(204)`` has no body.
 
     ``also``: other success statuses (a PUT that creates answers 201, else 200). ``errors``: error
     statuses the service adds to those the document derives (see ``error_statuses``), e.g. 403 from a
     role check made in the service, 404 for an id given in the query. ``path``: the schema of a path
-    parameter that is not an id (``{"day": DATE}``)."""
+    parameter that is not an id (``{"day": DATE}``). ``creates``: the path parameter the answer's
+    ``id`` fills (``"case_id"``): the document links the answer to every operation on that object,
+    as a client would go on (OpenAPI links; schemathesis follows them in its stateful phase)."""
 
-    answer = Answer(status, schema, tuple(media), tuple(also), frozenset(errors), dict(path or {}))
+    answer = Answer(status, schema, tuple(media), tuple(also), frozenset(errors), dict(path or {}), creates)
 
     def decorate(view):
         view.answer = answer
@@ -341,6 +345,8 @@ def openapi_document(app: Flask) -> dict:
                 ],
                 "responses": {},
             }
+            if answer is not None and answer.creates:
+                operation["x-creates"] = answer.creates  # linked once every path is known
             if is_public(view):
                 operation["security"] = PUBLIC
             elif view.roles:
@@ -377,6 +383,7 @@ def openapi_document(app: Flask) -> dict:
                     "content": {JSON: {"schema": error_ref}},
                 }
             paths.setdefault(path, {})[method] = operation
+    _link_created_objects(paths)
     for name, schema in components.items():
         spec.components.schema(name, component=schema)
     for path, operations in paths.items():
@@ -388,6 +395,26 @@ def openapi_document(app: Flask) -> dict:
                 if parameter["in"] == "query":
                     parameter["schema"] = _query_value(parameter["schema"])
     return document
+
+
+def _link_created_objects(paths: dict[str, dict]) -> None:
+    """A create's success answer links to every operation whose path takes the id it made."""
+    by_parameter: dict[str, list[str]] = {}
+    for operations in paths.values():
+        for operation in operations.values():
+            for parameter in operation["parameters"]:
+                if parameter["in"] == "path":
+                    by_parameter.setdefault(parameter["name"], []).append(operation["operationId"])
+    for operations in paths.values():
+        for operation in operations.values():
+            creates = operation.pop("x-creates", None)
+            if creates is None:
+                continue
+            (status,) = [s for s in operation["responses"] if s.startswith("2")]
+            operation["responses"][status]["links"] = {
+                target: {"operationId": target, "parameters": {creates: "$response.body#/id"}}
+                for target in by_parameter.get(creates, [])
+            }
 
 
 def _query_value(schema: dict) -> dict:

@@ -167,3 +167,11 @@ def test_a_body_is_required_only_when_a_field_is(document):
     assert document["paths"]["/api/v1/cases"]["post"]["requestBody"]["required"] is True
     patch = document["paths"]["/api/v1/providers/{provider_id}"]["patch"]
     assert patch["requestBody"]["required"] is False
+
+
+def test_a_create_links_to_the_operations_on_what_it_made(document):
+    links = document["paths"]["/api/v1/cases"]["post"]["responses"]["201"]["links"]
+    assert links["assignment_api.read_case.get"]["parameters"] == {"case_id": "$response.body#/id"}
+    assert "scheduling_api.create_hearing.post" in links
+    batch = document["paths"]["/api/v1/payment-batches"]["post"]["responses"]["201"]["links"]
+    assert {"subsidies_api.confirm.post", "subsidies_api.cancel.post"} <= set(batch)

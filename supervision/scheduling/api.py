@@ -33,7 +33,7 @@ HEARING_USERS = ("coordinator", "supervisor", "admin", "provider")
 @bp.post("/cases/<int:case_id>/hearings")
 @roles_required(*hearings.RECORDERS)
 @use_body(schemas.HearingCreateSchema)
-@responds(201, answer.HEARING)
+@responds(201, answer.HEARING, creates="hearing_id")
 def create_hearing(case_id: int, body):
     """Record a hearing; the answer says whether it is observed, and by whom."""
     case = get_case(db.session, case_id, current_user)

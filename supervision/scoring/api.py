@@ -126,7 +126,7 @@ def read_checklist(checklist_id):
 @bp.post("/checklists")
 @roles_required("admin")
 @use_body(ChecklistSchema)
-@responds(201, answer.CHECKLIST)
+@responds(201, answer.CHECKLIST, creates="checklist_id")
 def draft_checklist(body):
     """Draft a new version; item maximums must add up to exactly 100 (else 422)."""
     checklist = checklists.draft_checklist(db.session, current_user, **body)
@@ -168,7 +168,7 @@ def _sheet_answer(sheet) -> dict:
 @bp.post("/cases/<int:case_id>/score-sheets")
 @roles_required("supervisor")
 @use_body(ScoreSheetSchema)
-@responds(201, answer.SHEET)
+@responds(201, answer.SHEET, creates="sheet_id")
 def create_score_sheet(case_id, body):
     """Start a score sheet on a closed file; suggestions are pre-filled, points above a maximum → 422."""
     sheet = scoring.create_score_sheet(db.session, case_id, current_user, **body)

@@ -700,23 +700,3 @@ def score_settled(file: ScoreFile | None, today: dt.date | None = None) -> bool:
         return False
     today = today or clock.today()
     return file.accepted_at is not None or file.appeal_decided_at is not None or today > file.appeal_by
-
-
-def archive_blockers(session: Session, case_id: int, today: dt.date | None = None) -> list[str]:
-    """What scoring and closing still miss before the case can be archived (for the archive step)."""
-    from supervision.scoring.models import CaseClosing
-
-    closing = session.get(CaseClosing, case_id)
-    if closing is None:
-        return ["the case has not been closed"]
-    missing = []
-    case = get_case(session, case_id)
-    status = hand_in_status(closing, case.case_type, today)
-    if not status["complete"]:
-        missing.append("closing materials missing: " + ", ".join(status["missing"]))
-    file = session.get(ScoreFile, case_id)
-    if file is None or file.status != "final":
-        missing.append("the score is not final")
-    elif not score_settled(file, today):
-        missing.append(f"the score can still be appealed until {file.appeal_by.isoformat()}")
-    return missing

@@ -186,7 +186,7 @@ def release(subsidy_id, body):
 @bp.post("/subsidies/<int:subsidy_id>/reverse")
 @roles_required()
 @use_body(ReverseSchema)
-@responds(201, answer.SUBSIDY, errors=(403,))
+@responds(201, answer.SUBSIDY, errors=(403,), creates="subsidy_id")
 def reverse(subsidy_id, body):
     """Reverse a paid subsidy (finance) by a new negative entry with a reason: 201 the entry."""
     entry = subsidies.reverse_subsidy(
@@ -202,7 +202,7 @@ def reverse(subsidy_id, body):
 @bp.post("/payment-batches")
 @roles_required()
 @use_body(BatchCreateSchema)
-@responds(201, answer.BATCH, errors=(403,))
+@responds(201, answer.BATCH, errors=(403,), creates="batch_id")
 def create_batch(body):
     """Batch payable subsidies: the chosen ``subsidy_ids``, or all matching ``filter``.
 

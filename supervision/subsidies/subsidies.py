@@ -14,8 +14,8 @@ from assignment.models import Assignment, Case, Provider
 from assignment.roles import require_role
 from legalaid import audit, clock
 from legalaid.db import lock_for_update
-from legalaid.errors import Invalid, NotAllowed, NotFound, say
-from supervision.subsidies import prerequisites
+from legalaid.errors import Invalid, NotAllowed, NotFound, joined, say
+from supervision.subsidies.archive import archive_missing
 from supervision.subsidies.models import ArchiveRecord, PaymentBatch, Subsidy
 from supervision.subsidies.prerequisites import ClosingFacts, ScoreFacts
 from supervision.subsidies.rates import compute_subsidy
@@ -343,22 +343,10 @@ def why_not_payable(session: Session, subsidy: Subsidy) -> str | None:
     case = session.get(Case, subsidy.case_id)
     if case.status != "closed":
         return say("The case is not closed yet")
-    closing = prerequisites.closing_facts(session, case.id)
-    if closing is None:
-        return say("The closing report has not been recorded")
-    if closing.materials_missing:
-        return say("Closing materials missing: %(codes)s", codes=", ".join(closing.materials_missing))
-    score = prerequisites.score_facts(session, case.id)
-    if score is None or not score.final:
-        return say("Awaiting the file's final score")
-    if not score.settled:
-        if score.appeal_until:
-            return say("The score may still be appealed until %(day)s", day=score.appeal_until.isoformat())
-        return say("The score may still be appealed")
-    if not prerequisites.after_closing_call_settled(session, case.id):
-        return say("Awaiting the after-closing follow-up call")
-    if prerequisites.open_red_flags(session, case.id):
-        return say("An open red flag awaits a supervisor's decision")
+    # The one archive check: the provider reads exactly what archiving waits for.
+    missing = archive_missing(session, case)
+    if missing:
+        return say("Waiting for %(missing)s", missing=joined(missing))
     return say("Awaiting archiving by the centre")
 
 

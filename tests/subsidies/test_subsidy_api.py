@@ -206,7 +206,7 @@ def test_provider_sees_own_subsidies_and_why(make_case, make_provider_here, sign
     provider = signed_in("provider", provider_id=mine)
     listed = provider.get("/api/v1/me/subsidies").get_json()
     assert [i["case_id"] for i in listed["items"]] == [waiting]
-    assert listed["items"][0]["waiting_for"] == "Awaiting the file's final score"
+    assert listed["items"][0]["waiting_for"] == "Waiting for a final score"
     error_of(provider.get(f"/api/v1/subsidies/{other_subsidy}"), 404)
     error_of(provider.get("/api/v1/subsidies?status=payable"), 403)
 

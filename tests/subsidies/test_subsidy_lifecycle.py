@@ -85,14 +85,19 @@ def test_provider_sees_why_not_payable(make_case, session, subsidy_of, staff):
 
     cases = {
         "The case is not closed yet": make_case(status="in_progress"),
-        "Closing materials missing: judgment": make_case(materials_missing=["judgment"]),
-        "Awaiting the file's final score": make_case(score_final=False),
-        "The score may still be appealed": make_case(score_settled=False),
-        "Awaiting the after-closing follow-up call": make_case(call_settled=False),
-        "An open red flag": make_case(red_flags=1),
+        # The provider reads what the one archive check (archive.archive_missing) says is missing.
+        "Waiting for closing materials: judgment": make_case(materials_missing=["judgment"]),
+        "Waiting for a final score": make_case(score_final=False),
+        "Waiting for the score to be no longer appealable": make_case(score_settled=False),
+        "Waiting for the after-closing follow-up call": make_case(call_settled=False),
+        "Waiting for 1 open red flag(s) resolved": make_case(red_flags=1),
         "Awaiting archiving": make_case(),
     }
     for expected, case_id in cases.items():
         assert why_not_payable(session, subsidy_of(case_id)).startswith(expected)
+    both = make_case(score_final=False, call_settled=False)
+    assert why_not_payable(session, subsidy_of(both)) == (
+        "Waiting for the after-closing follow-up call (done, or closed as unreachable); a final score"
+    )
     held = hold_subsidy(session, staff("supervisor"), subsidy_of(make_case()).id, "client complaint")
     assert why_not_payable(session, held) == "Held: client complaint"
