@@ -26,7 +26,6 @@ from supervision.scheduling.models import (
     CallAttempt,
     FollowUpCall,
     Hearing,
-    Observation,
     RedFlag,
 )
 from supervision.scheduling.observations import current_assignment
@@ -458,10 +457,3 @@ def daily_call_list(session: Session, day: dt.date, caller_id: int | None = None
     if caller_id is not None:
         calls.sort(key=lambda c: (c.caller_id != caller_id, c.due_on, c.id))
     return calls
-
-
-def observation_for_hearing_ids(session: Session, ids: list[int]) -> dict[int, Observation]:
-    return {
-        o.hearing_id: o
-        for o in session.scalars(sa.select(Observation).where(Observation.hearing_id.in_(ids)))
-    }

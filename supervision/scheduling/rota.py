@@ -136,7 +136,3 @@ def _record_turn(session: Session, duty: str, user_id: int, seq: int) -> None:
         _turn_statement(is_sqlite(session)),
         {"user_id": user_id, "duty": duty, "last_seq": seq, "turns": 1, "b_last_seq": seq},
     )
-
-
-def take_turn(session: Session, duty: str, user_id: int) -> None:
-    _record_turn(session, duty, user_id, _next_seq(session, duty))

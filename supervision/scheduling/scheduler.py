@@ -69,10 +69,6 @@ def release_lease(session: Session, holder: str) -> None:
     session.commit()
 
 
-def lease_holder(session: Session) -> SchedulerLease | None:
-    return session.get(SchedulerLease, LEASE)
-
-
 # --- the sweeps (each commits its own work) ---
 
 

@@ -8,7 +8,6 @@ Each question is one small function reading the tables of the capability that ow
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -33,13 +32,6 @@ class ScoreFacts:
     grade: str | None = None  # excellent | good | pass | fail
     took_money_confirmed: bool = False
     appeal_until: dt.date | None = None
-
-
-def _module(name: str):
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError:
-        return None
 
 
 def closing_facts(session: Session, case_id: int) -> ClosingFacts | None:
@@ -68,14 +60,9 @@ def score_facts(session: Session, case_id: int, today: dt.date | None = None) ->
         return None
     final = file.status == "final"
     today = today or clock.today()
-    scoring = _module("supervision.scoring.scoring")
-    if scoring is not None and hasattr(scoring, "score_settled"):
-        settled = bool(scoring.score_settled(file, today))
-    else:
-        window_passed = file.appeal_by is not None and today > file.appeal_by
-        settled = final and (
-            file.accepted_at is not None or file.appeal_decided_at is not None or window_passed
-        )
+    from supervision.scoring.scoring import score_settled  # scoring imports this module: read at call
+
+    settled = bool(score_settled(file, today))
     return ScoreFacts(
         final=final,
         settled=settled,
@@ -99,35 +86,12 @@ def _took_money_confirmed(session: Session, case_id: int) -> bool:
 
 def after_closing_call_settled(session: Session, case_id: int) -> bool:
     """The post-closing follow-up call is done, or closed as unreachable."""
-    services = _module("supervision.scheduling.services")
-    if services is not None and hasattr(services, "after_closing_call_settled"):
-        return bool(services.after_closing_call_settled(session, case_id))
-    from supervision.scheduling.models import FollowUpCall
+    from supervision.scheduling.services import after_closing_call_settled as settled
 
-    return bool(
-        session.scalar(
-            sa.select(FollowUpCall.id)
-            .where(
-                FollowUpCall.case_id == case_id,
-                FollowUpCall.purpose == "after_closing",
-                FollowUpCall.status.in_(("done", "unreachable")),
-            )
-            .limit(1)
-        )
-    )
+    return bool(settled(session, case_id))
 
 
 def open_red_flags(session: Session, case_id: int) -> list:
-    services = _module("supervision.scheduling.services")
-    if services is not None and hasattr(services, "red_flags"):
-        return [f for f in services.red_flags(session, case_id) if _is_open(f)]
-    from supervision.scheduling.models import RedFlag
+    from supervision.scheduling.services import red_flags
 
-    return list(
-        session.scalars(sa.select(RedFlag).where(RedFlag.case_id == case_id, RedFlag.status == "open"))
-    )
-
-
-def _is_open(flag) -> bool:
-    status = flag.get("status") if isinstance(flag, dict) else getattr(flag, "status", "open")
-    return status in (None, "open")
+    return [flag for flag in red_flags(session, case_id) if flag.status == "open"]

@@ -16,7 +16,7 @@ from legalaid import audit, clock
 from legalaid.db import lock_for_update
 from legalaid.errors import Invalid, NotAllowed, NotFound, joined, say
 from supervision.subsidies.archive import archive_missing
-from supervision.subsidies.models import ArchiveRecord, PaymentBatch, Subsidy
+from supervision.subsidies.models import ArchiveRecord, Subsidy
 from supervision.subsidies.prerequisites import ClosingFacts, ScoreFacts
 from supervision.subsidies.rates import compute_subsidy
 
@@ -356,7 +356,3 @@ def provider_subsidies(session: Session, provider_id: int) -> list[Subsidy]:
             sa.select(Subsidy).where(Subsidy.provider_id == provider_id).order_by(Subsidy.id.desc())
         )
     )
-
-
-def batch_of(session: Session, subsidy: Subsidy) -> PaymentBatch | None:
-    return session.get(PaymentBatch, subsidy.batch_id) if subsidy.batch_id else None

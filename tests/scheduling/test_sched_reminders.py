@@ -258,7 +258,7 @@ def test_two_processes_deliver_each_in_app_reminder_exactly_once(app, session, m
             "kind": "test",
             "subject": f"s{i}",
             "body": "",
-            "due_at": now + dt.timedelta(seconds=3, milliseconds=2 * i),
+            "due_at": now + dt.timedelta(seconds=8, milliseconds=2 * i),  # both sweepers are up by then
             "email": False,
             "status": "pending",
             "created_at": now,
@@ -268,7 +268,7 @@ def test_two_processes_deliver_each_in_app_reminder_exactly_once(app, session, m
     session.execute(sa.insert(Reminder), rows)
     session.commit()
     session.close()
-    first, second = _sweeper(database_url, 7), _sweeper(database_url, 7)
+    first, second = _sweeper(database_url, 13), _sweeper(database_url, 13)
     outputs = [p.communicate(timeout=90) for p in (first, second)]
     assert [p.returncode for p in (first, second)] == [0, 0], outputs
     ids = [
