@@ -43,11 +43,12 @@ from legalaid.answers import cached_json
 from legalaid.api import PageArgs, api_blueprint, paginate, query_args, use_body
 from legalaid.auth import roles_required
 from legalaid.db import db
+from legalaid.models import CASE_STAFF
 from legalaid.openapi import CSV, no_content, page_of, responds, use_query
 
 bp = api_blueprint("assignment_api", __name__)
 
-STAFF = ("coordinator", "supervisor", "admin")
+STAFF = CASE_STAFF
 
 
 # --- panel (admin) ---

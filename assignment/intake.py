@@ -26,6 +26,7 @@ from assignment.roles import actor_id, require_role
 from legalaid import audit, clock
 from legalaid.db import db, lock_for_update
 from legalaid.errors import Invalid, NotAllowed, NotFound, say
+from legalaid.models import CASE_STAFF
 
 # API.md: the causes of non-criminal cases, published with labels at GET /api/v1/causes.
 CAUSES = {
@@ -50,7 +51,7 @@ GREEN_CATEGORIES = {"disabled", "elderly", "minor", "service_member", "domestic_
 GREEN_MIGRANT_CAUSES = {"wage_arrears", "work_injury"}
 
 COORDINATOR = ("coordinator",)
-CASE_READERS = ("coordinator", "supervisor", "admin")
+CASE_READERS = CASE_STAFF
 
 
 def is_green_channel(categories, cause: str, case_type: str) -> bool:

@@ -65,6 +65,7 @@ from assignment.signals import assignment_accepted, assignment_ended
 from legalaid import audit, clock
 from legalaid.db import lock_for_update, lock_row
 from legalaid.errors import Invalid, NotAllowed, NotFound, joined, say
+from legalaid.models import CASE_STAFF
 
 # DESIGN.md §4; each may be changed through the ELIGIBILITY setting (legalaid.rules).
 ELIGIBILITY = {
@@ -1203,7 +1204,7 @@ def get_assignment(session: Session, assignment_id: int, actor=None) -> Assignme
     assignment = session.get(Assignment, assignment_id)
     if assignment is None:
         raise NotFound(say("No such assignment."))
-    staff = actor is None or actor.has_role("coordinator", "supervisor", "admin")
+    staff = actor is None or actor.has_role(*CASE_STAFF)
     if not staff and (actor.provider_id is None or actor.provider_id != assignment.provider_id):
         raise NotFound(say("No such assignment."))
     return assignment

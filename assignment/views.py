@@ -20,9 +20,10 @@ from legalaid import clock
 from legalaid.db import db
 from legalaid.errors import DomainError
 from legalaid.i18n import current_locale
+from legalaid.models import CASE_STAFF
 
-STAFF = ("coordinator", "supervisor", "admin")
-REPORT_READERS = ("coordinator", "supervisor", "admin")
+STAFF = CASE_STAFF
+REPORT_READERS = CASE_STAFF
 HOME_PANEL_ROWS = 8
 
 

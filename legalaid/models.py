@@ -12,6 +12,8 @@ from legalaid import clock
 from legalaid.db import UTCDateTime, db
 
 ROLES = ("admin", "coordinator", "supervisor", "provider", "finance")
+# The staff who read every case and the statistics (DESIGN.md §5), named once for every area.
+CASE_STAFF = ("coordinator", "supervisor", "admin")
 
 
 class User(UserMixin, db.Model):

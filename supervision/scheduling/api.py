@@ -15,6 +15,7 @@ from legalaid.api import api_blueprint, paginate, use_body
 from legalaid.auth import login_required, roles_required
 from legalaid.db import db
 from legalaid.errors import NotFound, say
+from legalaid.models import CASE_STAFF
 from legalaid.openapi import DATE, no_content, page_of, responds, use_query
 from supervision.scheduling import answer_schemas as answer
 from supervision.scheduling import calendar as feeds
@@ -23,8 +24,8 @@ from supervision.scheduling.deadlines import open_deadlines
 
 bp = api_blueprint("scheduling_api", __name__)
 
-STAFF = ("coordinator", "supervisor", "admin")
-HEARING_USERS = ("coordinator", "supervisor", "admin", "provider")
+STAFF = CASE_STAFF
+HEARING_USERS = (*CASE_STAFF, "provider")
 
 
 # --- hearings ---

@@ -16,6 +16,7 @@ from assignment.roles import require_role
 from legalaid import audit, clock
 from legalaid.db import lock_row
 from legalaid.errors import Invalid, NotAllowed, NotFound, say
+from legalaid.models import CASE_STAFF
 from supervision import signals
 from supervision.scheduling import calls, observations
 from supervision.scheduling.models import Hearing
@@ -145,7 +146,7 @@ def get_hearing(session: Session, hearing_id: int, actor=None) -> Hearing:
     hearing = session.get(Hearing, hearing_id)
     if hearing is None:
         raise NotFound(say("No such hearing."))
-    staff = actor is None or actor.has_role("coordinator", "supervisor", "admin")
+    staff = actor is None or actor.has_role(*CASE_STAFF)
     if not staff and (actor.provider_id is None or hearing.provider_id != actor.provider_id):
         raise NotFound(say("No such hearing."))
     return hearing

@@ -33,7 +33,7 @@ from legalaid import clock, limits
 from legalaid.auth import login_required, roles_required
 from legalaid.db import db
 from legalaid.errors import DomainError
-from legalaid.models import User
+from legalaid.models import CASE_STAFF, User
 from supervision.scheduling import calendar as feeds
 from supervision.scheduling import calls, hearings, observations, reminders
 from supervision.scheduling.deadlines import open_deadlines
@@ -48,7 +48,7 @@ from supervision.scheduling.models import (
 bp = Blueprint("scheduling", __name__, url_prefix="/supervision")
 feed_bp = Blueprint("scheduling_feed", __name__)
 
-STAFF = ("coordinator", "supervisor", "admin")
+STAFF = CASE_STAFF
 RATING_CHOICES = [SelectChoice(str(i), str(i)) for i in range(1, 6)]
 
 
@@ -331,7 +331,7 @@ def observation_detail(observation_id: int):
 
 
 @bp.route("/hearings")
-@roles_required("coordinator", "supervisor", "admin", "provider")
+@roles_required(*CASE_STAFF, "provider")
 def hearing_list():
     now = clock.now()
     if current_user.has_role(*STAFF):
@@ -375,7 +375,7 @@ def hearing_new(case_id: int):
 
 
 @bp.route("/hearings/<int:hearing_id>", methods=["GET", "POST"])
-@roles_required("coordinator", "supervisor", "admin", "provider")
+@roles_required(*CASE_STAFF, "provider")
 def hearing_detail(hearing_id: int):
     hearing = hearings.get_hearing(db.session, hearing_id, current_user)
     case = db.session.get(Case, hearing.case_id)
@@ -472,7 +472,7 @@ def red_flag_detail(flag_id: int):
 
 
 @bp.route("/deadlines")
-@roles_required("coordinator", "supervisor", "admin")
+@roles_required(*CASE_STAFF)
 def deadline_list():
     today = clock.today()
     return render_template(

@@ -12,6 +12,7 @@ from legalaid.api import api_blueprint, paginate, use_body
 from legalaid.auth import roles_required
 from legalaid.db import db
 from legalaid.errors import NotFound, say
+from legalaid.models import CASE_STAFF
 from legalaid.openapi import CSV, JSON, page_of, responds, use_query
 from supervision.scoring import answer_schemas as answer
 from supervision.scoring import checklists, closing, reports, scoring
@@ -35,7 +36,7 @@ from supervision.scoring.schemas import (
 
 bp = api_blueprint("scoring_api", __name__)
 
-STAFF = ("coordinator", "supervisor", "admin")
+STAFF = CASE_STAFF
 
 
 def _english() -> bool:

@@ -10,6 +10,7 @@ def register(app: Flask) -> None:
 
     from legalaid import exempt_from_csrf
     from legalaid.hooks import add_nav
+    from legalaid.models import CASE_STAFF
     from supervision.statistics import api, views
 
     app.register_blueprint(api.bp)
@@ -19,6 +20,6 @@ def register(app: Flask) -> None:
         app,
         "statistics.summary_page",
         lambda: str(_l("Statistics")),
-        ("coordinator", "supervisor", "admin", "finance"),
+        (*CASE_STAFF, "finance"),
         order=800,
     )

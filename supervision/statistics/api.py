@@ -12,12 +12,13 @@ from legalaid import clock, limits
 from legalaid.api import api_blueprint, query_args
 from legalaid.auth import roles_required
 from legalaid.db import db
+from legalaid.models import CASE_STAFF
 from legalaid.openapi import responds, use_query
 from supervision.statistics.answer_schemas import SUMMARY
 from supervision.statistics.service import summary
 
 bp = api_blueprint("statistics_api", __name__)
-READERS = ("coordinator", "supervisor", "admin", "finance")
+READERS = (*CASE_STAFF, "finance")
 
 
 class PeriodArgs(ma.Schema):
@@ -42,5 +43,5 @@ def summary_report(args):
     """The centre's figures for a period: cases, growth, closure rate, green channel, observation coverage,
     satisfaction, scores, subsidies (finance: subsidies only)."""
     start, end = period(args)
-    subsidies_only = not current_user.has_role("coordinator", "supervisor", "admin")
+    subsidies_only = not current_user.has_role(*CASE_STAFF)
     return jsonify(summary(db.session, start, end, subsidies_only=subsidies_only))

@@ -10,6 +10,7 @@ from legalaid.auth import roles_required
 from legalaid.db import db
 from legalaid.errors import DomainError
 from legalaid.filters import yuan
+from legalaid.models import CASE_STAFF
 from supervision.statistics.api import READERS, period
 from supervision.statistics.charts import grouped_bars
 from supervision.statistics.service import summary
@@ -20,7 +21,7 @@ bp = Blueprint("statistics", __name__, url_prefix="/reports")
 @bp.get("/summary")
 @roles_required(*READERS)
 def summary_page():
-    subsidies_only = not current_user.has_role("coordinator", "supervisor", "admin")
+    subsidies_only = not current_user.has_role(*CASE_STAFF)
     try:
         start, end = period()
         figures = summary(db.session, start, end, subsidies_only=subsidies_only)
