@@ -146,6 +146,9 @@ ASSIGNMENT = named(
     ),
 )
 
+# The answer to an assignment made (API.md): with the bounded candidate table.
+ASSIGNMENT_MADE = named("AssignmentMade", {"allOf": [ASSIGNMENT, obj({"candidates": array(CANDIDATE)})]})
+
 # A provider's own assignment: with the case's summary, its deadlines and why them.
 MY_ASSIGNMENT = named(
     "MyAssignment",

@@ -298,7 +298,7 @@ def withdraw(case_id, body):
 @bp.post("/cases/<int:case_id>/assignments")
 @roles_required("coordinator")
 @use_body(AssignSchema)
-@responds(201, answer.ASSIGNMENT, creates="assignment_id")
+@responds(201, answer.ASSIGNMENT_MADE, creates="assignment_id")
 def assign(case_id, body):
     """Assign by rotation, within the window of the next 5, or designated (an override)."""
     case = intake.get_case(db.session, case_id, current_user)
@@ -339,7 +339,7 @@ def next_in_line(case_id):
 @bp.post("/cases/<int:case_id>/reassign")
 @roles_required("coordinator")
 @use_body(ReassignSchema)
-@responds(201, answer.ASSIGNMENT, creates="assignment_id")
+@responds(201, answer.ASSIGNMENT_MADE, creates="assignment_id")
 def reassign(case_id, body):
     """Replace the provider (with a reason); the replacement is picked by rotation."""
     case = intake.get_case(db.session, case_id, current_user)

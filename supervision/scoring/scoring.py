@@ -110,25 +110,39 @@ def pinned_checklist(session: Session, file: ScoreFile) -> Checklist:
 # --- who may mark --------------------------------------------------------------------------------
 
 
+def scorer_exclusions(session: Session, files: list[ScoreFile], actor) -> dict[int, str]:
+    """For each of ``files`` the actor may not mark, why (by case id). DESIGN.md §4: no one scores a
+    file they assigned, their own, or one from their own organisation. Three queries for any number
+    of files (the marking worklist reads a page of them at once)."""
+    case_ids = [f.case_id for f in files]
+    if not case_ids:
+        return {}
+    assigned = set(
+        session.scalars(
+            sa.select(Assignment.case_id).where(
+                Assignment.case_id.in_(case_ids), Assignment.assigned_by == actor.id
+            )
+        )
+    )
+    organization_id = (
+        session.scalar(sa.select(Provider.organization_id).where(Provider.id == actor.provider_id))
+        if actor.provider_id is not None
+        else None
+    )
+    why: dict[int, str] = {}
+    for file in files:
+        if file.case_id in assigned:
+            why[file.case_id] = say("You assigned this case, so you may not score it.")
+        elif actor.provider_id is not None and actor.provider_id == file.provider_id:
+            why[file.case_id] = say("This is your own case, so you may not score it.")
+        elif organization_id is not None and organization_id == file.organization_id:
+            why[file.case_id] = say("The case was handled by your own organisation, so you may not score it.")
+    return why
+
+
 def scorer_exclusion(session: Session, file: ScoreFile, actor) -> str | None:
-    """Why ``actor`` may not mark this file, or None (DESIGN.md §4: no one scores a file they
-    assigned, their own, or one from their own organisation)."""
-    assigned_by = session.scalars(
-        sa.select(Assignment.assigned_by).where(
-            Assignment.case_id == file.case_id, Assignment.assigned_by.is_not(None)
-        )
-    ).all()
-    if actor.id in assigned_by:
-        return say("You assigned this case, so you may not score it.")
-    if actor.provider_id is not None:
-        if actor.provider_id == file.provider_id:
-            return say("This is your own case, so you may not score it.")
-        organization_id = session.scalar(
-            sa.select(Provider.organization_id).where(Provider.id == actor.provider_id)
-        )
-        if organization_id == file.organization_id:
-            return say("The case was handled by your own organisation, so you may not score it.")
-    return None
+    """Why ``actor`` may not mark this file, or None (``scorer_exclusions`` for one file)."""
+    return scorer_exclusions(session, [file], actor).get(file.case_id)
 
 
 def markers(file: ScoreFile) -> set[int]:

@@ -329,34 +329,6 @@ def my_score(case_id):
 # --- supervisors: worklist, file, sheet -------------------------------------------------------------
 
 
-def _excluded_cases(case_ids: list[int]) -> set[int]:
-    """The files among ``case_ids`` the current user may not mark (assigned, own, own organisation)."""
-    if not case_ids:
-        return set()
-    excluded = set(
-        db.session.scalars(
-            sa.select(Assignment.case_id).where(
-                Assignment.case_id.in_(case_ids), Assignment.assigned_by == current_user.id
-            )
-        )
-    )
-    if current_user.provider_id is not None:
-        org = db.session.scalar(
-            sa.select(Provider.organization_id).where(Provider.id == current_user.provider_id)
-        )
-        excluded |= set(
-            db.session.scalars(
-                sa.select(ScoreFile.case_id).where(
-                    ScoreFile.case_id.in_(case_ids),
-                    sa.or_(
-                        ScoreFile.provider_id == current_user.provider_id, ScoreFile.organization_id == org
-                    ),
-                )
-            )
-        )
-    return excluded
-
-
 @bp.get("/")
 @roles_required("supervisor", "admin")
 def worklist():
@@ -366,7 +338,7 @@ def worklist():
         .order_by(ScoreFile.ended_on, ScoreFile.case_id)
         .limit(500)
     ).all()
-    excluded = _excluded_cases([f.case_id for f in files])
+    excluded = scoring.scorer_exclusions(db.session, files, current_user)
     sections = {"open": [], "second_review": [], "third_review": [], "appealed": []}
     for f in files:
         if f.case_id in excluded:

@@ -48,18 +48,20 @@ ARCHIVE_ROW = obj(
 SUBSIDY = named(
     "Subsidy",
     obj(
+        # API.md: the list shows amount_fen, breakdown, case_id, provider_id, archived_on (null until
+        # the file is archived: the amount is computed then).
         {
             "id": ID,
             "case_id": nullable(ID),
             "provider_id": ID,
             "status": one_of(SUBSIDY_STATUSES),
             "amount_fen": nullable(INTEGER),
+            "breakdown": nullable({}),
+            "archived_on": nullable(DATE),
         },
         {
             "assignment_id": nullable(ID),
-            "breakdown": nullable({}),
             "archive_id": nullable(ID),
-            "archived_on": nullable(DATE),
             "batch_id": nullable(ID),
             "held_from": nullable(STRING),
             "hold_reason": nullable(STRING),
