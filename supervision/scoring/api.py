@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import Response, jsonify
 from flask_login import current_user
 
+from assignment import intake
 from legalaid import clock
 from legalaid.api import api_blueprint, paginate, use_body
 from legalaid.auth import roles_required
@@ -62,7 +63,7 @@ def closing_documents(args):
 @responds(200, answer.CASE_CLOSED)
 def close_case(case_id, body):
     """The provider reports the case ended and hands in closing materials; the case is closed."""
-    case = closing.get_case(db.session, case_id)
+    case = intake.get_case(db.session, case_id, current_user)
     report = closing.close_case(db.session, case, current_user, **body)
     db.session.commit()
     return jsonify({"case_id": case.id, "status": case.status, **dump_closing(report, case.case_type)})
@@ -74,7 +75,7 @@ def close_case(case_id, body):
 @responds(200, answer.CLOSING)
 def hand_in_documents(case_id, body):
     """Closing materials handed in after the closing report (late after 30 days)."""
-    case = closing.get_case(db.session, case_id)
+    case = intake.get_case(db.session, case_id, current_user)
     report = closing.hand_in_documents(db.session, case, current_user, body["documents"])
     db.session.commit()
     return jsonify(dump_closing(report, case.case_type))
@@ -85,10 +86,8 @@ def hand_in_documents(case_id, body):
 @responds(200, answer.CLOSING)
 def read_closing(case_id):
     """The closing report, the materials handed in and the 30-day hand-in status."""
-    case = closing.get_case(db.session, case_id)
+    case = intake.get_case(db.session, case_id, current_user)  # staff, or the case's own provider
     report = closing.get_closing(db.session, case_id)
-    if not current_user.has_role(*STAFF) and current_user.provider_id != report.provider_id:
-        raise NotFound(say("There is no such case."))
     return jsonify(dump_closing(report, case.case_type))
 
 

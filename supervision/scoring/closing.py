@@ -60,13 +60,6 @@ def missing_documents(closing: CaseClosing, case_type: str) -> list[str]:
     return [code for code in required_documents(case_type) if code not in held]
 
 
-def get_case(session: Session, case_id: int) -> Case:
-    case = session.get(Case, case_id)
-    if case is None:
-        raise NotFound(say("There is no such case."))
-    return case
-
-
 def get_closing(session: Session, case_id: int) -> CaseClosing:
     closing = session.get(CaseClosing, case_id)
     if closing is None:

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from assignment import labels
+from assignment import intake, labels
 from assignment.deadlines import limits
 from assignment.models import Assignment, Provider
 from assignment.roles import require_role
@@ -18,7 +18,7 @@ from legalaid.db import lock_for_update
 from legalaid.errors import Invalid, NotAllowed, NotFound, say
 from supervision import signals
 from supervision.scoring import rules
-from supervision.scoring.closing import get_case, get_closing, hand_in_status
+from supervision.scoring.closing import get_closing, hand_in_status
 from supervision.scoring.defaults import (
     AUTO_HAND_IN,
     AUTO_HEARING,
@@ -38,7 +38,7 @@ def get_file(session: Session, case_id: int, *, lock: bool = False) -> ScoreFile
     stmt = sa.select(ScoreFile).where(ScoreFile.case_id == case_id)
     file = session.scalars(lock_for_update(stmt) if lock else stmt).one_or_none()
     if file is None:
-        case = get_case(session, case_id)  # 404 for an unknown case
+        case = intake.get_case(session, case_id)  # 404 for an unknown case
         raise NotAllowed(
             say(
                 "The case is %(status)s; only a closed case's file is scored.",
@@ -561,7 +561,7 @@ def submit_score_sheet(session: Session, sheet: ScoreSheet, actor, today: dt.dat
         after={"status": file.status, "total": file.total, "grade": file.grade},
     )
     if file.status == "final":
-        signals.score_finalised.send(session, case=get_case(session, file.case_id), actor=actor)
+        signals.score_finalised.send(session, case=intake.get_case(session, file.case_id), actor=actor)
     return file
 
 
@@ -703,7 +703,7 @@ def decide_appeal(
             "reason": file.appeal_decision,
         },
     )
-    signals.score_finalised.send(session, case=get_case(session, file.case_id), actor=actor)
+    signals.score_finalised.send(session, case=intake.get_case(session, file.case_id), actor=actor)
     return file
 
 

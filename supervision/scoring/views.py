@@ -316,7 +316,7 @@ def my_score(case_id):
     return render_template(
         "supervision/scoring/my_score.html",
         file=file,
-        case=closing.get_case(db.session, case_id),
+        case=intake.get_case(db.session, case_id, current_user),
         checklist=scoring.pinned_checklist(db.session, file),
         sheets=file.submitted(),
         accept_form=accept_form,
@@ -371,7 +371,7 @@ def worklist():
 @roles_required("supervisor", "admin")
 def file(case_id):
     score_file = scoring.get_file(db.session, case_id)
-    case = closing.get_case(db.session, case_id)
+    case = intake.get_case(db.session, case_id, current_user)
     report = closing.get_closing(db.session, case_id)
     start_form = ActionForm(prefix="start")
     decision_form = AppealDecisionForm(prefix="decide")
@@ -510,7 +510,7 @@ def sheet(sheet_id):
         "supervision/scoring/sheet.html",
         sheet=score_sheet,
         file=score_file,
-        case=closing.get_case(db.session, score_file.case_id),
+        case=intake.get_case(db.session, score_file.case_id, current_user),
         checklist=checklist,
         editable=editable,
         form=form,
