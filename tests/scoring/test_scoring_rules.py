@@ -25,9 +25,24 @@ def test_grade_bands_are_half_open(total, grade):
     assert rules.grade_for(D(total)) == grade
 
 
+def test_no_veto_at_100_is_excellent():
+    assert rules.grade_for(D("100"), veto=False) == "excellent"
+
+
 @pytest.mark.parametrize("veto", ["took_money", "stopped_work", "missed_deadline"])
-def test_every_veto_forces_fail_even_at_100(veto):
-    assert rules.grade_for(D("100"), veto=bool(veto)) == "fail"
+def test_every_veto_forces_fail_even_at_100(session, make_closed_case, supervisor, veto):
+    # Through the service, each veto item of the checklist in force, on a sheet with full marks.
+    from supervision.scoring import scoring
+    from supervision.scoring.models import ScoreFile
+
+    case, _login = make_closed_case(in_sample=False)
+    checklist = scoring.pinned_checklist(session, session.get(ScoreFile, case.id))
+    assert veto in {v.code for v in checklist.veto_items}
+    items = [{"code": i.code, "points": i.max_points} for i in checklist.items]
+    sheet = scoring.create_score_sheet(session, case.id, supervisor, items=items, vetoes=[veto])
+    assert sheet.total == D("100") and sheet.grade == "fail"
+    clean = scoring.update_score_sheet(session, sheet, supervisor, items=items, vetoes=[])
+    assert clean.grade == "excellent"
 
 
 def test_total_without_na_is_the_sum_of_points():
