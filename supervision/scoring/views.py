@@ -10,13 +10,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask import Blueprint, Flask, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from assignment import intake
 from assignment.models import Assignment, Case, Organization, Provider
@@ -27,107 +22,29 @@ from legalaid.errors import DomainError, Invalid, NotFound, say, shown
 from legalaid.hooks import add_home_panel, add_nav
 from legalaid.models import User
 from supervision.scoring import checklists, closing, reports, scoring
-from supervision.scoring.defaults import GRADE_LABELS_ZH, OUTCOMES, TERMINATION_GROUNDS
+from supervision.scoring.defaults import OUTCOMES, TERMINATION_GROUNDS
+from supervision.scoring.forms import (
+    ActionForm,
+    AppealDecisionForm,
+    AppealForm,
+    ChecklistMetaForm,
+    ClosingForm,
+    DocumentsForm,
+    QualityForm,
+)
+from supervision.scoring.labels import (
+    document_label,
+    grade_label,
+    ground_label,
+    item_label,
+    outcome_label,
+    reason_text,
+    role_label,
+    status_label,
+)
 from supervision.scoring.models import CASE_TYPES, CaseClosing, Checklist, ScoreFile, ScoreSheet
 
 bp = Blueprint("scoring", __name__, url_prefix="/scoring")
-
-
-# --- labels ---------------------------------------------------------------------------------------
-
-
-def grade_label(grade: str | None) -> str:
-    if not grade:
-        return ""
-    english = {"excellent": _("Excellent"), "good": _("Good"), "pass": _("Pass"), "fail": _("Fail")}[grade]
-    return f"{GRADE_LABELS_ZH[grade]} {english}" if not closing._english() else english
-
-
-def status_label(status: str) -> str:
-    return {
-        "open": _("Awaiting marking"),
-        "second_review": _("Second marking"),
-        "third_review": _("Third marking"),
-        "final": _("Final"),
-        "appealed": _("Under appeal"),
-        "draft": _("Draft"),
-        "submitted": _("Submitted"),
-        "published": _("Published"),
-    }.get(status, status)
-
-
-def role_label(role: str) -> str:
-    return {
-        "first": _("First marker"),
-        "second": _("Second marker"),
-        "third": _("Third marker"),
-        "appeal": _("Appeal reviewer"),
-    }.get(role, role)
-
-
-def outcome_label(outcome: str) -> str:
-    return {
-        "judgment": _("Judgment"),
-        "ruling": _("Ruling"),
-        "mediation": _("Mediation"),
-        "settlement": _("Settlement"),
-        "arbitration_award": _("Arbitration award"),
-        "withdrawal": _("Withdrawal"),
-        "non_prosecution": _("Non-prosecution"),
-        "agreement": _("Agreement reached"),
-        "other": _("Other"),
-    }.get(outcome, outcome)
-
-
-def ground_label(ground: str | None) -> str:
-    return {
-        "means_changed": _("The client's means no longer qualify"),
-        "improper_purpose": _("Legal aid used for an improper purpose"),
-        "own_counsel": _("The client instructed their own lawyer"),
-        "client_request": _("The client asked to end legal aid"),
-        "other_statutory": _("Another ground the law provides"),
-    }.get(ground or "", ground or "")
-
-
-def item_label(entry) -> str:
-    return entry.label_en if closing._english() else entry.label_zh
-
-
-def reason_text(reason: dict | None) -> str:
-    """The sentence for a suggestion's reason (stored as a key and parameters, translated here)."""
-    if not reason:
-        return ""
-    p = reason.get("params", {})
-    texts = {
-        "retainer_on_time": _l(
-            "Retainer signed on %(signed_on)s, within 5 days of the assignment on %(assigned_on)s."
-        ),
-        "retainer_late": _l(
-            "Retainer signed on %(signed_on)s, %(days)s days after the 5-day limit "
-            "(assigned %(assigned_on)s)."
-        ),
-        "hand_in_on_time": _l("Materials complete on %(complete_on)s, within the limit (%(due_on)s)."),
-        "hand_in_late": _l("Materials complete on %(complete_on)s, %(days)s days after the 30-day limit."),
-        "hand_in_missing": _l("Still missing: %(missing)s (due %(due_on)s)."),
-        "hearing_ratings": _l(
-            "Hearing observation ratings: mean %(mean)s of 5 over %(observations)s observation(s)."
-        ),
-        "red_flag": _l("A follow-up call raised a took-money red flag (%(status)s)."),
-    }
-    text = texts.get(reason.get("key"))
-    if text is None:
-        return reason.get("key", "")
-    try:
-        return str(text) % p
-    except (KeyError, TypeError, ValueError):
-        return str(text)
-
-
-def document_label(case_type: str, code: str) -> str:
-    for d in closing.closing_documents(case_type):
-        if d["code"] == code:
-            return d["label"]
-    return code
 
 
 def _flash_error(exc: DomainError) -> None:
@@ -147,54 +64,6 @@ def _provider_names(provider_ids) -> dict[int, str]:
     if not ids:
         return {}
     return dict(db.session.execute(sa.select(Provider.id, Provider.name).where(Provider.id.in_(ids))).all())
-
-
-# --- forms ------------------------------------------------------------------------------------------
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-class ClosingForm(FlaskForm):
-    ended_on = DateField(_l("Case ended on"), validators=[DataRequired(), limits.InWindow("past")])
-    outcome = SelectField(_l("Outcome"), validators=[DataRequired()])
-    terminated = BooleanField(_l("Legal aid was terminated (Law art. 48)"))
-    termination_ground = SelectField(_l("Ground for termination"), validators=[Optional()])
-    termination_note = TextAreaField(_l("Note on the termination"), validators=[Optional(), Length(max=2000)])
-    retainer_signed_on = DateField(_l("Retainer signed on"), validators=[Optional(), limits.InWindow("past")])
-    documents = MultiCheckboxField(_l("Closing materials handed in"))
-
-
-class DocumentsForm(FlaskForm):
-    documents = MultiCheckboxField(_l("Materials handed in now"), validators=[DataRequired()])
-
-
-class ActionForm(FlaskForm):
-    """A button that posts: CSRF only."""
-
-
-class AppealForm(FlaskForm):
-    reason = TextAreaField(_l("Why you appeal"), validators=[DataRequired(), Length(max=4000)])
-
-
-class AppealDecisionForm(FlaskForm):
-    reason = TextAreaField(_l("Reasons for the decision"), validators=[DataRequired(), Length(max=4000)])
-
-
-class QualityForm(FlaskForm):
-    class Meta:
-        csrf = False
-
-    date_from = DateField(_l("From"), validators=[Optional(), limits.InWindow("planning")])
-    date_to = DateField(_l("To"), validators=[Optional(), limits.InWindow("planning")])
-
-
-class ChecklistMetaForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    effective_from = DateField(_l("Effective from"), validators=[DataRequired(), limits.InWindow("planning")])
-    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=4000)])
 
 
 # --- the provider: closing ------------------------------------------------------------------------
