@@ -18,7 +18,7 @@ cases_cli = click.Group("cases", help="Cases and assignments: the daily sweeps."
 @with_appcontext
 def panel_import(csv_file):
     """Import providers from CSV; any bad row → a per-row report and nothing imported."""
-    from assignment.panel import CSV_COLUMNS, import_panel_csv
+    from assignment.panel_import import CSV_COLUMNS, import_panel_csv
 
     try:
         result = import_panel_csv(db.session, csv_file.read(), None)

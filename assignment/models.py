@@ -60,7 +60,7 @@ class Provider(db.Model):
     __table_args__ = (
         one_of("kind", PROVIDER_KINDS, "kind_known"),
         sa.CheckConstraint("open_cases >= 0", name="open_cases_not_negative"),
-        # The few unavailable providers, found at the start of every pick (rotation._update_availability).
+        # The few unavailable providers, found at the start of every pick (rotation.pool_clock._update_availability).
         sa.Index(
             "ix_provider_at_cap",
             "id",
@@ -144,7 +144,7 @@ class RotationPool(db.Model):
     area: Mapped[str | None] = mapped_column(sa.String(100))
     clock: Mapped[float] = mapped_column(sa.Float, default=0.0)
     active_weight: Mapped[float] = mapped_column(sa.Float, default=0.0)
-    # The distinct member weights: the pick walks one index range per weight (see rotation.py).
+    # The distinct member weights: the pick walks one index range per weight (see the rotation package).
     weights: Mapped[list] = mapped_column(sa.JSON, default=list)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=centre_clock.now)
 

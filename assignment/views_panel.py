@@ -23,6 +23,7 @@ from assignment.forms import (
     PoolForm,
     ProviderForm,
 )
+from assignment.panel_import import CSV_COLUMNS, import_panel_csv
 from assignment.views import fail, page_helpers
 from legalaid import clock
 from legalaid.auth import roles_required
@@ -423,7 +424,7 @@ def panel_import():
             form.file.errors = [*form.file.errors, _("The file is not UTF-8 text.")]
         else:
             try:
-                result = panel.import_panel_csv(db.session, io.StringIO(text, newline=""), current_user)
+                result = import_panel_csv(db.session, io.StringIO(text, newline=""), current_user)
             except Invalid as exc:
                 report = exc.shown_fields()
                 fail(exc)
@@ -442,5 +443,5 @@ def panel_import():
                 return redirect(url_for(".providers"))
     status = 422 if form.errors or report is not None else 200
     return render_template(
-        "assignment/panel/import.html", form=form, report=report, columns=panel.CSV_COLUMNS, **page_helpers()
+        "assignment/panel/import.html", form=form, report=report, columns=CSV_COLUMNS, **page_helpers()
     ), status

@@ -17,7 +17,8 @@ from assignment.intake import (
     supply_materials,
 )
 from assignment.models import Assignment, Provider
-from assignment.panel import declare_conflict, get_provider, import_panel_csv
+from assignment.panel import declare_conflict, get_provider
+from assignment.panel_import import import_panel_csv
 from assignment.rotation import accept_assignment, assign_by_rotation, reassign_case
 from legalaid import clock
 from legalaid.errors import Invalid, NotAllowed
