@@ -60,7 +60,7 @@ class Provider(db.Model):
     __table_args__ = (
         one_of("kind", PROVIDER_KINDS, "kind_known"),
         sa.CheckConstraint("open_cases >= 0", name="open_cases_not_negative"),
-        # The few unavailable providers, found at the start of every pick (rotation.pool_clock._update_availability).
+        # The few unavailable providers, found at the start of every pick (rotation.pool_clock).
         sa.Index(
             "ix_provider_at_cap",
             "id",
