@@ -230,14 +230,12 @@ def test_idle_scheduler_does_not_sweep(app, session, make_person):
 
 
 def _sweeper(database_url: str, seconds: float) -> subprocess.Popen:
-    # The sweeper reads the suite's clock, not the machine's: it starts at this moment.
-    env = dict(
-        os.environ,
-        DATABASE_URL=database_url,
-        SECRET_KEY="test-secret",
-        LEGALAID_CLOCK=clock.now().isoformat(),
-    )
+    # The sweepers keep the machine's time, as the test does (it resets the clock): a moved clock
+    # handed to a process starts late by its start-up time, and the process that started first would
+    # then see every reminder due before the other one does.
+    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="test-secret")
     env.pop("LEGALAID_DEBUG", None)
+    env.pop("LEGALAID_CLOCK", None)
     return subprocess.Popen(
         [LEGALAID, "sweep", "--loop", str(seconds), "--batch", "40", "--list-ids", "--no-mail"],
         env=env,
@@ -247,7 +245,10 @@ def _sweeper(database_url: str, seconds: float) -> subprocess.Popen:
     )
 
 
-def test_two_processes_deliver_each_in_app_reminder_exactly_once(app, session, make_person, database_url):
+def test_two_processes_deliver_each_in_app_reminder_exactly_once(
+    app, session, make_person, database_url, centre_clock
+):
+    centre_clock.reset()  # the two sweeper processes run on the machine's time; so does this test
     users = [make_person("supervisor") for _ in range(3)]
     now = clock.now()
     # Due over a few seconds from when both processes are up, so they sweep side by side.
