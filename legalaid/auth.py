@@ -259,9 +259,10 @@ def roles_required(*roles: str):
     def decorate(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            if not current_user.is_authenticated:
+            user = current_user._get_current_object()  # once: each proxy access costs a lookup
+            if not user.is_authenticated:
                 return login_manager.unauthorized()
-            if roles and not current_user.has_role(*roles):
+            if roles and not user.has_role(*roles):
                 return forbidden()
             return view(*args, **kwargs)
 

@@ -31,7 +31,7 @@ def create_session(body):
 @responds(200, SIGNED_IN_USER)
 def read_session():
     """The signed-in user (session cookie or bearer token)."""
-    return jsonify({"user": dump_user(current_user)})
+    return jsonify({"user": dump_user(current_user._get_current_object())})
 
 
 @bp.delete("/session")
