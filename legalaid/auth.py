@@ -24,11 +24,19 @@ from legalaid import audit, clock
 from legalaid.answers import request_head_state
 from legalaid.api import error_response, is_api_request
 from legalaid.db import db
-from legalaid.models import ApiToken, User, UserRole, UserSession
+from legalaid.models import CASE_STAFF, ApiToken, User, UserRole, UserSession
 
 login_manager = LoginManager()
 login_manager.login_view = "shell.login"
 login_manager.session_protection = "basic"
+
+
+def sees_provider_work(actor, provider_id: int | None) -> bool:
+    """DESIGN.md §5: staff (or the service itself, ``actor`` None) see every provider's work; a provider
+    sees only their own. Whoever may not see an object is told it does not exist (404)."""
+    if actor is None or actor.has_role(*CASE_STAFF):
+        return True
+    return actor.provider_id is not None and actor.provider_id == provider_id
 
 
 def token_digest(token: str) -> str:

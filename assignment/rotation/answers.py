@@ -16,9 +16,9 @@ from assignment.roles import require_role
 from assignment.rotation.assign import _lock_pool, assign_by_rotation, pool_for_case
 from assignment.signals import assignment_accepted, assignment_ended
 from legalaid import audit, clock
+from legalaid.auth import sees_provider_work
 from legalaid.db import lock_row
 from legalaid.errors import Invalid, NotAllowed, NotFound, say
-from legalaid.models import CASE_STAFF
 
 
 def get_assignment(session: Session, assignment_id: int, actor=None) -> Assignment:
@@ -26,8 +26,7 @@ def get_assignment(session: Session, assignment_id: int, actor=None) -> Assignme
     assignment = session.get(Assignment, assignment_id)
     if assignment is None:
         raise NotFound(say("No such assignment."))
-    staff = actor is None or actor.has_role(*CASE_STAFF)
-    if not staff and (actor.provider_id is None or actor.provider_id != assignment.provider_id):
+    if not sees_provider_work(actor, assignment.provider_id):
         raise NotFound(say("No such assignment."))
     return assignment
 

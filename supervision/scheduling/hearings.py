@@ -14,9 +14,9 @@ from assignment.intake import get_case
 from assignment.models import Case
 from assignment.roles import require_role
 from legalaid import audit, clock
+from legalaid.auth import sees_provider_work
 from legalaid.db import lock_row
 from legalaid.errors import Invalid, NotAllowed, NotFound, say
-from legalaid.models import CASE_STAFF
 from supervision import signals
 from supervision.scheduling import calls, observations
 from supervision.scheduling.models import Hearing
@@ -146,8 +146,7 @@ def get_hearing(session: Session, hearing_id: int, actor=None) -> Hearing:
     hearing = session.get(Hearing, hearing_id)
     if hearing is None:
         raise NotFound(say("No such hearing."))
-    staff = actor is None or actor.has_role(*CASE_STAFF)
-    if not staff and (actor.provider_id is None or hearing.provider_id != actor.provider_id):
+    if not sees_provider_work(actor, hearing.provider_id):
         raise NotFound(say("No such hearing."))
     return hearing
 
