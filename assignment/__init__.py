@@ -6,16 +6,23 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from assignment import api, cli, demo
+    from assignment import api, cli, consultations_models, demo  # noqa: F401 (the front desk's tables)
     from assignment.labels import case_type_label
     from assignment.views import register_pages
     from legalaid import exempt_from_csrf
 
     app.register_blueprint(api.bp)
     exempt_from_csrf(app, api.bp)
+    from assignment import consultations_api
+
+    app.register_blueprint(consultations_api.bp)
+    exempt_from_csrf(app, consultations_api.bp)
     cli.register(app)
     demo.register(app)
     register_pages(app)
+    from assignment import consultations_views
+
+    consultations_views.register_pages(app)
     app.jinja_env.globals["case_type_label"] = case_type_label
     from assignment import deadlines, rotation
 

@@ -9,7 +9,7 @@ from flask import Response, jsonify
 from flask_login import current_user
 
 from assignment import answer_schemas as answer
-from assignment import intake, panel, queries, reports, rotation
+from assignment import intake, panel, pools, queries, reports, rotation
 from assignment.models import Assignment, Organization, PoolMember, Provider, RotationPool
 from assignment.schemas import (
     AssignSchema,
@@ -149,7 +149,7 @@ def declare_conflict(provider_id, body):
 @responds(201, answer.POOL, creates="pool_id")
 def create_pool(body):
     """Define a rotation pool; one overlapping an existing pool is refused (422)."""
-    pool = panel.create_pool(
+    pool = pools.create_pool(
         db.session, body["name"], body["case_types"], body["provider_kinds"], current_user, area=body["area"]
     )
     db.session.commit()
@@ -169,7 +169,7 @@ def list_pools():
 @responds(200, answer.POOL_WITH_MEMBERS)
 def read_pool(pool_id):
     """A pool with its members."""
-    pool = panel.get_pool(db.session, pool_id)
+    pool = pools.get_pool(db.session, pool_id)
     members = db.session.scalars(
         sa.select(PoolMember).where(PoolMember.pool_id == pool.id).order_by(PoolMember.provider_id)
     )
@@ -182,9 +182,9 @@ def read_pool(pool_id):
 @responds(200, answer.MEMBER, also=(201,))
 def put_pool_member(pool_id, provider_id, body):
     """Add a provider to a pool (201) or change their weight (200)."""
-    pool = panel.get_pool(db.session, pool_id)
+    pool = pools.get_pool(db.session, pool_id)
     provider = panel.get_provider(db.session, provider_id)
-    member, created = panel.set_pool_member(db.session, pool, provider, current_user, weight=body["weight"])
+    member, created = pools.set_pool_member(db.session, pool, provider, current_user, weight=body["weight"])
     db.session.commit()
     return jsonify(dump_member(member)), 201 if created else 200
 
@@ -194,8 +194,8 @@ def put_pool_member(pool_id, provider_id, body):
 @responds(204)
 def delete_pool_member(pool_id, provider_id):
     """Take a provider out of a pool."""
-    pool = panel.get_pool(db.session, pool_id)
-    panel.remove_pool_member(db.session, pool, panel.get_provider(db.session, provider_id), current_user)
+    pool = pools.get_pool(db.session, pool_id)
+    pools.remove_pool_member(db.session, pool, panel.get_provider(db.session, provider_id), current_user)
     db.session.commit()
     return no_content()
 
@@ -401,7 +401,7 @@ def decline(assignment_id, body):
 
 
 def _report(args):
-    pool = panel.get_pool(db.session, args["pool_id"])
+    pool = pools.get_pool(db.session, args["pool_id"])
     return reports.rotation_report(db.session, pool, args["from_"], args["to"])
 
 

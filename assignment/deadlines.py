@@ -24,7 +24,14 @@ LIMITS = {
     "closing_materials_days": 30,  # local guides (15 in Zhejiang)
     "file_review_days": 30,  # local guides
     "subsidy_days": 90,  # Hunan guide
+    # 法律援助投诉处理办法 (2025): accept or refuse a complaint within 5 working days of receipt,
+    # decide within 45 days of acceptance (one extension), answer within 5 working days of deciding.
+    "complaint_acceptance_days": 5,
+    "complaint_decision_days": 45,
+    "complaint_answer_days": 5,
 }
+# Limits the rules count in working days unless ``DEADLINE_UNITS`` says otherwise.
+WORKING_DAY_LIMITS = ("complaint_acceptance", "complaint_answer")
 
 
 UNITS = ("calendar", "working")
@@ -40,7 +47,12 @@ def declare_rules(app) -> None:
     rules.declare(
         app,
         "DEADLINE_UNITS",
-        {name.removesuffix("_days"): "calendar" for name in LIMITS},
+        {
+            name.removesuffix("_days"): "working"
+            if name.removesuffix("_days") in WORKING_DAY_LIMITS
+            else "calendar"
+            for name in LIMITS
+        },
         _l("How each time limit counts: calendar or working days"),
         check=lambda name, value: None if value in UNITS else "must be calendar or working",
     )
@@ -53,7 +65,8 @@ def limits() -> dict[str, int]:
 
 def unit(name: str) -> str:
     """``calendar`` (the default) or ``working`` days for limit ``name`` (``DEADLINE_UNITS``)."""
-    return current_app.config.get("DEADLINE_UNITS", {}).get(name, "calendar")
+    default = "working" if name in WORKING_DAY_LIMITS else "calendar"
+    return current_app.config.get("DEADLINE_UNITS", {}).get(name, default)
 
 
 def due_date(session: Session, name: str, start: dt.date, paused_days: int = 0) -> dt.date:

@@ -14,6 +14,7 @@ from legalaid import clock
 from legalaid.hooks import add_demo_step
 
 AREAS = ["城关街道", "东城街道", "西湖镇", "南山镇", "北岭乡"]
+BANKS = ["中国工商银行城关支行", "中国农业银行东城支行", "中国建设银行西湖支行", "农村商业银行南山支行"]
 LAW_FIRMS = ["明德律师事务所", "正衡律师事务所", "中和律师事务所", "天平律师事务所"]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁"
 GIVEN = [
@@ -58,6 +59,7 @@ def _names(rng: random.Random, n: int) -> list[str]:
 
 
 def build_panel(session: Session, progress) -> None:
+    from assignment.panel import seal_bank_account
     from legalaid.demo import demo_password_hash
     from legalaid.models import User, UserRole
 
@@ -114,6 +116,11 @@ def build_panel(session: Session, progress) -> None:
             prior_legal_aid_cases=40,
         )
     )
+    # Every provider's subsidy is paid to their own account (a payment batch needs one for each).
+    banks = random.Random(6222)
+    for provider in providers:
+        provider.bank_name = banks.choice(BANKS)
+        provider.bank_account_stored = seal_bank_account(f"6222{banks.randint(10**14, 10**15 - 1)}")
     session.add_all(providers)
     session.flush()
     pw = demo_password_hash()
@@ -161,7 +168,7 @@ def build_pools_and_cases(session: Session, progress) -> None:
         waiver_ground,
         withdraw_case,
     )
-    from assignment.panel import create_pool, set_pool_member
+    from assignment.pools import create_pool, set_pool_member
     from assignment.rotation import accept_assignment, assign_by_rotation, decline_assignment
     from legalaid.errors import NotAllowed
     from legalaid.models import User
@@ -189,86 +196,105 @@ def build_pools_and_cases(session: Session, progress) -> None:
     causes = [c for c, n in CIVIL_CAUSES for _ in range(n)]
     n_cases, counts = 320, {"assigned": 0}
     previous_criminal = []
-    for i in range(n_cases):
-        received = today - dt.timedelta(days=int(365 * (n_cases - i) / n_cases))
-        roll = rng.random()
-        case_type = (
-            "civil"
-            if roll < 0.9
-            else "criminal"
-            if roll < 0.95
-            else rng.choice(["administrative", "non_litigation"])
-        )
-        data = {
-            "case_type": case_type,
-            "received_on": received,
-            "intake_point": rng.choice(AREAS),
-            "applicant": {
-                "name": rng.choice(SURNAMES) + rng.choice(GIVEN),
-                "id_number": f"4301{rng.randint(10**13, 10**14 - 1)}",
-                "phone": f"138{rng.randint(10**7, 10**8 - 1)}",
-                "categories": [],
-            },
-        }
-        if case_type == "civil":
-            data["cause"] = rng.choice(causes)
-            if data["cause"] in ("wage_arrears", "work_injury", "labour_contract"):
-                data["applicant"]["categories"] = ["migrant_worker"]
-                data["opposing_party"] = rng.choice(EMPLOYERS)
-                data["group_size"] = rng.choice([1, 1, 1, 1, 3, 12])
-            elif rng.random() < 0.2:
-                data["applicant"]["categories"] = [rng.choice(["elderly", "disabled", "domestic_violence"])]
-        elif case_type == "criminal":
-            data["cause"] = rng.choice(CHARGES)
-            data["source"] = "notification"
-            data["juvenile"] = rng.random() < 0.15
-            data["max_sentence"] = "life" if data["cause"] == "故意杀人罪" else None
-            if previous_criminal and rng.random() < 0.4:
-                data["previous_case_id"] = previous_criminal.pop(0)
-                data["stage"] = "trial"
-            else:
-                data["stage"] = rng.choice(["investigation", "prosecution", "trial"])
-        else:
-            data["cause"] = (
-                "administrative_act" if case_type == "administrative" else rng.choice(["contract", "other"])
+    started, machine_started = clock.now(), clock.machine_now()
+    try:
+        for i in range(n_cases):
+            received = today - dt.timedelta(days=int(365 * (n_cases - i) / n_cases))
+            # Each case is handled on its own days, so its history, deadlines and the charts spread over
+            # the year: received in office hours, decided that day, assigned and accepted a day or two on.
+            days_ago = (today - received).days
+            at_desk = clock.local_moment(received, dt.time(8, 30)) + dt.timedelta(minutes=rng.randint(0, 480))
+            clock.travel_to(min(at_desk, started))
+            roll = rng.random()
+            case_type = (
+                "civil"
+                if roll < 0.9
+                else "criminal"
+                if roll < 0.95
+                else rng.choice(["administrative", "non_litigation"])
             )
-        case = register_case(session, data, coord)
-        recent = (today - received).days < 30
-        fate = rng.random()
-        if case.status == "applied":
-            if recent and fate < 0.35:
-                if fate < 0.15:
-                    request_materials(session, case, ["收入状况证明", "劳动关系证明"], coord, on=received)
-                continue
-            if fate < 0.05:
-                decide_application(
-                    session, case, coord, approved=False, reason="经济状况不符合标准", on=received
+            data = {
+                "case_type": case_type,
+                "received_on": received,
+                "intake_point": rng.choice(AREAS),
+                "applicant": {
+                    "name": rng.choice(SURNAMES) + rng.choice(GIVEN),
+                    "id_number": f"4301{rng.randint(10**13, 10**14 - 1)}",
+                    "phone": f"138{rng.randint(10**7, 10**8 - 1)}",
+                    "categories": [],
+                },
+            }
+            if case_type == "civil":
+                data["cause"] = rng.choice(causes)
+                if data["cause"] in ("wage_arrears", "work_injury", "labour_contract"):
+                    data["applicant"]["categories"] = ["migrant_worker"]
+                    data["opposing_party"] = rng.choice(EMPLOYERS)
+                    data["group_size"] = rng.choice([1, 1, 1, 1, 3, 12])
+                elif rng.random() < 0.2:
+                    data["applicant"]["categories"] = [
+                        rng.choice(["elderly", "disabled", "domestic_violence"])
+                    ]
+            elif case_type == "criminal":
+                data["cause"] = rng.choice(CHARGES)
+                data["source"] = "notification"
+                data["juvenile"] = rng.random() < 0.15
+                data["max_sentence"] = "life" if data["cause"] == "故意杀人罪" else None
+                if previous_criminal and rng.random() < 0.4:
+                    data["previous_case_id"] = previous_criminal.pop(0)
+                    data["stage"] = "trial"
+                else:
+                    data["stage"] = rng.choice(["investigation", "prosecution", "trial"])
+            else:
+                data["cause"] = (
+                    "administrative_act"
+                    if case_type == "administrative"
+                    else rng.choice(["contract", "other"])
                 )
-                continue
-            if fate < 0.08:
-                withdraw_case(session, case, coord, reason="申请人撤回")
-                continue
-            basis = "waived" if waiver_ground(case) else "checked"
-            decide_application(session, case, coord, approved=True, means_test=basis, on=received)
-        if recent and rng.random() < 0.2:
-            continue  # accepted, waiting for assignment
-        try:
-            assignment = assign_by_rotation(session, case, coord)
-        except NotAllowed:
-            continue
-        counts["assigned"] += 1
-        actor = type("DemoProvider", (), {"id": None, "provider_id": assignment.provider_id})()
-        if rng.random() < 0.04:
-            decline_assignment(session, assignment, rng.choice(["conflict", "unavailable"]), actor)
+            case = register_case(session, data, coord)
+            fate = rng.random()
+            if case.status == "applied":
+                # Left undecided: received this past week (decide within 7 days, so one or two are
+                # overdue); missing materials asked for within the 15 days allowed to supply them.
+                if days_ago <= 8 and fate < 0.5:
+                    continue
+                if days_ago <= 14 and fate < 0.65:
+                    request_materials(session, case, ["收入状况证明", "劳动关系证明"], coord, on=received)
+                    continue
+                if fate < 0.05:
+                    decide_application(
+                        session, case, coord, approved=False, reason="经济状况不符合标准", on=received
+                    )
+                    continue
+                if fate < 0.08:
+                    withdraw_case(session, case, coord, reason="申请人撤回")
+                    continue
+                basis = "waived" if waiver_ground(case) else "checked"
+                decide_application(session, case, coord, approved=True, means_test=basis, on=received)
+            if days_ago <= 3 and rng.random() < 0.4:
+                continue  # accepted, waiting for assignment (assign within 3 days)
+            clock.travel_to(min(at_desk + dt.timedelta(days=rng.choice([0, 1, 1, 2]), hours=1), started))
             try:
                 assignment = assign_by_rotation(session, case, coord)
             except NotAllowed:
                 continue
-        if not (recent and rng.random() < 0.5):
-            accept_assignment(session, assignment, None)
-            if case.case_type == "criminal" and case.stage != "trial":
-                previous_criminal.append(case.id)
-        session.commit()
+            counts["assigned"] += 1
+            actor = type("DemoProvider", (), {"id": None, "provider_id": assignment.provider_id})()
+            if rng.random() < 0.04:
+                decline_assignment(session, assignment, rng.choice(["conflict", "unavailable"]), actor)
+                try:
+                    assignment = assign_by_rotation(session, case, coord)
+                except NotAllowed:
+                    continue
+            # Offered in the past two days and not answered yet (answer within 2 days); the rest accepted
+            # within hours.
+            if not (clock.now() > started - dt.timedelta(days=2) and rng.random() < 0.5):
+                clock.travel_to(min(clock.now() + dt.timedelta(hours=rng.randint(2, 30)), started))
+                accept_assignment(session, assignment, None)
+                if case.case_type == "criminal" and case.stage != "trial":
+                    previous_criminal.append(case.id)
+            session.commit()
+    finally:  # back to the centre's own time
+        clock.travel_to(started + (clock.machine_now() - machine_started))
     session.commit()
     progress(f"  3 rotation pools, {n_cases} cases over a year ({counts['assigned']} assigned by rotation)")
 
@@ -300,6 +326,7 @@ def cases_in_progress(
     from assignment.intake import case_number
     from assignment.models import Assignment, Case
     from assignment.rotation import accept_assignment
+    from legalaid.demo import on_day
 
     live = sa.and_(Assignment.case_id == Case.id, Assignment.live.is_(True))
     cases = list(
@@ -356,7 +383,8 @@ def cases_in_progress(
         session.add(assignment)
         provider.open_cases += 1
         session.flush()
-        accept_assignment(session, assignment, None, now=accepted)
+        with on_day(accepted):  # the acceptance's history reads its own day
+            accept_assignment(session, assignment, None, now=accepted)
         cases.append(case)
     return cases
 
@@ -364,3 +392,6 @@ def cases_in_progress(
 def register(app: Flask) -> None:
     add_demo_step(app, "panel: organisations and providers", build_panel, order=10)
     add_demo_step(app, "intake: pools and a year of cases", build_pools_and_cases, order=20)
+    from assignment.consultations_demo import build_front_desk
+
+    add_demo_step(app, "front desk: stations and a year of consultations", build_front_desk, order=25)

@@ -5,6 +5,8 @@ service functions, whose ``Invalid`` field errors the views copy back onto these
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_babel.speaklater import LazyString
@@ -151,6 +153,41 @@ def _checkboxes(label, labels: dict, **kwargs) -> SelectMultipleField:
     )
 
 
+# What separates the items of a list typed in one box: a new line, or ; , 、 in either script.
+LIST_SEPARATORS = re.compile(r"[\n\r;；,，、]+")
+
+
+def split_list(text: str | None) -> list[str]:
+    """The items of a typed list, each once, in the order typed."""
+    items = (item.strip() for item in LIST_SEPARATORS.split(text or ""))
+    return list(dict.fromkeys(item for item in items if item))
+
+
+class ListField(TextAreaField):
+    """A list of words (specialties, areas) a person edits as text, one item a line; ``data`` is
+    always the list, so what the page shows and what it saves are the same thing."""
+
+    def __init__(self, label=None, validators=None, *, max_items: int = 20, max_length: int = 100, **kw):
+        super().__init__(label, validators, **kw)
+        self.max_items, self.max_length = max_items, max_length
+
+    def process_data(self, value) -> None:
+        self.data = list(value or [])
+
+    def process_formdata(self, valuelist) -> None:
+        if valuelist:
+            self.data = split_list(valuelist[0])
+
+    def _value(self) -> str:
+        return "\n".join(self.data or [])
+
+    def pre_validate(self, form) -> None:
+        if len(self.data or []) > self.max_items:
+            raise ValidationError(_l("At most %(count)s items.", count=self.max_items))
+        if any(len(item) > self.max_length for item in self.data or []):
+            raise ValidationError(_l("At most %(count)s characters an item.", count=self.max_length))
+
+
 def _text(label, max_length: int, required: bool = False) -> StringField:
     first = DataRequired() if required else Optional()
     return StringField(label, validators=[first, Length(max=max_length)])
@@ -260,7 +297,7 @@ class WindowForm(FlaskForm):
 
 
 class DesignateForm(FlaskForm):
-    provider_id = SelectField(_l("Provider"), coerce=int, validators=[InputRequired()])
+    provider_id = RadioField(_l("Provider"), coerce=int, validators=[InputRequired()])
     reason = TextAreaField(
         _l("Reason (recorded as an override)"), validators=[DataRequired(), Length(max=2000)]
     )
@@ -294,8 +331,8 @@ class ProviderForm(FlaskForm):
         _l("Legal aid cases before go-live"), default=0, validators=[InputRequired(), NumberRange(0, 100000)]
     )
     active = BooleanField(_l("Active (takes cases)"), default=True)
-    specialties = _text(_l("Specialties (separated by ;)"), 600)
-    areas = _text(_l("Areas (separated by ;)"), 600)
+    specialties = ListField(_l("Specialties (one a line)"), max_length=60)
+    areas = ListField(_l("Areas (one a line)"), max_length=100)
     phone = _text(_l("Phone"), 30)
     # A shape check: WTForms' Email() needs the email_validator package, which is not installed.
     email = StringField(

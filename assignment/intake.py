@@ -133,10 +133,11 @@ def _check_case_input(session: Session, data: dict) -> None:
         raise Invalid(say("The application is not valid."), fields=problems)
 
 
-def register_case(session: Session, data: dict, actor) -> Case:
+def register_case(session: Session, data: dict, actor, *, roles: tuple[str, ...] = COORDINATOR) -> Case:
     """Register an application (``applied``) or a police/procuratorate/court notice of a criminal
-    case (``accepted`` at once, no means test: Law arts. 25, 36). Numbered per year and type."""
-    require_role(actor, *COORDINATOR)
+    case (``accepted`` at once, no means test: Law arts. 25, 36). Numbered per year and type.
+    ``roles``: who may register it (the front desk too, from a consultation: DESIGN.md §5)."""
+    require_role(actor, *roles)
     _check_case_input(session, data)
     applicant = data["applicant"]
     case_type, received_on = data["case_type"], data["received_on"]

@@ -6,8 +6,10 @@ provider's assignments), ``views_panel`` (the panel, pools, CSV import), ``views
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from functools import wraps
 
-from flask import Flask, flash, render_template
+from flask import Flask, flash, render_template, request
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms import Form
@@ -17,6 +19,7 @@ from assignment.forms import LABELS
 from assignment.intake import CAUSES, case_deadlines
 from assignment.models import Assignment, Case
 from legalaid import clock
+from legalaid.confirm import asks_first
 from legalaid.db import db
 from legalaid.errors import DomainError
 from legalaid.i18n import current_locale
@@ -83,6 +86,36 @@ def fail(exc: DomainError, form: Form | None = None, aliases: dict | None = None
     flash(exc.shown(), "error")
 
 
+def asks_first_when(wanted: Callable[[dict], bool], question, **kwargs):
+    """``legalaid.confirm.asks_first``, asked only when ``wanted(request.form)``: a rejection asks, an
+    approval on the same form does not; a form missing its reason is refused before anyone is asked."""
+
+    def decorate(view):
+        asking = asks_first(question, **kwargs)(view)
+
+        @wraps(view)
+        def maybe(*args, **kw):
+            return asking(*args, **kw) if wanted(request.form) else view(*args, **kw)
+
+        maybe.asks_first = True
+        return maybe
+
+    return decorate
+
+
+def filled(*names: str) -> Callable[[dict], bool]:
+    """``asks_first_when(filled("reassign-reason"), …)``: ask once the required fields are there."""
+    return lambda form: all((form.get(name) or "").strip() for name in names)
+
+
+def case_detail(case_id: int) -> str | None:
+    """The line of a question that names the case (``asks_first(detail=…)``)."""
+    from flask_babel import gettext
+
+    case = db.session.get(Case, case_id)
+    return gettext("Case %(number)s", number=case.number) if case is not None else None
+
+
 # --- home panels ---
 
 
@@ -114,6 +147,32 @@ def provider_home_panel(user) -> Markup | None:
     return Markup(render_template("assignment/_provider_panel.html", offered=offered, **page_helpers()))
 
 
+def admin_home_panel(user) -> Markup:
+    """The panel at a glance, with the way to each of its pages."""
+    import sqlalchemy as sa
+
+    from assignment.models import Organization, PoolMember, Provider, RotationPool
+
+    def count(stmt):
+        return db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+
+    counts = {
+        "providers": count(sa.select(Provider.id).where(Provider.active)),
+        "inactive": count(sa.select(Provider.id).where(~Provider.active)),
+        "at_cap": count(
+            sa.select(Provider.id).where(Provider.active, Provider.open_cases >= Provider.max_open_cases)
+        ),
+        "organizations": count(sa.select(Organization.id)),
+        "pools": count(sa.select(RotationPool.id)),
+        "outside_pools": count(
+            sa.select(Provider.id).where(
+                Provider.active, ~sa.exists().where(PoolMember.provider_id == Provider.id)
+            )
+        ),
+    }
+    return Markup(render_template("assignment/_admin_panel.html", counts=counts))
+
+
 def register_pages(app: Flask) -> None:
     from assignment import views_intake, views_panel, views_reports
     from legalaid.hooks import add_home_panel, add_nav
@@ -129,3 +188,4 @@ def register_pages(app: Flask) -> None:
     add_nav(app, "rotation_reports.fairness", lambda: str(_l("Fairness report")), REPORT_READERS, order=60)
     add_home_panel(app, ("coordinator",), coordinator_home_panel, order=10)
     add_home_panel(app, ("provider",), provider_home_panel, order=10)
+    add_home_panel(app, ("admin",), admin_home_panel, order=2)

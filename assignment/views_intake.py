@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from assignment import intake, queries, rotation
 from assignment.forms import (
+    DECLINE_REASON_LABELS,
     CaseForm,
     DecisionForm,
     DeclineForm,
@@ -24,7 +26,15 @@ from assignment.forms import (
     cause_choices,
 )
 from assignment.models import Case
-from assignment.views import STAFF, explanation_provider_ids, fail, page_helpers
+from assignment.views import (
+    STAFF,
+    asks_first_when,
+    case_detail,
+    explanation_provider_ids,
+    fail,
+    filled,
+    page_helpers,
+)
 from legalaid import audit, clock
 from legalaid.auth import roles_required
 from legalaid.db import db
@@ -98,8 +108,20 @@ def accept(assignment_id: int):
     return redirect(url_for(".my_assignments"))
 
 
+def _assignment_detail(assignment_id: int) -> str:
+    # get_assignment answers 404 for another provider's assignment: the question names only yours.
+    assignment = rotation.get_assignment(db.session, assignment_id, current_user)
+    return _("Case %(number)s", number=assignment.case.number)
+
+
 @bp.post("/me/assignments/<int:assignment_id>/decline")
 @roles_required("provider")
+@asks_first_when(
+    lambda form: form.get("reason_code") in DECLINE_REASON_LABELS,
+    _l("Decline this case?"),
+    yes=_l("Yes, decline it"),
+    detail=_assignment_detail,
+)
 def decline(assignment_id: int):
     assignment = rotation.get_assignment(db.session, assignment_id, current_user)
     form = DeclineForm()
@@ -222,8 +244,11 @@ def register():
 # --- the case page and its actions ---
 
 
+DESIGNATE_MATCHES = 50
+
+
 def _designate_form(case: Case, form: DesignateForm | None = None) -> DesignateForm | None:
-    """The designation form lists the members of the pool serving the case (None: no pool)."""
+    """The designation form offers the members of the pool serving the case (None: no pool)."""
     if case.status != "accepted":
         return None
     try:
@@ -231,9 +256,37 @@ def _designate_form(case: Case, form: DesignateForm | None = None) -> DesignateF
     except DomainError:
         return None
     form = form or DesignateForm(prefix="designate")
-    members = queries.pool_members(db.session, pool.id)
-    form.provider_id.choices = [(m.provider_id, m.provider.name) for m in members]
+    form.provider_id.choices = [
+        (m.provider_id, m.provider.name) for m in queries.pool_members(db.session, pool.id)
+    ]
     return form
+
+
+def _designate_picker(case: Case, text: str) -> dict:
+    """The pool's members a coordinator picks from, as they decide: organisation, kind, open cases
+    and years of practice; those matching the search (name or organisation), at most 50 shown."""
+    pool = rotation.pool_for_case(db.session, case)
+    today = clock.today()
+    words = text.strip().lower()
+    rows = []
+    for member in queries.pool_members(db.session, pool.id):
+        p = member.provider
+        if words and words not in p.name.lower() and words not in p.organization.name.lower():
+            continue
+        rows.append(
+            {
+                "id": p.id,
+                "name": p.name,
+                "organization": p.organization.name,
+                "kind": p.kind,
+                "open_cases": p.open_cases,
+                "max_open_cases": p.max_open_cases,
+                "years": max(0, (today - p.practice_since).days * 4 // 1461),
+                "active": p.active,
+            }
+        )
+    rows.sort(key=lambda r: (r["name"], r["id"]))
+    return {"rows": rows[:DESIGNATE_MATCHES], "total": len(rows), "q": text}
 
 
 def _case_page(case: Case, status: int = 200, *, full_id: bool = False, **forms):
@@ -249,6 +302,9 @@ def _case_page(case: Case, status: int = 200, *, full_id: bool = False, **forms)
         **forms,
     }
     context["designate_form"] = _designate_form(case, forms.get("designate_form"))
+    picker = None
+    if context["designate_form"] is not None:
+        picker = _designate_picker(case, request.args.get("designate_q", "")[:100])
     return render_template(
         "assignment/case.html",
         case=case,
@@ -259,6 +315,7 @@ def _case_page(case: Case, status: int = 200, *, full_id: bool = False, **forms)
         names=queries.provider_names(db.session, provider_ids),
         users=queries.user_names(db.session, [e.actor_id for e in history]),
         numbers=queries.case_numbers(db.session, [case.previous_case_id, case.opposing_case_id]),
+        picker=picker,
         action_form=FlaskForm(),
         today=clock.today(),
         **context,
@@ -306,8 +363,13 @@ def reveal_id(case_id: int):
     return _case_page(case, full_id=True)
 
 
+def _rejecting(form) -> bool:
+    return form.get("decision-decision") == "reject" and filled("decision-reason")(form)
+
+
 @bp.post("/cases/<int:case_id>/decision")
 @roles_required("coordinator")
+@asks_first_when(_rejecting, _l("Reject this application?"), yes=_l("Yes, reject it"), detail=case_detail)
 def decide(case_id: int):
     case = intake.get_case(db.session, case_id, current_user, for_update=True)
     form = DecisionForm(prefix="decision")
@@ -356,6 +418,12 @@ def supply_materials(case_id: int):
 
 @bp.post("/cases/<int:case_id>/withdraw")
 @roles_required("coordinator")
+@asks_first_when(
+    lambda form: True,
+    _l("Withdraw this application?"),
+    yes=_l("Yes, withdraw it"),
+    detail=case_detail,
+)
 def withdraw(case_id: int):
     case = intake.get_case(db.session, case_id, current_user, for_update=True)
     form = WithdrawForm(prefix="withdraw")
@@ -439,6 +507,12 @@ def designate(case_id: int):
 
 @bp.post("/cases/<int:case_id>/reassign")
 @roles_required("coordinator")
+@asks_first_when(
+    filled("reassign-reason"),
+    _l("Take this case from its provider and give it to the next in line?"),
+    yes=_l("Yes, reassign it"),
+    detail=case_detail,
+)
 def reassign(case_id: int):
     case = intake.get_case(db.session, case_id, current_user)
     form = ReasonForm(prefix="reassign")

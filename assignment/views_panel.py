@@ -5,10 +5,12 @@ Thin: each form calls the same service function in ``assignment.panel`` as the A
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -23,10 +25,12 @@ from assignment.forms import (
     PoolForm,
     ProviderForm,
 )
-from assignment.panel_import import CSV_COLUMNS, import_panel_csv
-from assignment.views import fail, page_helpers
+from assignment.panel_import import COLUMNS, import_panel_csv, sample_csv
+from assignment.pools import create_pool, get_pool, remove_pool_member, set_pool_member, update_pool
+from assignment.views import asks_first_when, fail, page_helpers
 from legalaid import clock
 from legalaid.auth import roles_required
+from legalaid.confirm import asks_first
 from legalaid.db import db
 from legalaid.errors import DomainError, Invalid
 
@@ -92,10 +96,6 @@ def organization(organization_id: int):
 # --- providers ---
 
 
-def _split(text: str | None) -> list[str]:
-    return [part.strip() for part in (text or "").replace("；", ";").split(";") if part.strip()]
-
-
 def _provider_form(**kwargs) -> ProviderForm:
     form = ProviderForm(**kwargs)
     form.organization_id.choices = [(o.id, o.name) for o in queries.organizations(db.session)]
@@ -111,8 +111,8 @@ def _provider_fields(form: ProviderForm) -> dict:
         "max_open_cases": form.max_open_cases.data,
         "prior_legal_aid_cases": form.prior_legal_aid_cases.data,
         "active": form.active.data,
-        "specialties": _split(form.specialties.data),
-        "areas": _split(form.areas.data),
+        "specialties": form.specialties.data,
+        "areas": form.areas.data,
         "phone": form.phone.data or None,
         "email": form.email.data or None,
         "bank_name": form.bank_name.data or None,
@@ -159,14 +159,7 @@ def _provider_page(provider, status: int = 200, **forms):
     }
     end_forms.update(forms.pop("end_forms", {}))
     if "form" not in forms:
-        forms["form"] = _provider_form(
-            formdata=None,
-            obj=provider,
-            data={
-                "specialties": "; ".join(provider.specialties or []),
-                "areas": "; ".join(provider.areas or []),
-            },
-        )
+        forms["form"] = _provider_form(formdata=None, obj=provider)
         forms["form"].bank_account.data = ""
     return render_template(
         "assignment/panel/provider.html",
@@ -246,8 +239,33 @@ def add_conflict(provider_id: int):
     return _provider_page(provider, 422, conflict_form=form)
 
 
+def _a_last_day_given(form) -> bool:
+    """Ask only about a date that can be saved; a missing or malformed one gets its field error."""
+    try:
+        return any(key.endswith("-last_day") and dt.date.fromisoformat(value) for key, value in form.items())
+    except ValueError:
+        return False
+
+
+def _leave_detail(provider_id: int, leave_id: int) -> str:
+    provider = panel.get_provider(db.session, provider_id)
+    leave = panel.get_leave(db.session, provider, leave_id)
+    return _(
+        "%(name)s, leave %(first)s – %(last)s",
+        name=provider.name,
+        first=leave.starts_on.isoformat(),
+        last=leave.ends_on.isoformat(),
+    )
+
+
 @bp.post("/providers/<int:provider_id>/leave/<int:leave_id>/end")
 @roles_required("admin")
+@asks_first_when(
+    _a_last_day_given,
+    _l("End or cancel this leave?"),
+    yes=_l("Yes, change the leave"),
+    detail=_leave_detail,
+)
 def end_leave(provider_id: int, leave_id: int):
     provider = panel.get_provider(db.session, provider_id)
     leave = panel.get_leave(db.session, provider, leave_id)
@@ -269,8 +287,19 @@ def end_leave(provider_id: int, leave_id: int):
     return _provider_page(provider, 422, end_forms={leave_id: form})
 
 
+def _conflict_detail(provider_id: int, conflict_id: int) -> str:
+    provider = panel.get_provider(db.session, provider_id)
+    conflict = panel.get_conflict(db.session, provider, conflict_id)
+    return _("%(name)s, conflict with %(party)s", name=provider.name, party=conflict.party_name)
+
+
 @bp.post("/providers/<int:provider_id>/conflicts/<int:conflict_id>/withdraw")
 @roles_required("admin")
+@asks_first(
+    _l("Withdraw this conflict? Rotation will offer this provider that party's cases again."),
+    yes=_l("Yes, withdraw it"),
+    detail=_conflict_detail,
+)
 def withdraw_conflict(provider_id: int, conflict_id: int):
     provider = panel.get_provider(db.session, provider_id)
     conflict = panel.get_conflict(db.session, provider, conflict_id)
@@ -295,7 +324,7 @@ def pools():
     form = PoolForm()
     if form.validate_on_submit():
         try:
-            pool = panel.create_pool(
+            pool = create_pool(
                 db.session,
                 form.name.data,
                 form.case_types.data,
@@ -342,12 +371,12 @@ def _pool_page(pool, status: int = 200, **forms):
 @bp.route("/pools/<int:pool_id>", methods=["GET", "POST"])
 @roles_required("admin")
 def pool(pool_id: int):
-    pool = panel.get_pool(db.session, pool_id)
+    pool = get_pool(db.session, pool_id)
     form = _member_form(pool)
     if form.validate_on_submit():
         try:
             provider = panel.get_provider(db.session, form.provider_id.data)
-            _member, created = panel.set_pool_member(
+            _member, created = set_pool_member(
                 db.session, pool, provider, current_user, weight=form.weight.data
             )
         except DomainError as exc:
@@ -368,11 +397,11 @@ def pool(pool_id: int):
 @roles_required("admin")
 def pool_settings(pool_id: int):
     """Name, case types, provider kinds, area: the same checks as a new pool, plus its members' kinds."""
-    pool = panel.get_pool(db.session, pool_id)
+    pool = get_pool(db.session, pool_id)
     form = PoolForm(prefix="settings")
     if form.validate_on_submit():
         try:
-            panel.update_pool(
+            update_pool(
                 db.session,
                 pool,
                 {
@@ -392,14 +421,22 @@ def pool_settings(pool_id: int):
     return _pool_page(pool, 422, settings_form=form)
 
 
+def _member_detail(pool_id: int, provider_id: int) -> str:
+    pool = get_pool(db.session, pool_id)
+    return _("%(name)s, pool %(pool)s", name=panel.get_provider(db.session, provider_id).name, pool=pool.name)
+
+
 @bp.post("/pools/<int:pool_id>/members/<int:provider_id>/remove")
 @roles_required("admin")
+@asks_first(
+    _l("Remove this member from the pool?"), yes=_l("Yes, remove from the pool"), detail=_member_detail
+)
 def remove_member(pool_id: int, provider_id: int):
-    pool = panel.get_pool(db.session, pool_id)
+    pool = get_pool(db.session, pool_id)
     provider = panel.get_provider(db.session, provider_id)
     if FlaskForm().validate_on_submit():
         try:
-            panel.remove_pool_member(db.session, pool, provider, current_user)
+            remove_pool_member(db.session, pool, provider, current_user)
         except DomainError as exc:
             fail(exc)
         else:
@@ -426,7 +463,7 @@ def panel_import():
             try:
                 result = import_panel_csv(db.session, io.StringIO(text, newline=""), current_user)
             except Invalid as exc:
-                report = exc.shown_fields()
+                report = _import_report(exc.shown_fields())
                 fail(exc)
             except DomainError as exc:
                 fail(exc)
@@ -443,5 +480,37 @@ def panel_import():
                 return redirect(url_for(".providers"))
     status = 422 if form.errors or report is not None else 200
     return render_template(
-        "assignment/panel/import.html", form=form, report=report, columns=CSV_COLUMNS, **page_helpers()
+        "assignment/panel/import.html", form=form, report=report, columns=COLUMNS, **page_helpers()
     ), status
+
+
+def _import_report(fields: dict) -> list[tuple[str, list[str]]]:
+    """The import's problems as people read them: "第 3 行" / "Line 3", in the file's order."""
+    rows = []
+    for key, problems in fields.items():
+        where = key
+        if key.startswith("row ") and key[4:].isdigit():
+            where = _("Line %(line)s", line=int(key[4:]))
+        elif key == "columns":
+            where = _("Column headings")
+        elif key == "rows":
+            where = _("Rows")
+        rows.append((int(key[4:]) if key[4:].isdigit() else 0, where, list(problems)))
+    return [(where, problems) for _line, where, problems in sorted(rows, key=lambda r: r[0])]
+
+
+@bp.get("/panel-import/sample.csv")
+@roles_required("admin")
+def panel_import_sample():
+    """A file to fill in: the headings in the reader's language and one example row."""
+    from legalaid.i18n import current_locale
+
+    chinese = current_locale() == "zh_Hans"
+    return Response(
+        sample_csv(chinese),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": "attachment; filename*=UTF-8''"
+            + ("panel-sample-zh.csv" if chinese else "panel-sample.csv")
+        },
+    )

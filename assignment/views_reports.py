@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 
-from assignment import charts, panel, queries, reports
+from assignment import charts, pools, queries, reports
 from assignment.forms import ReportForm
 from assignment.views import REPORT_READERS, page_helpers
 from legalaid.auth import roles_required
@@ -18,17 +18,17 @@ bp = Blueprint("rotation_reports", __name__, url_prefix="/reports")
 @roles_required(*REPORT_READERS)
 def fairness():
     """Counts vs expected share per member, spread, top-decile ratio vs 3×, overrides and declines."""
-    pools = queries.pools(db.session)
+    pool_rows = queries.pools(db.session)
     form = ReportForm(request.args)
-    form.pool_id.choices = [(pool.id, pool.name) for pool, _n in pools]
-    if not pools:
+    form.pool_id.choices = [(pool.id, pool.name) for pool, _n in pool_rows]
+    if not pool_rows:
         return render_template("assignment/fairness.html", form=form, report=None, **page_helpers())
     if "pool_id" not in request.args:
-        form.pool_id.data = pools[0][0].id
+        form.pool_id.data = pool_rows[0][0].id
         form.pool_id.errors = []
     elif not form.validate():
         return render_template("assignment/fairness.html", form=form, report=None, **page_helpers()), 422
-    pool = panel.get_pool(db.session, form.pool_id.data)
+    pool = pools.get_pool(db.session, form.pool_id.data)
     report = reports.rotation_report(db.session, pool, form.date_from.data, form.date_to.data)
     by_coordinator = report["overrides_by_coordinator"] + report["declines_by_coordinator"]
     chart = charts.count_vs_expected(

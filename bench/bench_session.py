@@ -218,7 +218,8 @@ def seed_provider_with_assignments(url: str, count: int = 50) -> None:
     import datetime as dt
 
     from assignment.intake import decide_application, register_case
-    from assignment.panel import create_organization, create_pool, create_provider, set_pool_member
+    from assignment.panel import create_organization, create_provider
+    from assignment.pools import create_pool, set_pool_member
     from assignment.rotation import accept_assignment, assign_by_rotation
     from legalaid import clock, create_app
     from legalaid.config import database_url

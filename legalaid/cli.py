@@ -108,6 +108,21 @@ def users_disable(username):
     click.echo(f"{username} disabled")
 
 
+@users_cli.command("enable")
+@click.argument("username")
+@with_appcontext
+def users_enable(username):
+    """Let a disabled user sign in again (their old API tokens stay revoked)."""
+    from legalaid.users import enable_user, get_user_by_name
+
+    try:
+        enable_user(db.session, None, get_user_by_name(db.session, username))
+        db.session.commit()
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"{username} enabled")
+
+
 audit_cli = click.Group("audit", help="The audit log.")
 
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from legalaid import clock
 from legalaid.hooks import registry
 from legalaid.models import User, UserRole
 
@@ -20,11 +25,26 @@ STAFF = [
     ("sup3", ["supervisor"], "质量监督员 孙丽"),
     ("sup4", ["supervisor", "coordinator"], "中心副主任 周强"),
     ("finance", ["finance"], "财务 吴芳"),
+    ("desk", ["desk"], "前台接待 李娜"),
 ]
 
 
 class DemoRefused(Exception):
     pass
+
+
+@contextmanager
+def on_day(day: dt.date | dt.datetime, at: dt.time = dt.time(10)) -> Iterator[None]:
+    """Write a demo step as if on ``day`` (at ``at`` at the centre; a moment as given), never later than
+    now: histories, deadlines and charts then spread over the demo year instead of all reading the
+    moment the demo was loaded. The centre's clock runs on from where it was afterwards."""
+    started, machine_started = clock.now(), clock.machine_now()
+    moment = day if isinstance(day, dt.datetime) else clock.local_moment(day, at)
+    clock.travel_to(min(moment, started))
+    try:
+        yield
+    finally:
+        clock.travel_to(started + (clock.machine_now() - machine_started))
 
 
 def demo_password_hash() -> str:

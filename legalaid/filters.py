@@ -42,6 +42,7 @@ def role_label(role: str) -> str:
         "supervisor": _("Supervisor"),
         "provider": _("Lawyer / adviser"),
         "finance": _("Finance"),
+        "desk": _("Front desk"),
     }.get(role, role)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from legalaid import clock
 from legalaid.db import UTCDateTime, db
 
-ROLES = ("admin", "coordinator", "supervisor", "provider", "finance")
+ROLES = ("admin", "coordinator", "supervisor", "provider", "finance", "desk")
 # The staff who read every case and the statistics (DESIGN.md §5), named once for every area.
 CASE_STAFF = ("coordinator", "supervisor", "admin")
 

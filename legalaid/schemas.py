@@ -30,6 +30,28 @@ class UserCreateSchema(ma.Schema):
     locale = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(["zh_Hans", "en"]))
 
 
+class UserListArgs(ma.Schema):
+    q = fields.String(validate=validate.Length(max=100))
+    role = fields.String(validate=validate.OneOf(ROLES))
+    active = fields.Boolean()
+    sort = fields.String(load_default="username", validate=validate.OneOf(("username", "name", "created")))
+
+
+class UserUpdateSchema(ma.Schema):
+    """Only the keys given change; ``active: false`` disables (sessions end, tokens revoked)."""
+
+    roles = List(
+        fields.String(validate=validate.OneOf(ROLES)),
+        validate=validate.Length(min=1),
+        max_items=len(ROLES),
+        unique=True,
+    )
+    provider_id = Int(allow_none=True, strict=True)
+    display_name = fields.String(allow_none=True, validate=validate.Length(max=120))
+    email = fields.Email(allow_none=True, validate=validate.Length(max=254))
+    active = fields.Boolean()
+
+
 def dump_user(user) -> dict:
     return {
         "id": user.id,

@@ -6,11 +6,23 @@ from flask import current_app, jsonify
 from flask_login import current_user, login_user, logout_user
 
 from legalaid import users
-from legalaid.api import api_blueprint, use_body
+from legalaid.api import api_blueprint, paginate, use_body
 from legalaid.auth import client_address, login_required, roles_required
 from legalaid.db import db
-from legalaid.openapi import OPENAPI, SIGNED_IN_USER, TOKEN, USER, no_content, openapi_document, responds
-from legalaid.schemas import SessionSchema, UserCreateSchema, dump_user
+from legalaid.errors import NotFound, say
+from legalaid.models import User
+from legalaid.openapi import (
+    OPENAPI,
+    SIGNED_IN_USER,
+    TOKEN,
+    USER,
+    no_content,
+    openapi_document,
+    page_of,
+    responds,
+    use_query,
+)
+from legalaid.schemas import SessionSchema, UserCreateSchema, UserListArgs, UserUpdateSchema, dump_user
 
 bp = api_blueprint("shell_api", __name__)
 
@@ -63,6 +75,31 @@ def create_user(body):
     )
     db.session.commit()
     return jsonify(dump_user(user)), 201
+
+
+@bp.get("/users")
+@roles_required("admin")
+@use_query(UserListArgs)
+@responds(200, page_of(USER))
+def list_users(args):
+    """Users (admin), filtered by ``q`` (username, name, e-mail), ``role`` and ``active``; sorted by
+    ``sort`` (username, name, created: newest first)."""
+    return jsonify(paginate(db.session, users.users_statement(**args), dump_user))
+
+
+@bp.patch("/users/<int:user_id>")
+@roles_required("admin")
+@use_body(UserUpdateSchema)
+@responds(200, USER, errors=(404, 409, 422))
+def update_user(user_id, body):
+    """Change a user (admin): roles, the linked provider, name, e-mail, ``active`` (false disables:
+    their sessions end and their tokens are revoked; true enables again). Each change is audited."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(say("No such user."))
+    users.update_user(db.session, current_user, user, body)
+    db.session.commit()
+    return jsonify(dump_user(user))
 
 
 @bp.get("/openapi.json")

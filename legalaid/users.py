@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
@@ -12,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from legalaid import audit, clock
 from legalaid.auth import end_sessions_of, forget_user, token_digest
+from legalaid.db import lock_row
 from legalaid.errors import DomainError, Invalid, NotAllowed, NotFound, TooManyAttempts, say
 from legalaid.models import ROLES, ApiToken, LoginFailure, User, UserRole
 
@@ -66,11 +68,7 @@ def create_user(
     if session.scalar(sa.select(User.id).where(sa.func.lower(User.username) == sa.func.lower(username))):
         raise Invalid(say("That username is taken."), fields={"username": [say("Already taken.")]})
     if provider_id is not None:
-        if not session.scalar(
-            sa.select(sa.text("1"))
-            .select_from(sa.table("provider", sa.column("id")))
-            .where(sa.column("id") == provider_id)
-        ):
+        if not _provider_exists(session, provider_id):
             raise Invalid(say("No such provider."), fields={"provider_id": [say("Unknown provider.")]})
         if session.scalar(sa.select(User.id).where(User.provider_id == provider_id)):
             raise Invalid(
@@ -121,9 +119,22 @@ def change_own_password(session: Session, actor, current: str, new: str) -> None
     set_password(session, actor, user, new)
 
 
+def _locked(session: Session, user: User) -> User:
+    """The user's row under a lock, read afresh: of two admins acting at once, the second sees the
+    first one's change and is refused (409), never doubles it."""
+    locked = lock_row(session, User, user.id)
+    if locked is None:
+        raise NotFound(say("No such user."))
+    return locked
+
+
 def disable_user(session: Session, actor: User | None, user: User) -> None:
+    """No more sign-ins; every session of theirs ends and every API token is revoked, at once."""
+    user = _locked(session, user)
     if not user.active:
         raise NotAllowed(say("%(username)s is already disabled.", username=user.username))
+    if actor is not None and actor.id == user.id:
+        raise NotAllowed(say("You cannot disable yourself."))
     user.active = False
     end_sessions_of(session, user.id)
     session.execute(
@@ -134,9 +145,212 @@ def disable_user(session: Session, actor: User | None, user: User) -> None:
     audit.record(session, actor, "user.disable", "user", user.id, {"active": True}, {"active": False})
 
 
+def enable_user(session: Session, actor: User | None, user: User) -> None:
+    """A disabled user may sign in again (with their password; their old tokens stay revoked)."""
+    user = _locked(session, user)
+    if user.active:
+        raise NotAllowed(say("%(username)s can already sign in.", username=user.username))
+    user.active = True
+    forget_user(user.id)
+    audit.record(session, actor, "user.enable", "user", user.id, {"active": False}, {"active": True})
+
+
+def reset_password(session: Session, actor: User | None, user: User, password: str) -> None:
+    """An admin sets a temporary password and tells the person, who changes it on their account page.
+    Their open sessions end: whoever held the old password is signed out."""
+    _check_password_rules(password)
+    user = _locked(session, user)
+    user.password_hash = hash_password(password)
+    end_sessions_of(session, user.id)
+    audit.record(session, actor, "user.reset_password", "user", user.id)
+
+
+def update_profile(
+    session: Session, actor: User | None, user: User, *, display_name: str | None, email: str | None
+) -> None:
+    """Name and e-mail address (reminders go to it)."""
+    user = _locked(session, user)
+    before = {"display_name": user.display_name, "email": user.email}
+    after = {"display_name": (display_name or "").strip() or None, "email": (email or "").strip() or None}
+    if before == after:
+        return
+    user.display_name, user.email = after["display_name"], after["email"]
+    forget_user(user.id)
+    audit.record(session, actor, "user.update", "user", user.id, before, after)
+
+
+def _provider_exists(session: Session, provider_id: int) -> bool:
+    return bool(
+        session.scalar(sa.select(sa.text("1")).select_from(_PROVIDER).where(_PROVIDER.c.id == provider_id))
+    )
+
+
+def link_provider(session: Session, actor: User | None, user: User, provider_id: int | None) -> None:
+    """Make ``user`` the login of a panel provider (a lawyer or adviser sees their own cases through
+    it), or unlink them (None). A provider has at most one login."""
+    user = _locked(session, user)
+    if user.provider_id == provider_id:
+        return
+    if provider_id is not None:
+        if not _provider_exists(session, provider_id):
+            raise Invalid(say("No such provider."), fields={"provider_id": [say("Unknown provider.")]})
+        taken = session.scalar(
+            sa.select(User.username).where(User.provider_id == provider_id, User.id != user.id)
+        )
+        if taken:
+            raise Invalid(
+                say("That provider already has a login: %(username)s.", username=taken),
+                fields={"provider_id": [say("Already linked.")]},
+            )
+    before = user.provider_id
+    user.provider_id = provider_id
+    forget_user(user.id)
+    audit.record(
+        session,
+        actor,
+        "user.link_provider",
+        "user",
+        user.id,
+        {"provider_id": before},
+        {"provider_id": provider_id},
+    )
+
+
+# The panel belongs to the assignment area; the shell reads the two columns it needs by name only.
+_PROVIDER = sa.table(
+    "provider",
+    sa.column("id"),
+    sa.column("name"),
+    sa.column("organization_id"),
+    sa.column("active"),
+)
+_ORGANIZATION = sa.table("organization", sa.column("id"), sa.column("name"))
+
+
+def find_providers(session: Session, text: str | None, limit: int = 30, *, ids=()) -> list[dict]:
+    """Providers whose name or organisation contains ``text`` (all when empty), with the login linked
+    to each: ``{"id", "name", "organization", "active", "username"}``, by name."""
+    stmt = (
+        sa.select(
+            _PROVIDER.c.id,
+            _PROVIDER.c.name,
+            _PROVIDER.c.active,
+            _ORGANIZATION.c.name.label("organization"),
+            User.username,
+        )
+        .join(_ORGANIZATION, _ORGANIZATION.c.id == _PROVIDER.c.organization_id)
+        .outerjoin(User, User.provider_id == _PROVIDER.c.id)
+        .order_by(_PROVIDER.c.name, _PROVIDER.c.id)
+    )
+    if ids:
+        stmt = stmt.where(_PROVIDER.c.id.in_(list(ids)))
+    elif text and text.strip():
+        pattern = f"%{_escape_like(text.strip().lower())}%"
+        stmt = stmt.where(
+            sa.or_(
+                sa.func.lower(_PROVIDER.c.name).like(pattern, escape="\\"),
+                sa.func.lower(_ORGANIZATION.c.name).like(pattern, escape="\\"),
+            )
+        )
+    return [dict(row._mapping) for row in session.execute(stmt.limit(limit))]
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+USER_SORTS = {
+    "username": (User.username,),
+    "name": (sa.func.coalesce(User.display_name, User.username), User.username),
+    "created": (User.created_at.desc(), User.id.desc()),
+}
+
+
+@dataclass
+class UserPage:
+    users: list[User]
+    total: int
+    page: int
+    pages: int
+
+
+def users_statement(
+    q: str | None = None, role: str | None = None, active: bool | None = None, sort: str = "username"
+) -> sa.Select:
+    """Users filtered (a word of the username, name or e-mail; a role; can sign in or not) and sorted:
+    the users page and ``GET /api/v1/users`` page through it."""
+    stmt = sa.select(User)
+    if q and q.strip():
+        pattern = f"%{_escape_like(q.strip().lower())}%"
+        stmt = stmt.where(
+            sa.or_(
+                sa.func.lower(User.username).like(pattern, escape="\\"),
+                sa.func.lower(sa.func.coalesce(User.display_name, "")).like(pattern, escape="\\"),
+                sa.func.lower(sa.func.coalesce(User.email, "")).like(pattern, escape="\\"),
+            )
+        )
+    if role:
+        stmt = stmt.where(User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == role)))
+    if active is not None:
+        stmt = stmt.where(User.active.is_(active))
+    return stmt.order_by(*USER_SORTS.get(sort, USER_SORTS["username"]))
+
+
+def users_page(session: Session, *, page: int = 1, per_page: int = 50, **filters) -> UserPage:
+    """One page of ``users_statement(**filters)``; a page past the end shows the last page."""
+    stmt = users_statement(**filters)
+    total = session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    rows = session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return UserPage(list(rows), total, page, pages)
+
+
+def update_user(session: Session, actor: User | None, user: User, changes: dict) -> None:
+    """``PATCH /api/v1/users/{id}``: each given key through its own audited change (roles,
+    provider link, name and e-mail, disabled or enabled)."""
+    if "roles" in changes:
+        set_roles(session, actor, user, changes["roles"])
+    if "provider_id" in changes:
+        link_provider(session, actor, user, changes["provider_id"])
+    if "display_name" in changes or "email" in changes:
+        update_profile(
+            session,
+            actor,
+            user,
+            display_name=changes.get("display_name", user.display_name),
+            email=changes.get("email", user.email),
+        )
+    # Declarative, as PATCH is: asking for the state a user is already in changes nothing (checked
+    # under the lock, so of two admins disabling at once one disables and one finds it done).
+    if "active" in changes and changes["active"] != _locked(session, user).active:
+        (enable_user if changes["active"] else disable_user)(session, actor, user)
+
+
+def users_needing_attention(session: Session) -> dict:
+    """What an admin should look at: logins with the provider role linked to no provider, active panel
+    providers without a login, and how many users are disabled."""
+    unlinked = session.scalars(
+        sa.select(User)
+        .where(User.active, User.provider_id.is_(None))
+        .where(User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == "provider")))
+        .order_by(User.username)
+        .limit(20)
+    ).all()
+    without_login = session.scalar(
+        sa.select(sa.func.count())
+        .select_from(_PROVIDER)
+        .where(_PROVIDER.c.active.is_(True))
+        .where(~sa.exists().where(User.provider_id == _PROVIDER.c.id))
+    )
+    disabled = session.scalar(sa.select(sa.func.count()).select_from(User).where(User.active.is_(False)))
+    return {"unlinked": list(unlinked), "providers_without_login": without_login, "disabled": disabled}
+
+
 def set_roles(session: Session, actor: User | None, user: User, roles: list[str]) -> None:
     """Replace a user's roles. Audited, so every worker sees the new roles at its next request."""
     _check_roles(roles)
+    user = _locked(session, user)
     before = sorted(user.roles)
     after = sorted(set(roles))
     if before == after:

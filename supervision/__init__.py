@@ -19,3 +19,6 @@ def register(app: Flask) -> None:
     from supervision import statistics
 
     statistics.register(app)
+    from supervision import complaints
+
+    complaints.register(app)

@@ -231,6 +231,120 @@ def make_provider(app, make_organization):
     return make
 
 
+CASE_STAGES = ("applied", "accepted", "assigned", "in_progress", "closed")
+
+
+@pytest.fixture
+def make_case_at():
+    """The one case factory: ``make_case_at(session, stage="in_progress", ...) -> Case`` (flushed, not
+    committed), built through the service functions, stage by stage:
+
+    * ``applied``: ``intake.register_case`` (``intake``: more of its input, e.g. ``max_sentence``);
+    * ``accepted``: approved by ``intake.decide_application`` (on ``decided_on``);
+    * ``assigned``: offered to ``provider_id`` (required from here on), as the rotation's write leaves it
+      (the pick itself is the rotation's tests' business; ``tests/assignment``);
+    * ``in_progress``: accepted through ``rotation.accept_assignment``, which announces it to the other
+      capabilities; ``announce=False`` accepts quietly and calls only the ``receivers`` given, for a
+      capability's tests that keep the others' receivers out;
+    * ``closed``: ``closing.close_case`` by the provider's login ``closed_by`` (one is made if none).
+
+    ``columns`` are set on the case row after intake (facts a test states, e.g. ``major``); ``actor``
+    registers and decides (``None``: the system)."""
+    from assignment.intake import decide_application, register_case
+    from assignment.models import Assignment, Provider
+    from assignment.rotation import accept_assignment
+
+    def make(
+        session,
+        stage="in_progress",
+        *,
+        case_type="civil",
+        provider_id=None,
+        actor=None,
+        intake=None,
+        columns=None,
+        decided_on=None,
+        assigned_by=None,
+        assigned_at=None,
+        respond_by=None,
+        accepted_at=None,
+        announce=True,
+        receivers=(),
+        closed_by=None,
+        ended_on=None,
+    ):
+        if stage not in CASE_STAGES:
+            raise ValueError(f"stage {stage!r}: one of {CASE_STAGES}")
+        reached = CASE_STAGES.index(stage)
+        intake = dict(intake or {})
+        data = {
+            "case_type": case_type,
+            "cause": intake.pop("cause", "theft" if case_type == "criminal" else "contract"),
+            "received_on": intake.pop("received_on", clock.today()),
+            "applicant": intake.pop(
+                "applicant", {"name": f"Applicant {next(_counter)}", "id_number": "110101199003077571"}
+            ),
+            **intake,
+        }
+        case = register_case(session, data, actor)
+        if reached >= CASE_STAGES.index("accepted") and case.status == "applied":
+            decide_application(session, case, actor, approved=True, means_test="checked", on=decided_on)
+        for name, value in (columns or {}).items():
+            setattr(case, name, value)
+        session.flush()
+        if reached < CASE_STAGES.index("assigned"):
+            return case
+        if provider_id is None:
+            raise ValueError("a case assigned or beyond needs provider_id")
+        at = assigned_at or clock.now() - dt.timedelta(days=1)
+        assignment = Assignment(
+            case_id=case.id,
+            provider_id=provider_id,
+            mode="rotation",
+            status="offered",
+            live=True,
+            assigned_by=assigned_by,
+            assigned_at=at,
+            respond_by=respond_by or max(at, clock.now()) + dt.timedelta(days=1),
+            explanation={},
+        )
+        session.add(assignment)
+        session.get(Provider, provider_id).open_cases += 1
+        case.status = "assigned"
+        session.flush()
+        if reached < CASE_STAGES.index("in_progress"):
+            return case
+        if announce:
+            accept_assignment(session, assignment, None, now=accepted_at)
+        else:
+            assignment.status, assignment.accepted_at = "accepted", accepted_at or at
+            case.status = "in_progress"
+            for receive in receivers:
+                receive(session, assignment=assignment, actor=None)
+        session.flush()
+        if reached < CASE_STAGES.index("closed"):
+            return case
+        from legalaid.users import create_user
+        from supervision.scoring.closing import close_case, required_documents
+
+        if closed_by is None:
+            closed_by = create_user(
+                session, None, f"provider{next(_counter)}", PASSWORD, ["provider"], provider_id=provider_id
+            )
+        close_case(
+            session,
+            case,
+            closed_by,
+            ended_on=ended_on or clock.today() - dt.timedelta(days=5),
+            outcome="judgment",
+            documents=required_documents(case_type),
+        )
+        session.flush()
+        return case
+
+    return make
+
+
 class AuthActions:
     """Sign in through the API on a test client: ``auth.login("coord")``."""
 

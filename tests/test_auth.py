@@ -211,7 +211,11 @@ def test_admin_creates_and_disables_a_user_on_the_page(as_role, app):
         user = db.session.query(User).filter_by(username="wu").one()
         assert user.roles == ["finance", "supervisor"]
         uid = user.id
-    assert admin.post(f"/admin/users/{uid}/disable").status_code in (302, 303)
+    asked = admin.post(f"/admin/users/{uid}/disable")
+    assert asked.status_code == 200 and 'id="confirm-yes"' in asked.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, uid).active is True
+    assert admin.post(f"/admin/users/{uid}/disable", data={"confirmed": "yes"}).status_code in (302, 303)
     with app.app_context():
         assert db.session.get(User, uid).active is False
 

@@ -56,5 +56,6 @@ def test_demo_fills_an_empty_database_and_prints_logins(runner, app):
     assert "admin" in result.output and "demo-pass-2026" in result.output
     with app.app_context():
         roles = {r for u in db.session.scalars(sa.select(User)) for r in u.roles}
-    assert roles == {"admin", "coordinator", "supervisor", "provider", "finance"}
+    assert roles == {"admin", "coordinator", "supervisor", "provider", "finance", "desk"}
+    assert "desk" in result.output  # the front desk's login is printed with the others
     assert runner.invoke(args=["demo"]).exit_code != 0  # never on a database with data

@@ -44,6 +44,7 @@ PATH_ID_TABLES = {
     "provider_id": "provider",
     "sheet_id": "score_sheet",
     "subsidy_id": "subsidy",
+    "user_id": "user_account",
 }
 PATH_TEXT = {"day": "2026-05-01"}
 

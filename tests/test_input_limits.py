@@ -428,10 +428,10 @@ def test_a_page_post_with_out_of_range_numbers_is_a_400_page(as_role):
     "row, problem",
     [
         ("Li\x00Na,lawyer,Sunrise Law,2010-01-01,5", "NUL"),
-        ("{long},lawyer,Sunrise Law,2010-01-01,5", "name: at most 120 characters"),
-        ("Li Na,lawyer,{long},2010-01-01,5", "organization: at most 200 characters"),
-        ("Li Na,lawyer,Sunrise Law,0001-01-01,5", "practice_since"),
-        ("Li Na,lawyer,Sunrise Law,2010-01-01,99999999999", "max_open_cases must be at most 500"),
+        ("{long},lawyer,Sunrise Law,2010-01-01,5", "Name: at most 120 characters"),
+        ("Li Na,lawyer,{long},2010-01-01,5", "Organisation: at most 200 characters"),
+        ("Li Na,lawyer,Sunrise Law,0001-01-01,5", "In practice since"),
+        ("Li Na,lawyer,Sunrise Law,2010-01-01,99999999999", "Open-case cap must be at most 500"),
     ],
 )
 def test_the_panel_file_meets_the_same_limits(as_role, row, problem):
@@ -487,6 +487,29 @@ STORED = {
         "intake_point": ("legal_case", "intake_point"),
     },
     "CaseListArgs": {"q": None},
+    "ConsultationSchema": {
+        "question": ("consultation", "question"),
+        "answer": ("consultation", "answer"),
+        "referred_to": ("consultation", "referred_to"),
+    },
+    "PersonSchema": {"name": ("consultation", "person_name"), "phone": ("consultation", "person_phone")},
+    "ConsultationListArgs": {"phone": None, "q": None},  # searches, never stored
+    "StationSchema": {
+        "name": ("station", "name"),
+        "area": ("station", "area"),
+        "address": ("station", "address"),
+        "hours": ("station", "hours"),
+    },
+    "ComplainantSchema": {
+        "name": ("complaint", "complainant_name"),
+        "phone": ("complaint", "complainant_phone"),
+    },
+    "ComplaintSchema": {"request": ("complaint", "request"), "facts": ("complaint", "facts")},
+    "ComplaintAcceptanceSchema": {"reason": ("complaint", "not_accepted_reason")},
+    "ComplaintStatementSchema": {"text": ("complaint", "statement")},
+    "ComplaintExtensionSchema": {"reason": ("complaint", "extension_reason")},
+    "ComplaintDecisionSchema": {"findings": ("complaint", "findings")},
+    "SubsidyFilterSchema": {"q": None},  # a search, never stored
     "DecisionSchema": {
         "means_test_proof": ("legal_case", "means_test_proof"),
         "reason": ("legal_case", "rejection_reason"),

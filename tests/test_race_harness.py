@@ -631,6 +631,18 @@ def race_users_with_one_name(c: Centre):
     assert c.audit("user.create", _ids(answers)[0]) == 1
 
 
+@races("shell_api.update_user.patch", kind="idempotent")
+def race_disabling_one_user(c: Centre):
+    """PATCH states the wanted state: every admin is told the user is disabled; it happened once."""
+    username = c.new_user(["finance"])
+    user_id = c.scalar(sa.select(_user().id).where(_user().username == username))
+    admins = [c.one(c.new_user(["admin"])) for _ in range(N)]
+    answers = race(admins, lambda cl, i: cl.patch(f"/api/v1/users/{user_id}", json={"active": False}))
+    assert statuses(answers) == {200: N}
+    assert all(a.get_json()["active"] is False for a in answers)
+    assert c.audit("user.disable", user_id) == 1
+
+
 # --- the panel -----------------------------------------------------------------------------------
 
 
@@ -1656,6 +1668,210 @@ def race_rates(c: Centre):
         race(c.many("h_admin"), lambda cl, i: cl.post("/api/v1/subsidy-rates", json=body)), 201, (409, 422)
     )
     assert c.count(SubsidyRate, SubsidyRate.effective_from == effective) == 1
+
+
+# --- the front desk ------------------------------------------------------------------------------
+
+
+def _consultation_body(i: int = 0) -> dict:
+    return {
+        "channel": "hotline",
+        "occurred_at": clock.now().isoformat(),
+        "person": {"name": f"Caller {i}", "phone": f"1380000{i:04d}"},
+        "cause": "wage_arrears",
+        "question": "Unpaid wages",
+        "answer": "Told what to bring",
+        "outcome": "answered",
+    }
+
+
+@races("consultations_api.register_consultation.post", kind="create")
+def race_consultations(c: Centre):
+    from assignment.consultations_models import Consultation
+
+    desk = c.new_user(["desk"])
+    before = c.count(Consultation)
+    answers = race(c.many(desk), lambda cl, i: cl.post("/api/v1/consultations", json=_consultation_body(i)))
+    assert statuses(answers) == {201: N}
+    assert c.count(Consultation) == before + N
+    for consultation_id in _ids(answers):
+        assert c.audit("consultation.register", consultation_id) == 1
+
+
+@races("consultations_api.register_application.post", kind="unique")
+def race_applications_from_one_consultation(c: Centre):
+    from assignment.consultations_models import Consultation
+    from assignment.models import Case
+
+    desk = c.new_user(["desk"])
+    r = c.one(desk).post("/api/v1/consultations", json=_consultation_body())
+    assert r.status_code == 201, r.get_json()
+    consultation_id = r.get_json()["id"]
+    cases_before = c.count(Case)
+    body = {"applicant": {"id_number": APPLICANT["id_number"]}}
+    answers = race(
+        c.many(desk),
+        lambda cl, i: cl.post(f"/api/v1/consultations/{consultation_id}/application", json=body),
+    )
+    winner = one_winner(answers, 201, (409,))
+    assert c.count(Case) == cases_before + 1
+    case_id = answers[winner].get_json()["id"]
+    assert c.scalar(sa.select(Consultation.case_id).where(Consultation.id == consultation_id)) == case_id
+    assert c.audit("consultation.register_application", consultation_id) == 1
+    c.goes_forward(case_id)
+
+
+@races("consultations_api.create_station.post", kind="unique")
+def race_stations_with_one_name(c: Centre):
+    from assignment.consultations_models import Station
+
+    name = f"Race station {next(_seq)}"
+    answers = race(
+        c.many("h_admin"), lambda cl, i: cl.post("/api/v1/stations", json={"name": name, "kind": "court"})
+    )
+    one_winner(answers, 201, (409, 422))
+    assert c.count(Station, Station.name == name) == 1
+
+
+# --- complaints ----------------------------------------------------------------------------------
+
+
+def _complaint(c: Centre, stage: str = "received", provider_id: int | None = None) -> int:
+    """A complaint about a provider (neglect), brought to ``stage`` through the API."""
+    sup = c.one("h_sup1")
+    provider_id = provider_id or c.providers[0]
+    body = {
+        "received_on": clock.today().isoformat(),
+        "complainant": {"name": "Zhao Lei", "relation": "client"},
+        "respondent": {"kind": "provider", "id": provider_id},
+        "matter": "neglect",
+        "request": "Look into it",
+        "facts": "No news for months",
+    }
+    r = sup.post("/api/v1/complaints", json=body)
+    assert r.status_code == 201, r.get_json()
+    complaint_id = r.get_json()["id"]
+    url = f"/api/v1/complaints/{complaint_id}"
+    steps = {
+        "accepted": (f"{url}/acceptance", {"accepted": True}),
+        "investigating": (
+            f"{url}/statement-request",
+            {"due_on": (clock.today() + dt.timedelta(days=7)).isoformat()},
+        ),
+        "decided": (f"{url}/decision", {"outcome": "not_upheld", "findings": "f"}),
+    }
+    for name in ("accepted", "investigating", "decided"):
+        if stage == "received":
+            break
+        step_url, step_body = steps[name]
+        r = sup.post(step_url, json=step_body)
+        assert r.status_code == 200, r.get_json()
+        if name == stage:
+            break
+    return complaint_id
+
+
+@races("complaints_api.register_complaint.post", kind="create")
+def race_complaints(c: Centre):
+    from supervision.complaints.models import Complaint
+
+    before = c.count(Complaint)
+    body = {
+        "received_on": clock.today().isoformat(),
+        "complainant": {"name": "Zhao Lei", "relation": "applicant"},
+        "respondent": {"kind": "centre"},
+        "matter": "wrongful_refusal",
+        "request": "Reconsider",
+        "facts": "Refused",
+    }
+    answers = race(c.many("h_sup1"), lambda cl, i: cl.post("/api/v1/complaints", json=body))
+    assert statuses(answers) == {201: N}
+    assert c.count(Complaint) == before + N
+
+
+@races("complaints_api.decide_acceptance.post", kind="transition")
+def race_complaint_acceptance(c: Centre):
+    complaint_id = _complaint(c)
+
+    def send(cl, i):
+        body = {"accepted": True} if i % 2 else {"accepted": False, "reason": f"no standing {i}"}
+        return cl.post(f"/api/v1/complaints/{complaint_id}/acceptance", json=body)
+
+    one_winner(race(c.many("h_sup1"), send), 200)
+    assert c.audit("complaint.acceptance", complaint_id) == 1
+
+
+@races("complaints_api.request_statement.post", kind="transition")
+def race_statement_requests(c: Centre):
+    complaint_id = _complaint(c, "accepted")
+    due = (clock.today() + dt.timedelta(days=5)).isoformat()
+    answers = race(
+        c.many("h_sup2"),
+        lambda cl, i: cl.post(f"/api/v1/complaints/{complaint_id}/statement-request", json={"due_on": due}),
+    )
+    one_winner(answers, 200)
+    assert c.audit("complaint.request_statement", complaint_id) == 1
+
+
+@races("complaints_api.submit_statement.post", kind="transition")
+def race_statements(c: Centre):
+    complaint_id = _complaint(c, "investigating")
+    lawyer = c.lawyer(c.providers[0])
+    answers = race(
+        c.many(lawyer),
+        lambda cl, i: cl.post(
+            f"/api/v1/complaints/{complaint_id}/statement", json={"text": f"statement {i}"}
+        ),
+    )
+    one_winner(answers, 200)
+    assert c.audit("complaint.statement", complaint_id) == 1
+
+
+@races("complaints_api.extend_decision.post", kind="transition")
+def race_extensions(c: Centre):
+    complaint_id = _complaint(c, "accepted")
+    answers = race(
+        c.many("h_sup3"),
+        lambda cl, i: cl.post(
+            f"/api/v1/complaints/{complaint_id}/extension",
+            json={
+                "reason": f"r{i}",
+                "new_decide_by": (clock.today() + dt.timedelta(days=80 + i)).isoformat(),
+            },
+        ),
+    )
+    one_winner(answers, 200)
+    assert c.audit("complaint.extend", complaint_id) == 1
+
+
+@races("complaints_api.decide_complaint.post", kind="transition")
+def race_complaint_decisions(c: Centre):
+    from assignment.models import ProviderLeave
+
+    provider_id = c.new_provider()  # in no pool: the pause changes nobody's rotation
+    complaint_id = _complaint(c, "accepted", provider_id=provider_id)
+
+    def send(cl, i):
+        body = {"outcome": "upheld_correction", "findings": f"f{i}", "pause_days": 10 + i}
+        return cl.post(f"/api/v1/complaints/{complaint_id}/decision", json=body)
+
+    one_winner(race(c.many("h_sup4"), send), 200)
+    assert c.audit("complaint.decide", complaint_id) == 1
+    assert c.count(ProviderLeave, ProviderLeave.provider_id == provider_id) == 1  # one pause, not eight
+
+
+@races("complaints_api.answer_complaint.post", kind="transition")
+def race_complaint_answers(c: Centre):
+    complaint_id = _complaint(c, "decided")
+    answers = race(
+        c.many("h_sup1"),
+        lambda cl, i: cl.post(
+            f"/api/v1/complaints/{complaint_id}/answer",
+            json={"answered_on": clock.today().isoformat(), "method": ("letter", "phone")[i % 2]},
+        ),
+    )
+    one_winner(answers, 200)
+    assert c.audit("complaint.answer", complaint_id) == 1
 
 
 # --- the tests -----------------------------------------------------------------------------------

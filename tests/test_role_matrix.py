@@ -47,6 +47,8 @@ ACCESS: list[tuple[str, str]] = [
     ("GET /checklists/current", SIGNED_IN),
     # Admin: users, panel, pools, checklists, rates, settings (the working-day calendar).
     ("POST /users", "admin"),
+    ("GET /users", "admin"),
+    ("PATCH /users/*", "admin"),
     ("POST /organizations", "admin"),
     ("POST /providers", "admin"),
     ("PATCH /providers/*", "admin"),
@@ -122,6 +124,20 @@ ACCESS: list[tuple[str, str]] = [
     ("GET /payment-batches*", "finance admin"),
     ("POST /payment-batches/*", "finance"),
     ("GET /reports/subsidies", "finance admin"),
+    # Front desk: the desk and coordinators register consultations and applications from them;
+    # supervisors and admins read the register. Stations: the admin keeps them.
+    ("POST /consultations", "desk coordinator"),
+    ("POST /consultations/*/application", "desk coordinator"),
+    ("GET /consultations*", "desk coordinator supervisor admin"),
+    ("POST /stations", "admin"),
+    ("GET /stations", STAFF + " desk"),
+    # Complaints: supervisors handle them; admins read (without the complainant's identity); the
+    # provider complained about reads and answers theirs once asked for a statement.
+    ("POST /complaints", "supervisor"),
+    ("GET /complaints", "supervisor admin"),
+    ("GET /complaints/{complaint_id}", "supervisor admin own"),
+    ("POST /complaints/*/statement", "own"),
+    ("POST /complaints/*", "supervisor"),
     # Statistics: coordinators, supervisors, admins; finance its subsidy figures.
     ("GET /reports/summary", STAFF + " finance"),
 ]
@@ -276,6 +292,9 @@ def district(app, make_provider):
             "checklist_id": "checklist",
             "sheet_id": "score_sheet",
             "batch_id": "payment_batch",
+            "consultation_id": "consultation",
+            "complaint_id": "complaint",
+            "user_id": "user_account",
         }
         for name, table in tables.items():
             column = db.metadata.tables[table].c.id

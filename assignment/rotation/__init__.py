@@ -32,7 +32,7 @@ once with bound parameters, and rows are read as plain columns rather than ORM o
 Where things are (one module per room; they import each other directly, never through this package):
 
 * ``pool_clock``: the clock arithmetic (keys, the owed cap, joining, weights, parking, counting a turn);
-* ``eligibility``: the rules, the reasons a member is passed over, the facts of a case;
+* ``who_may_take``: the eligibility rules, the reasons a member is passed over, the facts of a case;
 * ``walk``: the walk in key order, the explanation, the 409 when nobody is eligible;
 * ``write``: the generic write and PostgreSQL's single-statement write of a pick;
 * ``assign``: assigning by rotation, within the window, designated; the pool for a case; the locks;
@@ -55,7 +55,9 @@ from assignment.rotation.assign import (
     next_in_line,
     pool_for_case,
 )
-from assignment.rotation.eligibility import (
+from assignment.rotation.pool_clock import Member, Turn, change_weight, join_pool, member_key, owed_cap
+from assignment.rotation.walk import CAPPED_READ, EXPLAIN_SKIPPED, WALK_BATCH, Walk
+from assignment.rotation.who_may_take import (
     ELIGIBILITY,
     REASONS,
     CaseFacts,
@@ -64,8 +66,6 @@ from assignment.rotation.eligibility import (
     provider_ineligibility,
     years_of_practice,
 )
-from assignment.rotation.pool_clock import Member, Turn, change_weight, join_pool, member_key, owed_cap
-from assignment.rotation.walk import CAPPED_READ, EXPLAIN_SKIPPED, WALK_BATCH, Walk
 from assignment.rotation.write import acceptance_days
 
 __all__ = [

@@ -14,16 +14,6 @@ from sqlalchemy.orm.attributes import set_committed_value
 from assignment import labels
 from assignment.models import WINDOW_REASONS, Assignment, Case, PoolMember, PoolScope, Provider, RotationPool
 from assignment.roles import require_role
-from assignment.rotation.eligibility import (
-    _CASE_STATUS,
-    REASONS,
-    CaseFacts,
-    _facts,
-    _opposing_orgs,
-    _pool_and_links,
-    eligibility,
-    provider_ineligibility,
-)
 from assignment.rotation.pool_clock import (
     Member,
     Turn,
@@ -34,6 +24,16 @@ from assignment.rotation.pool_clock import (
     member_key,
 )
 from assignment.rotation.walk import Walk, _explanation, _no_one_eligible, _walk
+from assignment.rotation.who_may_take import (
+    _CASE_STATUS,
+    REASONS,
+    CaseFacts,
+    _facts,
+    _opposing_orgs,
+    _pool_and_links,
+    eligibility,
+    provider_ineligibility,
+)
 from assignment.rotation.write import (
     _audit_assign,
     _create_assignment,

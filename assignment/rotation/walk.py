@@ -17,7 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from assignment.models import PoolMember, Provider, ProviderConflict, RotationPool
-from assignment.rotation.eligibility import (
+from assignment.rotation.pool_clock import _MEMBER_T, _POOL_ID, Member, _on_leave, _park, owed_cap
+from assignment.rotation.who_may_take import (
     REASONS,
     CaseFacts,
     _case_reason,
@@ -25,7 +26,6 @@ from assignment.rotation.eligibility import (
     _unavailable_reason,
     eligibility,
 )
-from assignment.rotation.pool_clock import _MEMBER_T, _POOL_ID, Member, _on_leave, _park, owed_cap
 from legalaid.errors import NotAllowed, joined, say
 
 EXPLAIN_SKIPPED = 20  # the explanation keeps at most 20 skipped members

@@ -24,4 +24,19 @@
       });
     });
   });
+
+  /* <input data-filter-rows="TABLE-ID">: as the person types, show only the rows of that table whose
+     data-filter-text holds the words typed (without JavaScript the search button asks the server). */
+  var filters = document.querySelectorAll("input[data-filter-rows]");
+  Array.prototype.forEach.call(filters, function (input) {
+    input.addEventListener("input", function () {
+      var table = document.getElementById(input.getAttribute("data-filter-rows"));
+      if (!table) { return; }
+      var words = input.value.trim().toLowerCase();
+      var rows = table.querySelectorAll("tr[data-filter-text]");
+      Array.prototype.forEach.call(rows, function (row) {
+        row.hidden = words !== "" && row.getAttribute("data-filter-text").indexOf(words) === -1;
+      });
+    });
+  });
 })();

@@ -21,6 +21,7 @@ from legalaid.db import lock_row
 from legalaid.errors import Invalid, NotAllowed, NotFound, say
 from supervision import signals
 from supervision.scheduling import reminders
+from supervision.scheduling.case_assignment import current_assignment
 from supervision.scheduling.models import (
     SATISFACTION,
     CallAttempt,
@@ -28,7 +29,6 @@ from supervision.scheduling.models import (
     Hearing,
     RedFlag,
 )
-from supervision.scheduling.observations import current_assignment
 from supervision.scheduling.rota import pick_supervisor, users_with_role
 from supervision.scheduling.rows import insert_entity
 from supervision.scheduling.rules import setting
@@ -193,7 +193,7 @@ def plan_after_hearing_call(
 ) -> FollowUpCall | None:
     """The call 3 days after the provider's first hearing of the case; it follows that hearing when
     hearings are moved or cancelled. ``assignment``: the case's current assignment (an ``Assignment``
-    or ``observations.AssignmentRef``) when the caller has it; ``first``: the (id, start) of that
+    or ``case_assignment.AssignmentRef``) when the caller has it; ``first``: the (id, start) of that
     first hearing when the caller knows it (a new hearing of a case with no other)."""
     if assignment is UNSET:
         assignment = current_assignment(session, case)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from assignment import workdays
 from assignment.demo import cases_in_progress
 from legalaid import clock
+from legalaid.demo import on_day
 from legalaid.models import User, UserRole
 from supervision.scheduling import calls, hearings, observations, reminders
 from supervision.scheduling.models import FollowUpCall
@@ -113,6 +114,24 @@ def build_schedule(session: Session, progress) -> None:
             session, coordinator, coming[0], starts_at=coming[0].starts_at + dt.timedelta(days=1)
         )
         hearings.cancel_hearing(session, coordinator, coming[1], "法院通知延期")
+    # The year's calls due before this week were made on their day (the demo's cases spread over the
+    # year; a real centre's list holds this week's calls, not a year of them).
+    past_due = session.scalars(
+        sa.select(FollowUpCall)
+        .where(FollowUpCall.status == "planned", FollowUpCall.due_on < clock.today() - dt.timedelta(days=3))
+        .order_by(FollowUpCall.id)
+    ).all()
+    for i, call in enumerate(past_due):
+        with on_day(call.due_on, dt.time(9 + i % 8, i * 7 % 60)):
+            calls.record_call_attempt(
+                session,
+                sups[i % len(sups)],
+                call,
+                reached=True,
+                satisfaction="satisfied" if i % 5 else "basically_satisfied",
+                took_money=False,
+                notes="受援人对办案情况表示满意",
+            )
     # Calls: some attempted (done, retrying, unreachable), one with a red flag, the rest planned.
     open_calls = list(
         session.scalars(

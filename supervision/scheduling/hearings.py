@@ -18,7 +18,7 @@ from legalaid.auth import sees_provider_work
 from legalaid.db import lock_row
 from legalaid.errors import Invalid, NotAllowed, NotFound, say
 from supervision import signals
-from supervision.scheduling import calls, observations
+from supervision.scheduling import calls, case_assignment, observation_decision, observer_staffing
 from supervision.scheduling.models import Hearing
 from supervision.scheduling.rows import insert_entity
 from supervision.scheduling.rules import setting
@@ -71,7 +71,7 @@ def record_hearing(
     # One statement reads the case's current assignment (three columns, not the entity with its joined
     # case, provider and organisation), handed to everything below that needs it, and the facts the
     # observation decision needs.
-    assignment, facts = observations.new_hearing_facts(session, case.id, starts_at)
+    assignment, facts = observation_decision.new_hearing_facts(session, case.id, starts_at)
     _check_provider_may_act(actor, case, assignment)
     ends_at = _check_times(starts_at, ends_at)
     if not (court or "").strip():
@@ -89,7 +89,7 @@ def record_hearing(
     room = (room or "").strip() or None
     draft = Hearing(case_id=case.id, provider_id=provider_id, starts_at=starts_at, court=court)
     # Decided before the insert (the draw does not need the id): one write for the hearing.
-    observe, reason, draw, others = observations.decide_observation_facts(session, draft, case, facts)
+    observe, reason, draw, others = observation_decision.decide_observation_facts(session, draft, case, facts)
     # One INSERT … RETURNING, no unit of work; the returned Hearing is an ordinary persistent object.
     hearing = insert_entity(
         session,
@@ -110,7 +110,7 @@ def record_hearing(
     decision = {"observe": observe, "reason": reason, "sample_draw": draw}
     observation = None
     if observe:
-        observation = observations.schedule_observation(
+        observation = observer_staffing.schedule_observation(
             session,
             hearing,
             reason,
@@ -164,7 +164,7 @@ def move_hearing(
     """Change the time or place; the observation, its reminders and the after-hearing call follow."""
     require_role(actor, *RECORDERS)
     case = get_case(session, hearing.case_id)
-    assignment = observations.current_assignment(session, case)
+    assignment = case_assignment.current_assignment(session, case)
     _check_provider_may_act(actor, case, assignment)
     lock_row(session, Hearing, hearing.id)  # a move against a cancel: the move sees the cancellation
     if hearing.status != "scheduled":
@@ -187,7 +187,7 @@ def move_hearing(
     if observation is not None and observation.status in ("scheduled", "unassigned"):
         observation.starts_at, observation.ends_at = starts_at, ends_at
         session.flush()
-        observations.restaff_observation(session, observation, actor)
+        observer_staffing.restaff_observation(session, observation, actor)
     calls.plan_after_hearing_call(session, case, assignment)
     audit.record(
         session,
@@ -201,19 +201,42 @@ def move_hearing(
     return hearing
 
 
+def hearing_state(hearing: Hearing, now: dt.datetime | None = None) -> str:
+    """The one status word the pages show: cancelled, held (it has started), or scheduled."""
+    if hearing.status == "cancelled":
+        return "cancelled"
+    return "held" if hearing.starts_at <= (now or clock.now()) else "scheduled"
+
+
+def cancel_refusal(hearing: Hearing, now: dt.datetime | None = None) -> str | None:
+    """Why a hearing can no longer be cancelled, or None: one that has started, or was observed, took
+    place (the record and its observation report stay)."""
+    if hearing.status == "cancelled":
+        return say("This hearing is already cancelled.")
+    if hearing.observation is not None and hearing.observation.status == "reported":
+        return say("This hearing was observed and reported on; it cannot be cancelled.")
+    if hearing.starts_at <= (now or clock.now()):
+        return say("This hearing has already started or taken place; it cannot be cancelled.")
+    return None
+
+
 def cancel_hearing(session: Session, actor, hearing: Hearing, reason: str | None = None) -> Hearing:
+    """Cancel a hearing still to come, with everything scheduled from it."""
     require_role(actor, *RECORDERS)
     case = get_case(session, hearing.case_id)
-    assignment = observations.current_assignment(session, case)
+    assignment = case_assignment.current_assignment(session, case)
     _check_provider_may_act(actor, case, assignment)
     lock_row(session, Hearing, hearing.id)  # two cancels at once: the second sees it cancelled (409)
     if hearing.status != "scheduled":
         raise NotAllowed(say("This hearing is already cancelled."))
+    refusal = cancel_refusal(hearing)
+    if refusal:
+        raise NotAllowed(refusal)
     hearing.status = "cancelled"
 
     hearing.cancelled_at, hearing.cancel_reason = clock.now(), (reason or "").strip() or None
     if hearing.observation is not None:
-        observations.cancel_observation(session, hearing.observation, actor)
+        observer_staffing.cancel_observation(session, hearing.observation, actor)
     session.flush()
     calls.plan_after_hearing_call(session, case, assignment)
     audit.record(

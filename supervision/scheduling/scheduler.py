@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from legalaid import clock
 from legalaid.db import db, is_sqlite
-from supervision.scheduling import calls, deadlines, observations, reminders
+from supervision.scheduling import calls, deadlines, observer_staffing, reminders
 from supervision.scheduling.models import SchedulerLease
 from supervision.scheduling.rota import users_with_role
 from supervision.scheduling.rules import setting
@@ -132,6 +132,9 @@ def plan_morning_reminders(session: Session, now: dt.datetime | None = None) -> 
                 event_at=end_of_day,
                 link="/supervision/deadlines",
             )
+    from supervision.complaints.digest import plan_complaint_digest
+
+    plan_complaint_digest(session, today, now, end_of_day)  # to those who handle complaints
     session.commit()
     return True
 
@@ -155,7 +158,7 @@ def check_deadlines(session: Session, now: dt.datetime | None = None) -> dict:
     today = clock.local_date(now)
     lapsed = lapse_overdue_material_requests(session, today)
     expired = expire_unanswered_assignments(session, now)
-    staffed = observations.staff_unassigned_observations(session, now)
+    staffed = observer_staffing.staff_unassigned_observations(session, now)
     alerts = 0
     newly = [d for d in deadlines.open_deadlines(session, today) if d.days_overdue == 1]
     coordinators = users_with_role(session, "coordinator") if newly else []

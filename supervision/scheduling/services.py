@@ -16,13 +16,9 @@ from supervision.scheduling.calls import (
 )
 from supervision.scheduling.deadlines import open_deadlines
 from supervision.scheduling.hearings import cancel_hearing, get_hearing, move_hearing, record_hearing
-from supervision.scheduling.observations import (
-    decide_observation,
-    get_observation,
-    hearing_ratings,
-    report_observation,
-    schedule_observation,
-)
+from supervision.scheduling.observation_decision import decide_observation
+from supervision.scheduling.observations import get_observation, hearing_ratings, report_observation
+from supervision.scheduling.observer_staffing import schedule_observation
 from supervision.scheduling.reminders import plan_reminder, send_outbox, sweep_due_reminders
 
 __all__ = [

@@ -16,7 +16,7 @@ from legalaid.errors import NotFound, say
 from legalaid.models import CASE_STAFF
 from legalaid.openapi import CSV, JSON, page_of, responds, use_query
 from supervision.scoring import answer_schemas as answer
-from supervision.scoring import checklists, closing, reports, scoring
+from supervision.scoring import appeals, checklists, closing, files, reports, sheets
 from supervision.scoring.models import Checklist, ScoreFile
 from supervision.scoring.schemas import (
     AppealDecisionSchema,
@@ -171,7 +171,7 @@ def _sheet_answer(sheet) -> dict:
 @responds(201, answer.SHEET, creates="sheet_id")
 def create_score_sheet(case_id, body):
     """Start a score sheet on a closed file; suggestions are pre-filled, points above a maximum → 422."""
-    sheet = scoring.create_score_sheet(db.session, case_id, current_user, **body)
+    sheet = sheets.create_score_sheet(db.session, case_id, current_user, **body)
     db.session.commit()
     return jsonify(_sheet_answer(sheet)), 201
 
@@ -181,7 +181,7 @@ def create_score_sheet(case_id, body):
 @responds(200, answer.SHEET)
 def read_score_sheet(sheet_id):
     """A score sheet: the scorer's own draft, any submitted sheet for staff, or the provider's final one."""
-    sheet, for_provider = scoring.readable_sheet(db.session, sheet_id, current_user)
+    sheet, for_provider = files.readable_sheet(db.session, sheet_id, current_user)
     return jsonify(dump_sheet(sheet, for_provider=for_provider))
 
 
@@ -191,9 +191,7 @@ def read_score_sheet(sheet_id):
 @responds(200, answer.SHEET)
 def update_score_sheet(sheet_id, body):
     """Change your draft sheet; items not named keep their points."""
-    sheet = scoring.update_score_sheet(
-        db.session, scoring.get_sheet(db.session, sheet_id), current_user, **body
-    )
+    sheet = sheets.update_score_sheet(db.session, files.get_sheet(db.session, sheet_id), current_user, **body)
     db.session.commit()
     return jsonify(dump_sheet(sheet))
 
@@ -203,8 +201,8 @@ def update_score_sheet(sheet_id, body):
 @responds(200, answer.SUBMITTED)
 def submit_score_sheet(sheet_id):
     """Submit your sheet; answers the file's score status after it (final, second_review, third_review)."""
-    sheet = scoring.get_sheet(db.session, sheet_id)
-    file = scoring.submit_score_sheet(db.session, sheet, current_user)
+    sheet = files.get_sheet(db.session, sheet_id)
+    file = sheets.submit_score_sheet(db.session, sheet, current_user)
     db.session.commit()
     final = file.status == "final"
     return jsonify(
@@ -226,9 +224,9 @@ def submit_score_sheet(sheet_id):
 def read_score(case_id):
     """The file's score: status, total, grade and sheets (the provider sees it once final)."""
     if current_user.has_role("supervisor", "admin"):
-        return jsonify(dump_file(scoring.get_file(db.session, case_id)))
-    file = scoring.own_file(db.session, case_id, current_user)
-    if not scoring.visible_to_provider(file):
+        return jsonify(dump_file(files.get_file(db.session, case_id)))
+    file = files.own_file(db.session, case_id, current_user)
+    if not files.visible_to_provider(file):
         raise NotFound(say("The score of this case is not final yet."))
     return jsonify(dump_file(file, for_provider=True))
 
@@ -264,7 +262,7 @@ def my_scores():
 @responds(200, answer.SCORE_FILE)
 def accept_score(case_id):
     """The provider accepts the final score and waives the appeal window."""
-    file = scoring.accept_score(db.session, case_id, current_user)
+    file = appeals.accept_score(db.session, case_id, current_user)
     db.session.commit()
     return jsonify(dump_file(file, for_provider=True))
 
@@ -275,7 +273,7 @@ def accept_score(case_id):
 @responds(201, answer.SCORE_FILE)
 def appeal_score(case_id, body):
     """The provider appeals the final score within 10 days (after → 409)."""
-    file = scoring.appeal_score(db.session, case_id, current_user, body["reason"])
+    file = appeals.appeal_score(db.session, case_id, current_user, body["reason"])
     db.session.commit()
     return jsonify(dump_file(file, for_provider=True)), 201
 
@@ -286,8 +284,8 @@ def appeal_score(case_id, body):
 @responds(200, answer.SCORE_FILE)
 def decide_appeal(case_id, body):
     """A supervisor who has not marked the file decides the appeal: upheld, or revised with their sheet."""
-    sheet = scoring.get_sheet(db.session, body["sheet_id"]) if body["sheet_id"] else None
-    file = scoring.decide_appeal(
+    sheet = files.get_sheet(db.session, body["sheet_id"]) if body["sheet_id"] else None
+    file = appeals.decide_appeal(
         db.session, case_id, current_user, outcome=body["outcome"], reason=body["reason"], sheet=sheet
     )
     db.session.commit()

@@ -18,7 +18,6 @@ SCORING = {
 }
 
 GRADES = ("excellent", "good", "pass", "fail")
-GRADE_LABELS_ZH = {"excellent": "优秀", "good": "良好", "pass": "合格", "fail": "不合格"}
 # Lower bounds of the half-open bands: 优秀 [90, 100], 良好 [80, 90), 合格 [60, 80), 不合格 [0, 60).
 DEFAULT_GRADE_BANDS = {"excellent": 90, "good": 80, "pass": 60}
 

@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 from assignment.demo import cases_in_progress
 from assignment.models import Assignment, Case
 from legalaid import clock
+from legalaid.demo import on_day
 from legalaid.hooks import add_demo_step
 from legalaid.models import User, UserRole
-from supervision.scoring import checklists, closing, scoring
+from supervision.scoring import appeals, checklists, closing, files, sheets
 from supervision.scoring.models import ScoreFile
 
 DEDUCTION_NOTES = [
@@ -58,25 +59,28 @@ def _close(session: Session, case: Case, rng: random.Random, ended_on: dt.date, 
     today = clock.today()
     ended_on = min(max(ended_on, assigned_on + dt.timedelta(days=10), case.received_on), today)
     required = closing.required_documents(case.case_type)
-    closing.close_case(
-        session,
-        case,
-        login,
-        ended_on=ended_on,
-        outcome=rng.choice(["judgment", "mediation", "settlement"]),
-        documents=required if not late else required[:-1],
-        retainer_signed_on=min(assigned_on + dt.timedelta(days=rng.choice([1, 2, 3, 4, 8])), ended_on),
-        today=min(ended_on + dt.timedelta(days=rng.randint(1, 10)), today),
-    )
+    closed_on = min(ended_on + dt.timedelta(days=rng.randint(1, 10)), today)
+    with on_day(closed_on, dt.time(15)):  # the file's history reads the day it was closed
+        closing.close_case(
+            session,
+            case,
+            login,
+            ended_on=ended_on,
+            outcome=rng.choice(["judgment", "mediation", "settlement"]),
+            documents=required if not late else required[:-1],
+            retainer_signed_on=min(assigned_on + dt.timedelta(days=rng.choice([1, 2, 3, 4, 8])), ended_on),
+            today=closed_on,
+        )
     handed_in_on = min(ended_on + dt.timedelta(days=38), today)
     if late and handed_in_on > ended_on + dt.timedelta(days=30):
-        closing.hand_in_documents(session, case, login, required[-1:], today=handed_in_on)
+        with on_day(handed_in_on, dt.time(11)):
+            closing.hand_in_documents(session, case, login, required[-1:], today=handed_in_on)
     return ended_on
 
 
 def _items(session: Session, case_id: int, rng: random.Random, target: float) -> list[dict]:
     """Points adding up to ``target``: small deductions spread over random items, each with a note."""
-    checklist = scoring.pinned_checklist(session, session.get(ScoreFile, case_id))
+    checklist = files.pinned_checklist(session, session.get(ScoreFile, case_id))
     deduct = Decimal(str(round(100 - target, 1)))
     taken = {item.code: Decimal(0) for item in checklist.items}
     order = sorted(checklist.items, key=lambda i: rng.random())
@@ -97,15 +101,16 @@ def _items(session: Session, case_id: int, rng: random.Random, target: float) ->
 
 
 def _mark(session, case, scorer, rng, target, today, veto=None):
-    sheet = scoring.create_score_sheet(
-        session,
-        case.id,
-        scorer,
-        items=_items(session, case.id, rng, target),
-        vetoes=[veto] if veto else [],
-        veto_note="回访核实" if veto else "已核对回访记录",
-    )
-    return scoring.submit_score_sheet(session, sheet, scorer, today=today)
+    with on_day(today, dt.time(9 + case.id % 8, case.id * 7 % 60)):  # marked that day
+        sheet = sheets.create_score_sheet(
+            session,
+            case.id,
+            scorer,
+            items=_items(session, case.id, rng, target),
+            vetoes=[veto] if veto else [],
+            veto_note="回访核实" if veto else "已核对回访记录",
+        )
+        return sheets.submit_score_sheet(session, sheet, scorer, today=today)
 
 
 def build_scoring(session: Session, progress) -> None:
@@ -158,7 +163,7 @@ def build_scoring(session: Session, progress) -> None:
         veto_file,
         *_more_awaiting_marking,
     ) = current
-    scoring.create_score_sheet(session, draft_file.id, a, items=_items(session, draft_file.id, rng, 84))
+    sheets.create_score_sheet(session, draft_file.id, a, items=_items(session, draft_file.id, rng, 84))
     _mark(session, second_file, a, rng, 55, today)  # 不合格 → second marker
     session.get(ScoreFile, third_file.id).in_sample = True
     _mark(session, third_file, a, rng, 93, today)
@@ -168,20 +173,25 @@ def build_scoring(session: Session, progress) -> None:
     _mark(session, mean_file, c, rng, 82, today - dt.timedelta(days=3))  # mean 84.0
     _mark(session, window_file, c, rng, 88, today - dt.timedelta(days=2))
     _mark(session, accepted_file, a, rng, 91, today - dt.timedelta(days=5))
-    scoring.accept_score(
-        session, accepted_file.id, _login(session, session.get(ScoreFile, accepted_file.id).provider_id)
-    )
+    with on_day(today - dt.timedelta(days=4), dt.time(16)):
+        appeals.accept_score(
+            session, accepted_file.id, _login(session, session.get(ScoreFile, accepted_file.id).provider_id)
+        )
     for file_case, target in ((appealed_file, 74), (upheld_file, 69), (revised_file, 77)):
         _mark(session, file_case, a, rng, target, today - dt.timedelta(days=6))
         login = _login(session, session.get(ScoreFile, file_case.id).provider_id)
-        scoring.appeal_score(session, file_case.id, login, "庭审表现的扣分与旁听评价不符，请复核。")
-    scoring.decide_appeal(session, upheld_file.id, c, outcome="upheld", reason="扣分有案卷依据，维持原评分。")
-    sheet = scoring.create_score_sheet(
-        session, revised_file.id, b, items=_items(session, revised_file.id, rng, 83)
-    )
-    scoring.decide_appeal(
-        session, revised_file.id, b, outcome="revised", reason="旁听评价良好，出庭项改判。", sheet=sheet
-    )
+        with on_day(today - dt.timedelta(days=4), dt.time(17)):
+            appeals.appeal_score(session, file_case.id, login, "庭审表现的扣分与旁听评价不符，请复核。")
+    with on_day(today - dt.timedelta(days=1), dt.time(10)):
+        appeals.decide_appeal(
+            session, upheld_file.id, c, outcome="upheld", reason="扣分有案卷依据，维持原评分。"
+        )
+        sheet = sheets.create_score_sheet(
+            session, revised_file.id, b, items=_items(session, revised_file.id, rng, 83)
+        )
+        appeals.decide_appeal(
+            session, revised_file.id, b, outcome="revised", reason="旁听评价良好，出庭项改判。", sheet=sheet
+        )
     _mark(session, veto_file, b, rng, 90, today, veto="stopped_work")
     session.flush()
     counts = dict(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from legalaid import limits
@@ -26,8 +26,19 @@ class ClosingForm(FlaskForm):
     documents = MultiCheckboxField(_l("Closing materials handed in"))
 
 
+class AtLeastOneTicked:
+    """At least one box ticked, checked on the server only: a ``required`` flag would put ``required``
+    on every box, and the browser would then refuse the form until all of them were ticked."""
+
+    field_flags: dict = {}
+
+    def __call__(self, form, field) -> None:
+        if not field.data:
+            raise ValidationError(_l("Tick the materials you are handing in now."))
+
+
 class DocumentsForm(FlaskForm):
-    documents = MultiCheckboxField(_l("Materials handed in now"), validators=[DataRequired()])
+    documents = MultiCheckboxField(_l("Materials handed in now"), validators=[AtLeastOneTicked()])
 
 
 class ActionForm(FlaskForm):

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from supervision.scoring import closing
-from supervision.scoring.defaults import GRADE_LABELS_ZH
+from supervision.scoring.defaults import CLOSING_DOCUMENTS
 
 
 def grade_label(grade: str | None) -> str:
     if not grade:
         return ""
-    english = {"excellent": _("Excellent"), "good": _("Good"), "pass": _("Pass"), "fail": _("Fail")}[grade]
-    return f"{GRADE_LABELS_ZH[grade]} {english}" if not closing._english() else english
+    # One word in the reader's language (优秀 / Excellent), never both side by side.
+    return {"excellent": _("Excellent"), "good": _("Good"), "pass": _("Pass"), "fail": _("Fail")}.get(
+        grade, grade
+    )
 
 
 def status_label(status: str) -> str:
@@ -72,6 +75,17 @@ def reason_text(reason: dict | None) -> str:
     if not reason:
         return ""
     p = reason.get("params", {})
+    if reason.get("key") == "hearing_ratings":
+        return ngettext(
+            "Hearing observation ratings: mean %(mean)s of 5 over %(num)s observation.",
+            "Hearing observation ratings: mean %(mean)s of 5 over %(num)s observations.",
+            int(p.get("observations") or 1),
+            mean=p.get("mean"),
+        )
+    if reason.get("key") == "hand_in_missing":
+        p = {**p, "missing": ", ".join(material_label(c) for c in str(p.get("missing", "")).split(", ") if c)}
+    if reason.get("key") == "red_flag":
+        p = {**p, "status": _("confirmed") if p.get("status") == "confirmed" else _("not yet resolved")}
     texts = {
         "retainer_on_time": _l(
             "Retainer signed on %(signed_on)s, within 5 days of the assignment on %(assigned_on)s."
@@ -83,9 +97,6 @@ def reason_text(reason: dict | None) -> str:
         "hand_in_on_time": _l("Materials complete on %(complete_on)s, within the limit (%(due_on)s)."),
         "hand_in_late": _l("Materials complete on %(complete_on)s, %(days)s days after the 30-day limit."),
         "hand_in_missing": _l("Still missing: %(missing)s (due %(due_on)s)."),
-        "hearing_ratings": _l(
-            "Hearing observation ratings: mean %(mean)s of 5 over %(observations)s observation(s)."
-        ),
         "red_flag": _l("A follow-up call raised a took-money red flag (%(status)s)."),
     }
     text = texts.get(reason.get("key"))
@@ -95,6 +106,14 @@ def reason_text(reason: dict | None) -> str:
         return str(text) % p
     except (KeyError, TypeError, ValueError):
         return str(text)
+
+
+def material_label(code: str) -> str:
+    """A closing material's name in the reader's language, whatever the case type."""
+    for known, zh, en, _needs in CLOSING_DOCUMENTS:
+        if known == code:
+            return en if closing._english() else zh
+    return code
 
 
 def document_label(case_type: str, code: str) -> str:

@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
@@ -100,6 +101,10 @@ def quality_report(
             )
         ).all()
     )
+    from supervision.complaints.services import upheld_by_provider
+
+    # Upheld complaints count in the provider's quality record (DESIGN.md "Front desk").
+    upheld = upheld_by_provider(session, [r.provider_id for r in by_provider], date_from, date_to)
     return {
         "from": date_from,
         "to": date_to,
@@ -111,6 +116,7 @@ def quality_report(
                     provider_id=r.provider_id,
                     name=providers.get(r.provider_id),
                     organization=provider_org.get(r.provider_id),
+                    upheld_complaints=upheld.get(r.provider_id, 0),
                 )
                 for r in by_provider
             ),
@@ -234,7 +240,9 @@ GRADE_COLOURS = {"excellent": "#1f7a3d", "good": "#4f9d69", "pass": "#d4a017", "
 def months_chart(months: list[dict], title: str) -> Markup:
     """Inline SVG: stacked bars of the grade distribution per month, and the average as a line
     (right axis 0–100). Drawn on the server; no script."""
-    width, height, left, right, top, bottom = 720, 260, 40, 40, 20, 40
+    from supervision.scoring.labels import grade_label
+
+    width, height, left, right, top, bottom = 720, 270, 40, 40, 30, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
@@ -260,7 +268,8 @@ def months_chart(months: list[dict], title: str) -> Markup:
                 parts.append(
                     f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" '
                     f'fill="{GRADE_COLOURS[grade]}">'
-                    f"<title>{escape(m['month'])} {grade}: {m['grades'][grade]}</title></rect>"
+                    f"<title>{escape(m['month'])} {escape(grade_label(grade))}: "
+                    f"{m['grades'][grade]}</title></rect>"
                 )
         if m["average"] is not None:
             points.append((x + bar / 2, top + plot_h * (1 - float(m["average"]) / 100), m))
@@ -276,7 +285,16 @@ def months_chart(months: list[dict], title: str) -> Markup:
             f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#e3e7ec" '
             'stroke-dasharray="3 3"/>'
         )
-    parts.append(f'<text x="4" y="{top + 10}" font-size="10" fill="#5b6775">{peak}</text>')
+    # Both axes say what they count (issue 11, item 16): files on the left, the average on the right.
+    files_axis, average_axis = escape(_("Files (bars)")), escape(_("Average score (line)"))
+    parts.append(
+        f'<text x="{left - 4}" y="{top + 4}" font-size="10" text-anchor="end" fill="#5b6775">{peak}</text>'
+        f'<text x="{left - 4}" y="{top + plot_h + 4}" font-size="10" text-anchor="end" '
+        'fill="#5b6775">0</text>'
+        f'<text x="4" y="{top - 6}" font-size="10" fill="#5b6775">{files_axis}</text>'
+        f'<text x="{width - 4}" y="{top - 6}" font-size="10" text-anchor="end" fill="#0b5cad">'
+        f"{average_axis}</text>"
+    )
     if points:
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _m in points)
         parts.append(f'<polyline points="{path}" fill="none" stroke="#0b5cad" stroke-width="2"/>')

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Flask
 
 from assignment import signals as assignment_signals
+from legalaid.errors import say
 
 
 def _on_assignment_accepted(session, assignment, actor=None, **_):
@@ -24,7 +25,8 @@ def _on_assignment_ended(session, assignment, reason=None, actor=None, **_):
     cancel_subsidy(session, actor, assignment, "the case was reassigned")
 
 
-RED_FLAG_HOLD = "red flag: the client said the provider took money or gifts (Law art. 20)"
+# Stored as the hold's reason (English, like every stored reason); pages show it in the reader's language.
+RED_FLAG_HOLD = say("red flag: the client said the provider took money or gifts (Law art. 20)")
 
 
 def _on_red_flag_raised(session, flag, actor=None, **_):

@@ -73,6 +73,7 @@ SUBSIDY = named(
             "days_left": nullable(INTEGER),
             "overdue": BOOLEAN,
             "waiting_for": nullable(STRING),
+            "cannot_pay_because": nullable(STRING),
         },
     ),
 )

@@ -11,13 +11,13 @@ from flask import Response, jsonify, send_file, stream_with_context
 from flask_login import current_user
 
 from legalaid import clock
-from legalaid.api import api_blueprint, paginate, use_body
+from legalaid.api import PageArgs, api_blueprint, paginate, query_args, use_body
 from legalaid.auth import roles_required
 from legalaid.db import db
 from legalaid.errors import Forbidden, say
 from legalaid.openapi import CSV, JSON, XLSX, page_of, responds, use_query
 from supervision.subsidies import answer_schemas as answer
-from supervision.subsidies import archive, batches, exports, rates, subsidies
+from supervision.subsidies import archive, batches, exports, payees, rates, subsidies
 from supervision.subsidies.models import Subsidy
 from supervision.subsidies.schemas import (
     ArchiveListArgs,
@@ -125,10 +125,32 @@ def archive_list(args):
 def subsidy_list(args):
     """Subsidies (the payable queue with ``?status=payable``), with ageing against the 90-day limit."""
     today = clock.today()
-    stmt = subsidies.subsidy_list_statement(status=args["status"], **queue_filters(args, today))
-    return jsonify(
-        paginate(db.session, stmt, lambda s: dump_subsidy(s, ageing=subsidies.ageing(s.archived_on, today)))
+    stmt = subsidies.subsidy_list_statement(
+        status=args["status"], q=args["q"], sort=args["sort"], **queue_filters(args, today)
     )
+    return jsonify(_subsidy_page(stmt, today))
+
+
+def _subsidy_page(stmt, today=None) -> dict:
+    """One page of subsidies, each with what it waits for and why finance cannot pay it yet: asked once
+    for the whole page (a fixed number of queries, whatever the page size)."""
+    args = query_args(PageArgs)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = list(
+        db.session.scalars(stmt.limit(args["per_page"]).offset((args["page"] - 1) * args["per_page"]))
+    )
+    why = subsidies.why_not_payable_many(db.session, rows)
+    problems = payees.payee_problems(db.session, [s.id for s in rows if s.status == "payable"])
+    items = [
+        dump_subsidy(
+            s,
+            ageing=subsidies.ageing(s.archived_on, today) if today else None,
+            why=why[s.id],
+            payee_problem=problems.get(s.id),
+        )
+        for s in rows
+    ]
+    return {"items": items, "total": total}
 
 
 @bp.get("/subsidies/<int:subsidy_id>")
@@ -156,9 +178,7 @@ def my_subsidies():
     stmt = (
         sa.select(Subsidy).where(Subsidy.provider_id == current_user.provider_id).order_by(Subsidy.id.desc())
     )
-    return jsonify(
-        paginate(db.session, stmt, lambda s: dump_subsidy(s, why=subsidies.why_not_payable(db.session, s)))
-    )
+    return jsonify(_subsidy_page(stmt))
 
 
 @bp.post("/subsidies/<int:subsidy_id>/hold")

@@ -7,6 +7,7 @@ as unreachable); the score final and no longer appealable; no open red flag.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -19,7 +20,7 @@ from assignment.models import Case
 from assignment.roles import actor_id, require_role
 from legalaid import audit, clock
 from legalaid.db import lock_for_update
-from legalaid.errors import Invalid, NotAllowed, NotFound, joined, say
+from legalaid.errors import Invalid, NotAllowed, NotFound, joined, labelled, say
 from supervision import signals
 from supervision.subsidies import prerequisites
 from supervision.subsidies.models import ArchiveCounter, ArchiveRecord
@@ -38,17 +39,60 @@ CORRECTABLE_FIELDS = (
 )
 
 
+def archive_missing_many(session: Session, cases: Iterable[Case]) -> dict[int, list[str]]:
+    """Everything each case still lacks before it can be archived (an empty list: it can be), asked of
+    closing, calls, scores and red flags once for all the cases (a fixed number of queries)."""
+    cases = list(cases)
+    ids = [c.id for c in cases]
+    closings = prerequisites.closing_facts_many(session, ids)
+    calls_settled = prerequisites.after_closing_calls_settled(session, ids)
+    scores = prerequisites.score_facts_many(session, ids)
+    flags = prerequisites.open_red_flags_many(session, ids)
+    return {
+        c.id: _missing(closings.get(c.id), c.id in calls_settled, scores.get(c.id), len(flags.get(c.id, ())))
+        for c in cases
+    }
+
+
 def archive_missing(session: Session, case: Case) -> list[str]:
     """Everything the case still lacks before it can be archived (empty: it can be)."""
+    return archive_missing_many(session, [case])[case.id]
+
+
+class _Named:
+    """A closing material's name in the reader's language (the list of materials is bilingual)."""
+
+    def __init__(self, zh: str, en: str):
+        self.zh, self.en = zh, en
+
+    def __str__(self) -> str:
+        from flask_babel import get_locale
+
+        try:
+            english = str(get_locale() or "zh_Hans").startswith("en")
+        except RuntimeError:  # outside a request
+            english = True
+        return self.en if english else self.zh
+
+
+def _material(code: str) -> str:
+    """A material's code in English text (API, logs), its name on a page."""
+    from supervision.scoring.defaults import CLOSING_DOCUMENTS
+
+    names = {c: _Named(zh, en) for c, zh, en, _needs in CLOSING_DOCUMENTS}
+    return labelled(code, names)
+
+
+def _missing(closing, call_settled: bool, score, open_flags: int) -> list[str]:
+    """The one rule of DESIGN.md §4 "What archiving needs", in the words archiving and the provider read."""
     missing = []
-    closing = prerequisites.closing_facts(session, case.id)
     if closing is None:
         missing.append(say("the closing report"))
     elif closing.materials_missing:
-        missing.append(say("closing materials: %(codes)s", codes=", ".join(closing.materials_missing)))
-    if not prerequisites.after_closing_call_settled(session, case.id):
+        codes = joined([_material(code) for code in closing.materials_missing], ", ")
+        missing.append(say("closing materials: %(codes)s", codes=codes))
+    if not call_settled:
         missing.append(say("the after-closing follow-up call (done, or closed as unreachable)"))
-    score = prerequisites.score_facts(session, case.id)
     if score is None or not score.final:
         missing.append(say("a final score"))
     elif not score.settled:
@@ -67,9 +111,8 @@ def archive_missing(session: Session, case: Case) -> list[str]:
                     "the appeal decided, or the provider's acceptance"
                 )
             )
-    flags = prerequisites.open_red_flags(session, case.id)
-    if flags:
-        missing.append(say("%(count)s open red flag(s) resolved", count=len(flags)))
+    if open_flags:
+        missing.append(say("%(count)s open red flag(s) resolved", count=open_flags))
     return missing
 
 

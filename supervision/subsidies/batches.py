@@ -14,12 +14,14 @@ from collections.abc import Iterable, Iterator
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from assignment.models import Organization, Provider
 from assignment.roles import actor_id, require_role
 from legalaid import audit, clock
 from legalaid.db import lock_for_update
-from legalaid.errors import Invalid, NotAllowed, NotFound, say
+from legalaid.errors import Invalid, NotAllowed, NotFound, joined, say
+from supervision.subsidies.labels import batch_status, subsidy_status
 from supervision.subsidies.models import PaymentBatch, PaymentBatchItem, Subsidy
-from supervision.subsidies.rates import rules
+from supervision.subsidies.payees import payee_mode, payee_problems, ready_clause
 from supervision.subsidies.subsidies import subsidy_list_statement
 
 FINANCE = ("finance",)
@@ -58,10 +60,11 @@ def _not_in_batch(batch_id: int, ids: list[int]):
 def create_payment_batch(
     session: Session, actor, subsidy_ids: Iterable[int] | None = None, *, filters: dict | None = None
 ) -> PaymentBatch:
-    """A batch of the chosen payable subsidies, or of all payable ones matching ``filters``.
-    Any chosen subsidy that is not payable (not archived, held, already in a batch) → 409, and
-    nothing is batched."""
+    """A batch of the chosen payable subsidies, or of all payable ones matching ``filters`` that can be
+    paid. Any chosen subsidy that is not payable (not archived, held, already in a batch), or whose
+    payee has no usable bank account → 409, and nothing is batched."""
     require_role(actor, *FINANCE)
+    mode = payee_mode()
     if subsidy_ids is not None:
         ids = sorted(set(subsidy_ids))
         if not ids:
@@ -81,14 +84,22 @@ def create_payment_batch(
             raise NotAllowed(say("Unknown subsidies: %(ids)s; nothing was batched.", ids=shown_ids))
     else:
         matching = subsidy_list_statement(status="payable", **(filters or {}))
-        stmt = matching.with_only_columns(Subsidy.id, Subsidy.status, Subsidy.batch_id, Subsidy.amount_fen)
+        stmt = (
+            matching.with_only_columns(Subsidy.id, Subsidy.status, Subsidy.batch_id, Subsidy.amount_fen)
+            .join(Organization, Organization.id == Provider.organization_id)
+            .where(ready_clause(mode))
+        )
         rows = list(session.execute(stmt.order_by(None).order_by(Subsidy.id).with_for_update(of=Subsidy)))
         if not rows:
-            raise NotAllowed(say("No payable subsidy matches the filter; nothing was batched."))
+            raise NotAllowed(
+                say("No payable subsidy with a usable payee account matches the filter; nothing was batched.")
+            )
         ids = [r.id for r in rows]
     refused = [r for r in rows if r.status != "payable" or r.batch_id is not None]
     if refused:
-        detail = "; ".join(f"{r.id} is {r.status}" for r in refused[:20])
+        detail = joined(
+            [say("%(id)s is %(status)s", id=r.id, status=subsidy_status(r.status)) for r in refused[:20]]
+        )
         if len(refused) > 20:
             message = say(
                 "Not payable: %(detail)s and %(more)s more. Nothing was batched.",
@@ -98,12 +109,25 @@ def create_payment_batch(
         else:
             message = say("Not payable: %(detail)s. Nothing was batched.", detail=detail)
         raise NotAllowed(message, code="not_payable")
+    unpaid = payee_problems(session, ids, mode) if subsidy_ids is not None else {}
+    if unpaid:
+        shown_ids = sorted(unpaid)
+        detail = joined([say("%(id)s: %(problem)s", id=i, problem=unpaid[i]) for i in shown_ids[:20]])
+        if len(shown_ids) > 20:
+            message = say(
+                "Cannot be paid: %(detail)s and %(more)s more. Nothing was batched.",
+                detail=detail,
+                more=len(shown_ids) - 20,
+            )
+        else:
+            message = say("Cannot be paid: %(detail)s. Nothing was batched.", detail=detail)
+        raise NotAllowed(message, code="payee_missing")
     total = sum(r.amount_fen for r in rows)
     batch = PaymentBatch(
         status="open",
         count=len(rows),
         total_fen=total,
-        payee_mode=rules()["payee"],
+        payee_mode=mode,
         created_at=clock.now(),
         created_by=actor_id(actor),
     )
@@ -184,7 +208,7 @@ def confirm_batch(
             say(
                 "Payment batch %(id)s is %(status)s; it cannot be confirmed again.",
                 id=batch.id,
-                status=batch.status,
+                status=batch_status(batch.status),
             )
         )
     # A bank pays a batch after it was made and not in the future (the API and pages also keep paid_on
@@ -257,7 +281,7 @@ def cancel_batch(session: Session, actor, batch_id: int, reason: str | None = No
             say(
                 "Payment batch %(id)s is %(status)s; only an open batch can be cancelled.",
                 id=batch.id,
-                status=batch.status,
+                status=batch_status(batch.status),
             )
         )
     session.execute(

@@ -3,12 +3,15 @@ paid subsidies, a held one and a reversal, all made through the service function
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import Session
 
 from assignment.models import Case
 from legalaid import clock
+from legalaid.demo import on_day
 from legalaid.errors import DomainError
 from legalaid.hooks import add_demo_step
 from legalaid.models import User, UserRole
@@ -51,6 +54,18 @@ def _make_after_closing_calls(session: Session, supervisor: User, case_ids: list
             pass
 
 
+def _archive_day(session: Session, case_id: int) -> dt.date:
+    """A file is archived after its score settles (the appeal window closed), on a day of the last three
+    weeks (the demo's backlog, cleared lately), not all on the day the demo is loaded: the subsidies
+    then wait days, not months, as a real centre's do."""
+    from supervision.scoring.models import ScoreFile
+
+    file = session.get(ScoreFile, case_id)
+    settled = file.accepted_at or (file.finalised_at and file.finalised_at + dt.timedelta(days=11))
+    lately = clock.today() - dt.timedelta(days=21 - case_id % 18)
+    return max(clock.local_date(settled) + dt.timedelta(days=1), lately) if settled else clock.today()
+
+
 def build_subsidies(session: Session, progress) -> None:
     from supervision.subsidies.archive import archive_case, archive_missing
     from supervision.subsidies.batches import confirm_batch, create_payment_batch
@@ -69,7 +84,7 @@ def build_subsidies(session: Session, progress) -> None:
         if archive_missing(session, case):
             continue
         try:
-            with session.begin_nested():
+            with session.begin_nested(), on_day(_archive_day(session, case.id), dt.time(14)):
                 archive_case(session, supervisor, case.id)
             archived += 1
         except DomainError as exc:

@@ -21,6 +21,7 @@ from legalaid import audit
 from legalaid.exports import csv_stream, xlsx_file, yuan
 from supervision.subsidies.archive import archive_list_statement
 from supervision.subsidies.batches import BATCH_READERS, get_batch
+from supervision.subsidies.labels import BATCH_COLUMN_LABELS
 from supervision.subsidies.models import ArchiveRecord, PaymentBatch, PaymentBatchItem, Subsidy
 
 BATCH_COLUMNS = [
@@ -90,7 +91,15 @@ def batch_rows(session: Session, batch: PaymentBatch, *, masked: bool) -> Iterat
                 accounts[kind, key] = (bank_account_of(provider), provider.bank_name)
         return accounts[kind, key]
 
-    for row in session.execute(stmt):
+    result = session.execute(stmt)
+    try:
+        yield from _rows(result, by_organization, account, masked)
+    finally:  # a page reads a slice and stops: the streaming cursor is closed all the same
+        result.close()
+
+
+def _rows(result, by_organization, account, masked):
+    for row in result:
         if by_organization:
             payee = row.organization_name
             full, bank = account("organization", row.organization_id)
@@ -100,7 +109,7 @@ def batch_rows(session: Session, batch: PaymentBatch, *, masked: bool) -> Iterat
         yield [
             row.subsidy_id,
             payee,
-            mask(full) if masked else (full or ""),
+            (mask(full) if masked else full) or "",
             bank or "",
             yuan(row.amount_fen),
             row.amount_fen,
@@ -111,9 +120,10 @@ def batch_rows(session: Session, batch: PaymentBatch, *, masked: bool) -> Iterat
         ]
 
 
-def export_batch(session: Session, actor, batch_id: int, fmt: str):
+def export_batch(session: Session, actor, batch_id: int, fmt: str, *, labels: bool = False):
     """The bank transfer file of a batch: ``("csv", iterator of text)`` or ``("xlsx", file)``.
-    Audited: the file holds full account numbers (DESIGN.md §4)."""
+    Audited: the file holds full account numbers (DESIGN.md §4). ``labels``: the header row in the
+    reader's language (the page's download) instead of the column codes (the API's)."""
     require_role(actor, *BATCH_READERS)
     batch = get_batch(session, batch_id)
     if batch.status == "cancelled":
@@ -132,9 +142,11 @@ def export_batch(session: Session, actor, batch_id: int, fmt: str):
     session.commit()  # the audit entry is written before the file leaves
     batch = get_batch(session, batch_id)
     rows = batch_rows(session, batch, masked=False)
+    header = [str(BATCH_COLUMN_LABELS[c]) for c in BATCH_COLUMNS] if labels else BATCH_COLUMNS
     if fmt == "xlsx":
-        return "xlsx", xlsx_file(f"batch-{batch.id}", BATCH_COLUMNS, rows, money_columns=MONEY_COLUMNS)
-    return "csv", csv_stream(BATCH_COLUMNS, rows)
+        money = [h for c, h in zip(BATCH_COLUMNS, header, strict=True) if c in MONEY_COLUMNS]
+        return "xlsx", xlsx_file(f"batch-{batch.id}", header, rows, money_columns=money)
+    return "csv", csv_stream(header, rows)
 
 
 def archive_rows(session: Session, year: int | None = None) -> Iterator[list]:

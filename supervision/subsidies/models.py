@@ -55,7 +55,8 @@ class ArchiveRecord(db.Model):
 
 
 class SubsidyRate(db.Model):
-    """One row of the dated rate table; rows are never changed, a new rate starts from a date."""
+    """One row of the dated rate table. A rate some subsidy was computed with is never changed (a new
+    rate starts from a date); a mistaken one not used yet may be corrected or withdrawn (audited)."""
 
     __tablename__ = "subsidy_rate"
     __table_args__ = (

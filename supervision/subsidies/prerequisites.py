@@ -1,17 +1,20 @@
 """What archiving and the subsidy amount need from closing, scoring and scheduling: read-only questions.
 
-Each question is one small function reading the tables of the capability that owns the answer
-(``supervision.scoring``, ``supervision.scheduling``), or calling its service where it publishes one
-(``after_closing_call_settled``, ``red_flags``). Nothing here writes.
+Each question is asked for many cases at once (one query per question, whatever the number of cases),
+reading the tables of the capability that owns the answer (``supervision.scoring``,
+``supervision.scheduling``) and applying its rule where it publishes one (``score_settled``). The
+single-case forms are the batched ones called with one case, so there is one rule in one place.
+Nothing here writes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from legalaid import clock
 
@@ -34,64 +37,144 @@ class ScoreFacts:
     appeal_until: dt.date | None = None
 
 
-def closing_facts(session: Session, case_id: int) -> ClosingFacts | None:
-    """The closing report of the case and the required closing materials still missing."""
+def _ids(case_ids: Iterable[int]) -> list[int]:
+    return sorted(set(case_ids))
+
+
+def closing_facts_many(session: Session, case_ids: Iterable[int]) -> dict[int, ClosingFacts]:
+    """The closing report of each case that has one, with the required closing materials still missing
+    (two queries). A case without a closing report has no key."""
     from assignment.models import Case
     from supervision.scoring.closing import required_documents
     from supervision.scoring.models import CaseClosing, ClosingDocument
 
-    closing = session.get(CaseClosing, case_id)
-    if closing is None:
-        return None
-    case_type = session.scalar(sa.select(Case.case_type).where(Case.id == case_id))
-    held = set(session.scalars(sa.select(ClosingDocument.code).where(ClosingDocument.case_id == case_id)))
-    missing = [code for code in required_documents(case_type) if code not in held]
-    return ClosingFacts(
-        ended_on=closing.ended_on, terminated=bool(closing.terminated), materials_missing=missing
+    ids = _ids(case_ids)
+    if not ids:
+        return {}
+    closings = session.execute(
+        sa.select(CaseClosing.case_id, CaseClosing.ended_on, CaseClosing.terminated, Case.case_type)
+        .join(Case, Case.id == CaseClosing.case_id)
+        .where(CaseClosing.case_id.in_(ids))
+    ).all()
+    if not closings:
+        return {}
+    held: dict[int, set[str]] = {}
+    for case_id, code in session.execute(
+        sa.select(ClosingDocument.case_id, ClosingDocument.code).where(
+            ClosingDocument.case_id.in_([c.case_id for c in closings])
+        )
+    ):
+        held.setdefault(case_id, set()).add(code)
+    return {
+        c.case_id: ClosingFacts(
+            ended_on=c.ended_on,
+            terminated=bool(c.terminated),
+            materials_missing=[
+                code for code in required_documents(c.case_type) if code not in held.get(c.case_id, ())
+            ],
+        )
+        for c in closings
+    }
+
+
+def closing_facts(session: Session, case_id: int) -> ClosingFacts | None:
+    """The closing report of the case and the required closing materials still missing."""
+    return closing_facts_many(session, [case_id]).get(case_id)
+
+
+def score_facts_many(
+    session: Session, case_ids: Iterable[int], today: dt.date | None = None
+) -> dict[int, ScoreFacts]:
+    """Each file's score (two queries): final, and settled once accepted, the appeal decided, or the
+    window passed. A case without a score file has no key."""
+    from supervision.scoring.files import score_settled  # scoring imports this module: read at call
+    from supervision.scoring.models import ScoreFile
+
+    ids = _ids(case_ids)
+    if not ids:
+        return {}
+    files = list(
+        session.scalars(
+            sa.select(ScoreFile).where(ScoreFile.case_id.in_(ids)).options(lazyload(ScoreFile.sheets))
+        )
     )
+    if not files:
+        return {}
+    today = today or clock.today()
+    vetoed = took_money_confirmed_many(session, [f.case_id for f in files])
+    return {
+        f.case_id: ScoreFacts(
+            final=f.status == "final",
+            settled=bool(score_settled(f, today)),
+            grade=f.grade,
+            took_money_confirmed=f.case_id in vetoed,
+            appeal_until=f.appeal_by,
+        )
+        for f in files
+    }
 
 
 def score_facts(session: Session, case_id: int, today: dt.date | None = None) -> ScoreFacts | None:
     """The file's score: final, and settled once accepted, the appeal decided, or the window passed."""
-    from supervision.scoring.models import ScoreFile
+    return score_facts_many(session, [case_id], today).get(case_id)
 
-    file = session.get(ScoreFile, case_id)
-    if file is None:
-        return None
-    final = file.status == "final"
-    today = today or clock.today()
-    from supervision.scoring.scoring import score_settled  # scoring imports this module: read at call
 
-    settled = bool(score_settled(file, today))
-    return ScoreFacts(
-        final=final,
-        settled=settled,
-        grade=file.grade,
-        took_money_confirmed=_took_money_confirmed(session, case_id),
-        appeal_until=file.appeal_by,
+def took_money_confirmed_many(session: Session, case_ids: Iterable[int]) -> set[int]:
+    """The cases with a confirmed took-money red flag (Law art. 20: the subsidy is 0)."""
+    from supervision.scheduling.models import RedFlag
+
+    ids = _ids(case_ids)
+    if not ids:
+        return set()
+    return set(
+        session.scalars(
+            sa.select(RedFlag.case_id)
+            .where(RedFlag.case_id.in_(ids), RedFlag.kind == "took_money", RedFlag.status == "confirmed")
+            .distinct()
+        )
     )
 
 
-def _took_money_confirmed(session: Session, case_id: int) -> bool:
-    from supervision.scheduling.models import RedFlag
+def after_closing_calls_settled(session: Session, case_ids: Iterable[int]) -> set[int]:
+    """The cases whose post-closing follow-up call is done, or closed as unreachable (one query; the
+    rule of ``supervision.scheduling.calls.after_closing_call_settled``)."""
+    from supervision.scheduling.models import FollowUpCall
 
-    return bool(
-        session.scalar(
-            sa.select(RedFlag.id)
-            .where(RedFlag.case_id == case_id, RedFlag.kind == "took_money", RedFlag.status == "confirmed")
-            .limit(1)
+    ids = _ids(case_ids)
+    if not ids:
+        return set()
+    return set(
+        session.scalars(
+            sa.select(FollowUpCall.case_id)
+            .where(
+                FollowUpCall.case_id.in_(ids),
+                FollowUpCall.purpose == "after_closing",
+                FollowUpCall.status.in_(("done", "unreachable")),
+            )
+            .distinct()
         )
     )
 
 
 def after_closing_call_settled(session: Session, case_id: int) -> bool:
     """The post-closing follow-up call is done, or closed as unreachable."""
-    from supervision.scheduling.services import after_closing_call_settled as settled
+    return case_id in after_closing_calls_settled(session, [case_id])
 
-    return bool(settled(session, case_id))
+
+def open_red_flags_many(session: Session, case_ids: Iterable[int]) -> dict[int, list]:
+    """The open red flags of each case that has any (one query)."""
+    from supervision.scheduling.models import RedFlag
+
+    ids = _ids(case_ids)
+    if not ids:
+        return {}
+    found: dict[int, list] = {}
+    for flag in session.scalars(
+        sa.select(RedFlag).where(RedFlag.case_id.in_(ids), RedFlag.status == "open").order_by(RedFlag.id)
+    ):
+        found.setdefault(flag.case_id, []).append(flag)
+    return found
 
 
 def open_red_flags(session: Session, case_id: int) -> list:
-    from supervision.scheduling.services import red_flags
-
-    return [flag for flag in red_flags(session, case_id) if flag.status == "open"]
+    return open_red_flags_many(session, [case_id]).get(case_id, [])

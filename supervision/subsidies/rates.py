@@ -12,14 +12,18 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from assignment.labels import CASE_TYPE_LABELS
 from assignment.models import Assignment, Case, Provider
 from assignment.roles import actor_id, require_role
 from legalaid import audit, clock
-from legalaid.errors import Invalid, NotAllowed, say
+from legalaid.db import lock_row
+from legalaid.errors import Invalid, NotAllowed, NotFound, labelled, say
+from supervision.subsidies.labels import PROVIDER_KIND_LABELS, STAGE_LABELS
 from supervision.subsidies.models import (
     RATE_CASE_TYPES,
     RATE_PROVIDER_KINDS,
     RATE_STAGES,
+    Subsidy,
     SubsidyRate,
 )
 from supervision.subsidies.prerequisites import ClosingFacts, ScoreFacts
@@ -100,9 +104,9 @@ def rate_in_force(
             say(
                 "No subsidy rate for %(case_type)s %(stage)s cases handled by a %(kind)s on %(day)s; "
                 "an administrator must add one.",
-                case_type=case_type,
-                stage=stage or "",
-                kind=provider_kind,
+                case_type=labelled(case_type, CASE_TYPE_LABELS),
+                stage=labelled(stage, STAGE_LABELS) if stage else "",
+                kind=labelled(provider_kind, PROVIDER_KIND_LABELS),
                 day=on,
             )
         )
@@ -174,7 +178,8 @@ def add_rate(
     stage: str | None = None,
     note: str | None = None,
 ) -> SubsidyRate:
-    """A new rate from a date. Past rows stay as they were, and frozen subsidies keep their amount."""
+    """A new rate from a date. Rates already used stay as they were, and frozen subsidies keep their
+    amount (a mistaken rate not used yet can be corrected or withdrawn)."""
     require_role(actor, *ADMIN)
     stage = stage or ""
     problems: dict[str, list[str]] = {}
@@ -228,6 +233,90 @@ def add_rate(
         },
     )
     return rate
+
+
+def rates_in_use(session: Session, rate_ids) -> set[int]:
+    """The rates some frozen subsidy was computed with (its breakdown names the rate): those are kept
+    as they are for ever; a change is a new dated rate."""
+    ids = sorted(set(rate_ids))
+    if not ids:
+        return set()
+    used = Subsidy.breakdown["rate_id"].as_integer()
+    return set(session.scalars(sa.select(used).where(used.in_(ids)).distinct()))
+
+
+def _unused_rate(session: Session, actor, rate_id: int) -> SubsidyRate:
+    """The rate, locked, if no subsidy used it yet (404 unknown, 409 used)."""
+    require_role(actor, *ADMIN)
+    rate = lock_row(session, SubsidyRate, rate_id)
+    if rate is None:
+        raise NotFound(say("No such rate."))
+    if rates_in_use(session, [rate.id]):
+        raise NotAllowed(
+            say(
+                "Subsidies were already computed with this rate, so it stays as it is; "
+                "add a new rate from a date instead."
+            ),
+            code="rate_in_use",
+        )
+    return rate
+
+
+def _rate_summary(rate: SubsidyRate) -> dict:
+    return {
+        "case_type": rate.case_type,
+        "stage": rate.stage,
+        "provider_kind": rate.provider_kind,
+        "effective_from": rate.effective_from,
+        "amount_fen": rate.amount_fen,
+        "note": rate.note,
+    }
+
+
+def correct_rate(
+    session: Session,
+    actor,
+    rate_id: int,
+    *,
+    effective_from: dt.date,
+    amount_fen: int,
+    note: str | None = None,
+) -> SubsidyRate:
+    """Correct a mistaken rate that no subsidy was computed with yet: its date, amount and note."""
+    rate = _unused_rate(session, actor, rate_id)
+    if not isinstance(amount_fen, int) or amount_fen < 0:
+        raise Invalid(
+            say("The rate is not valid."),
+            fields={"amount_fen": [say("A whole, non-negative number of fen.")]},
+        )
+    taken = session.scalar(
+        sa.select(SubsidyRate.id).where(
+            SubsidyRate.case_type == rate.case_type,
+            SubsidyRate.stage == rate.stage,
+            SubsidyRate.provider_kind == rate.provider_kind,
+            SubsidyRate.effective_from == effective_from,
+            SubsidyRate.id != rate.id,
+        )
+    )
+    if taken:
+        raise Invalid(
+            say("A rate for these cases already starts on that date."),
+            fields={"effective_from": [say("Already taken; choose another date.")]},
+        )
+    before = _rate_summary(rate)
+    rate.effective_from, rate.amount_fen, rate.note = effective_from, amount_fen, note
+    session.flush()
+    audit.record(session, actor, "subsidy_rate.correct", "subsidy_rate", rate.id, before, _rate_summary(rate))
+    return rate
+
+
+def withdraw_rate(session: Session, actor, rate_id: int, reason: str | None = None) -> None:
+    """Withdraw a mistaken rate that no subsidy was computed with yet."""
+    rate = _unused_rate(session, actor, rate_id)
+    before = _rate_summary(rate)
+    session.delete(rate)
+    session.flush()
+    audit.record(session, actor, "subsidy_rate.withdraw", "subsidy_rate", rate_id, before, {"reason": reason})
 
 
 def rate_table(session: Session) -> list[SubsidyRate]:

@@ -21,6 +21,7 @@ from supervision.subsidies.models import (
     PaymentBatch,
     Subsidy,
 )
+from supervision.subsidies.subsidies import SORT_VALUES
 
 REASON = fields.String(required=True, validate=validate.Length(min=1, max=2000))
 MAX_BATCH = 100_000  # subsidies in one payment batch
@@ -45,6 +46,8 @@ class SubsidyFilterSchema(ma.Schema):
     archived_from = Date(load_default=None, window="planning")
     archived_to = Date(load_default=None, window="planning")
     overdue = fields.Boolean(load_default=None)
+    q = fields.String(load_default=None, validate=validate.Length(max=100))
+    sort = fields.String(load_default=None, validate=validate.OneOf(SORT_VALUES))
 
 
 class BatchFilterSchema(ma.Schema):
@@ -138,7 +141,9 @@ def _date(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def dump_subsidy(subsidy: Subsidy, *, ageing: dict | None = None, why: str | None = None) -> dict:
+def dump_subsidy(
+    subsidy: Subsidy, *, ageing: dict | None = None, why: str | None = None, payee_problem: str | None = None
+) -> dict:
     data = {
         "id": subsidy.id,
         "case_id": subsidy.case_id,
@@ -161,6 +166,9 @@ def dump_subsidy(subsidy: Subsidy, *, ageing: dict | None = None, why: str | Non
         data.update(ageing)
     if why is not None or subsidy.status not in ("payable", "paid", "reversed"):
         data["waiting_for"] = why
+    if subsidy.status == "payable":
+        # Why finance cannot batch it yet (no usable payee account, nothing to pay); None: it can.
+        data["cannot_pay_because"] = payee_problem
     return data
 
 

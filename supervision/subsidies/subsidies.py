@@ -15,7 +15,8 @@ from assignment.roles import require_role
 from legalaid import audit, clock
 from legalaid.db import lock_for_update
 from legalaid.errors import Invalid, NotAllowed, NotFound, joined, say
-from supervision.subsidies.archive import archive_missing
+from supervision.subsidies.archive import archive_missing_many
+from supervision.subsidies.labels import subsidy_status
 from supervision.subsidies.models import ArchiveRecord, Subsidy
 from supervision.subsidies.prerequisites import ClosingFacts, ScoreFacts
 from supervision.subsidies.rates import compute_subsidy
@@ -23,6 +24,12 @@ from supervision.subsidies.rates import compute_subsidy
 HOLDERS = ("supervisor",)
 REVERSERS = ("finance",)
 READERS = ("finance", "supervisor", "admin")
+
+# A zero subsidy is closed (status ``cancelled``, with its archive record and amount 0) with one of these
+# reasons; nothing is queued for payment at ¥0.00.
+ZERO_TOOK_MONEY = say("the took-money red flag was confirmed: no subsidy is paid (Law art. 20)")
+ZERO_BY_RULE = say("the amount under the rates and rules is ¥0.00")
+REASSIGNED = say("the case was reassigned")
 
 
 def _summary(subsidy: Subsidy) -> dict:
@@ -85,7 +92,9 @@ def cancel_subsidy(session: Session, actor, assignment: Assignment, reason: str)
     if subsidy is None or subsidy.status == "cancelled":
         return subsidy
     if subsidy.status not in ("pending", "held") or subsidy.archive_id is not None:
-        raise NotAllowed(say("The subsidy is %(status)s; it cannot be cancelled.", status=subsidy.status))
+        raise NotAllowed(
+            say("The subsidy is %(status)s; it cannot be cancelled.", status=subsidy_status(subsidy.status))
+        )
     before = _summary(subsidy)
     subsidy.status, subsidy.held_from, subsidy.reason = "cancelled", None, reason
     session.flush()
@@ -137,7 +146,7 @@ def freeze_subsidy(
             say(
                 "The subsidy of case %(number)s is %(status)s; it was frozen already.",
                 number=case.number,
-                status=subsidy.status,
+                status=subsidy_status(subsidy.status),
             )
         )
     before = _summary(subsidy)
@@ -145,7 +154,15 @@ def freeze_subsidy(
     subsidy.amount_fen, subsidy.breakdown = amount, breakdown
     subsidy.archive_id, subsidy.archived_on = archive.id, archive.archived_on
     subsidy.computed_at = clock.now()
-    if subsidy.status == "held":
+    if amount == 0:  # nothing to pay: closed with its reason, never queued (nor held) at ¥0.00
+        reason = ZERO_TOOK_MONEY if score.took_money_confirmed else ZERO_BY_RULE
+        subsidy.status, subsidy.held_from, subsidy.hold_reason, subsidy.reason = (
+            "cancelled",
+            None,
+            None,
+            reason,
+        )
+    elif subsidy.status == "held":
         subsidy.held_from = "payable"
     else:
         subsidy.status = "payable"
@@ -157,9 +174,14 @@ def freeze_subsidy(
         "subsidy",
         subsidy.id,
         before,
-        {**_summary(subsidy), "breakdown": breakdown},
+        {**_summary(subsidy), "breakdown": breakdown, "reason": subsidy.reason},
     )
     return subsidy
+
+
+def is_closed_at_zero(subsidy: Subsidy) -> bool:
+    """Archived with nothing to pay (a confirmed took-money veto, or ¥0.00 by the rules)."""
+    return subsidy.status == "cancelled" and subsidy.archive_id is not None
 
 
 def hold_subsidy(session: Session, actor, subsidy_id: int, reason: str) -> Subsidy:
@@ -179,7 +201,9 @@ def hold_subsidy(session: Session, actor, subsidy_id: int, reason: str) -> Subsi
             )
         )
     if subsidy.status not in ("pending", "payable"):
-        raise NotAllowed(say("The subsidy is %(status)s; it cannot be held.", status=subsidy.status))
+        raise NotAllowed(
+            say("The subsidy is %(status)s; it cannot be held.", status=subsidy_status(subsidy.status))
+        )
     before = _summary(subsidy)
     subsidy.held_from, subsidy.status, subsidy.hold_reason = subsidy.status, "held", reason
     session.flush()
@@ -196,7 +220,7 @@ def release_subsidy(session: Session, actor, subsidy_id: int, reason: str) -> Su
         raise Invalid(say("Give a reason for the release."), fields={"reason": [say("Required.")]})
     subsidy = _lock(session, subsidy_id)
     if subsidy.status != "held":
-        raise NotAllowed(say("The subsidy is %(status)s, not held.", status=subsidy.status))
+        raise NotAllowed(say("The subsidy is %(status)s, not held.", status=subsidy_status(subsidy.status)))
     before = _summary(subsidy)
     subsidy.status, subsidy.held_from, subsidy.hold_reason = subsidy.held_from, None, None
     session.flush()
@@ -234,7 +258,10 @@ def reverse_subsidy(
     original = _lock(session, subsidy_id)
     if original.status != "paid":
         raise NotAllowed(
-            say("Only a paid subsidy can be reversed; this one is %(status)s.", status=original.status)
+            say(
+                "Only a paid subsidy can be reversed; this one is %(status)s.",
+                status=subsidy_status(original.status),
+            )
         )
     reversed_already = -int(
         session.scalar(
@@ -303,8 +330,11 @@ def subsidy_list_statement(
     archived_from: dt.date | None = None,
     archived_to: dt.date | None = None,
     overdue_on: dt.date | None = None,
+    q: str | None = None,
+    sort: str | None = None,
 ) -> sa.Select:
-    """Subsidies with their case and provider, for the queue, the API list and batching by filter."""
+    """Subsidies with their case and provider, for the queue, the API list and batching by filter;
+    ``q`` finds a provider's name or a case number, ``sort`` is one of ``SORTS`` ("-" first: descending)."""
     stmt = (
         sa.select(Subsidy)
         .join(Case, Case.id == Subsidy.case_id)
@@ -325,26 +355,78 @@ def subsidy_list_statement(
         stmt = stmt.where(Subsidy.archived_on <= archived_to)
     if overdue_on:
         stmt = stmt.where(Subsidy.archived_on < overdue_on - dt.timedelta(days=limits()["subsidy_days"]))
+    if q and q.strip():
+        text = q.strip().lower()
+        stmt = stmt.where(
+            sa.or_(
+                sa.func.lower(Provider.name).contains(text, autoescape=True),
+                sa.func.lower(Case.number).contains(text, autoescape=True),
+            )
+        )
+    if sort:
+        column = SORTS.get(sort.lstrip("-"))
+        if column is not None:
+            descending = sort.startswith("-")
+            order = column.desc() if descending else column.asc()
+            tie = Subsidy.id.desc() if descending else Subsidy.id.asc()
+            stmt = stmt.order_by(None).order_by(order.nulls_last(), tie)
     return stmt
+
+
+# The key columns a subsidy list sorts on (the page and ``GET /api/v1/subsidies?sort=``).
+SORTS = {
+    "id": Subsidy.id,
+    "case": Case.number,
+    "provider": Provider.name,
+    "status": Subsidy.status,
+    "amount": Subsidy.amount_fen,
+    "archived_on": Subsidy.archived_on,
+}
+SORT_VALUES = tuple(key for name in SORTS for key in (name, f"-{name}"))
+
+
+def _reason(text: str | None) -> str | None:
+    """A stored reason the service wrote itself, told again in the reader's language on a page."""
+    from supervision.subsidies import RED_FLAG_HOLD
+
+    for known in (RED_FLAG_HOLD, ZERO_TOOK_MONEY, ZERO_BY_RULE, REASSIGNED):
+        if text == known:
+            return known
+    return text
+
+
+def why_not_payable_many(session: Session, rows: list[Subsidy]) -> dict[int, str | None]:
+    """For the provider and every list: exactly what each subsidy is waiting for (None when there is
+    nothing to wait for), asking the one archive check once for all the pending ones."""
+    pending = {s.case_id for s in rows if s.status == "pending"}
+    cases = {}
+    if pending:
+        cases = {
+            c.id: c for c in session.execute(sa.select(Case.id, Case.status).where(Case.id.in_(pending)))
+        }
+    # The one archive check: the provider reads exactly what archiving waits for.
+    missing = archive_missing_many(session, [c for c in cases.values() if c.status == "closed"])
+    return {s.id: _why(s, cases.get(s.case_id), missing.get(s.case_id)) for s in rows}
 
 
 def why_not_payable(session: Session, subsidy: Subsidy) -> str | None:
     """For the provider: exactly what the subsidy is waiting for (None when there is nothing to wait for)."""
+    return why_not_payable_many(session, [subsidy])[subsidy.id]
+
+
+def _why(subsidy: Subsidy, case, missing: list[str] | None) -> str | None:
     if subsidy.status == "held":
-        return say("Held: %(reason)s", reason=subsidy.hold_reason)
+        return say("Held: %(reason)s", reason=_reason(subsidy.hold_reason))
+    if is_closed_at_zero(subsidy):
+        return say("Nothing to pay: %(reason)s", reason=_reason(subsidy.reason) or ZERO_BY_RULE)
     if subsidy.status == "cancelled":
-        if subsidy.reason:
-            return say("Cancelled: %(reason)s", reason=subsidy.reason)
-        return say("Cancelled: the case was reassigned")
+        return say("Cancelled: %(reason)s", reason=_reason(subsidy.reason) or REASSIGNED)
     if subsidy.status == "batched":
         return say("In payment batch %(id)s, awaiting the bank", id=subsidy.batch_id)
     if subsidy.status != "pending":
         return None
-    case = session.get(Case, subsidy.case_id)
-    if case.status != "closed":
+    if case is None or case.status != "closed":
         return say("The case is not closed yet")
-    # The one archive check: the provider reads exactly what archiving waits for.
-    missing = archive_missing(session, case)
     if missing:
         return say("Waiting for %(missing)s", missing=joined(missing))
     return say("Awaiting archiving by the centre")

@@ -1,82 +1,45 @@
-"""Pages: finance's payable queue, batches and reconciliation; the archive; holds; rates; the
-provider's subsidies. Thin: each form calls one service function; domain errors become a flash."""
+"""Pages: finance's payable queue, batches and reconciliation; the provider's subsidies; the home panels.
+The archive, holds and rates pages are in ``views_supervision``, on the same blueprint. Thin: each form
+calls one service function; domain errors become a flash; destructive and money-moving actions ask first."""
 
 from __future__ import annotations
+
+import itertools
 
 import sqlalchemy as sa
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from assignment import deadlines
-from assignment.labels import CASE_TYPE_LABELS
 from assignment.models import Case, Organization, Provider
 from legalaid import clock, limits
 from legalaid.auth import roles_required
+from legalaid.confirm import asks_first
 from legalaid.db import db
 from legalaid.errors import DomainError, shown
+from legalaid.filters import yuan
 from legalaid.hooks import add_home_panel, add_nav
-from supervision.subsidies import archive, batches, exports, rates, subsidies
+from supervision.subsidies import batches, exports, payees, subsidies
 from supervision.subsidies.api import _file_response, queue_filters
+from supervision.subsidies.forms import ConfirmForm, QueueFilterForm
+from supervision.subsidies.labels import (
+    BATCH_STATUS_LABELS,
+    CLOSED_AT_ZERO,
+    ITEM_OUTCOME_LABELS,
+    SUBSIDY_STATUS_LABELS,
+)
 from supervision.subsidies.models import ArchiveRecord, PaymentBatch, PaymentBatchItem, Subsidy
 
 bp = Blueprint("subsidies", __name__)
 
-CASE_TYPE_CHOICES = [
-    SelectChoice("", _l("All case types")),
-    *(SelectChoice(code, label) for code, label in CASE_TYPE_LABELS.items()),
-]
-
-
-class QueueFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
-    case_type = SelectField(_l("Case type"), choices=CASE_TYPE_CHOICES, validators=[Optional()])
-    organization_id = SelectField(_l("Organisation"), coerce=str, validators=[Optional()])
-    archived_from = DateField(_l("Archived from"), validators=[Optional(), limits.InWindow("planning")])
-    archived_to = DateField(_l("Archived to"), validators=[Optional(), limits.InWindow("planning")])
-    overdue = BooleanField(_l("Past the 90-day limit only"))
-
-
-class ConfirmForm(FlaskForm):
-    bank_reference = StringField(_l("Bank reference"), validators=[DataRequired(), Length(max=100)])
-    paid_on = DateField(_l("Paid on"), validators=[DataRequired(), limits.InWindow("past")])
-    failed_ids = StringField(
-        _l("Subsidies the bank rejected (ids, comma-separated)"), validators=[Optional(), Length(max=20_000)]
-    )
-
-
-class ReasonForm(FlaskForm):
-    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
-
-
-class RateForm(FlaskForm):
-    case_type = SelectField(_l("Case type"), choices=CASE_TYPE_CHOICES[1:])
-    stage = SelectField(
-        _l("Stage (criminal)"),
-        choices=[
-            SelectChoice("", "—"),
-            SelectChoice("investigation", _l("Investigation")),
-            SelectChoice("prosecution", _l("Prosecution review")),
-            SelectChoice("trial", _l("Trial")),
-        ],
-    )
-    provider_kind = SelectField(
-        _l("Provider kind"),
-        choices=[SelectChoice("lawyer", _l("Lawyer")), SelectChoice("legal_adviser", _l("Legal adviser"))],
-    )
-    effective_from = DateField(_l("In force from"), validators=[DataRequired(), limits.InWindow("planning")])
-    amount_fen = IntegerField(
-        _l("Amount (fen)"), validators=[DataRequired(), NumberRange(min=0, max=limits.MAX_AMOUNT_FEN)]
-    )
-    note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
+QUEUE_PAGE_SIZE = 100
+BATCH_PAGE_SIZE = 100
+QUEUE_SORTS = ("archived_on", "-amount", "amount", "provider", "case")
 
 
 def _fail(exc: DomainError):
@@ -85,6 +48,8 @@ def _fail(exc: DomainError):
 
 
 def _organization_choices():
+    from wtforms.fields.choices import SelectChoice
+
     rows = db.session.execute(sa.select(Organization.id, Organization.name).order_by(Organization.name)).all()
     return [SelectChoice("", _("All organisations"))] + [SelectChoice(str(i), n) for i, n in rows]
 
@@ -99,7 +64,8 @@ def _queue_args(form: QueueFilterForm) -> dict:
     }
 
 
-def _labels(rows: list[Subsidy]) -> tuple[dict, dict, dict]:
+def labels_of(rows: list[Subsidy]) -> tuple[dict, dict, dict]:
+    """Case numbers, providers and archive numbers of a page of subsidies (three queries)."""
     case_ids = {s.case_id for s in rows}
     provider_ids = {s.provider_id for s in rows}
     cases = dict(db.session.execute(sa.select(Case.id, Case.number).where(Case.id.in_(case_ids))).all())
@@ -116,11 +82,29 @@ def _labels(rows: list[Subsidy]) -> tuple[dict, dict, dict]:
     return cases, providers, archives
 
 
+def page_number(total: int, per_page: int, param: str = "page") -> tuple[int, int]:
+    """The page asked for (``?page=``), kept within the pages there are, and the number of pages."""
+    pages = max(1, -(-total // per_page))
+    return min(max(limits.int_arg(request.args, param, 1, minimum=1), 1), pages), pages
+
+
 # --- finance ---
+
+
+def _batch_question_detail(**_kw) -> str:
+    if request.form.get("all_matching"):
+        return _("Every payable subsidy matching the filter whose payee can be paid.")
+    chosen = len(request.form.getlist("subsidy_ids"))
+    return ngettext("%(num)s subsidy chosen.", "%(num)s subsidies chosen.", chosen)
 
 
 @bp.route("/finance/subsidies", methods=["GET", "POST"])
 @roles_required("finance")
+@asks_first(
+    _l("Put these subsidies in a payment batch?"),
+    yes=_l("Yes, create the batch"),
+    detail=_batch_question_detail,
+)
 def payable_queue():
     form = QueueFilterForm(request.args)
     form.organization_id.choices = _organization_choices()
@@ -147,22 +131,48 @@ def payable_queue():
             _fail(exc)
             return redirect(request.full_path), 303
         flash(
-            _("Payment batch %(id)s created: %(count)s subsidies.", id=batch.id, count=batch.count), "success"
+            ngettext(
+                "Payment batch %(id)s created: %(num)s subsidy.",
+                "Payment batch %(id)s created: %(num)s subsidies.",
+                batch.count,
+                id=batch.id,
+            ),
+            "success",
         )
         return redirect(url_for("subsidies.batch_page", batch_id=batch.id)), 303
-    stmt = subsidies.subsidy_list_statement(status="payable", **queue_filters(args, today))
-    rows = list(db.session.scalars(stmt.limit(500)))
+    stmt = subsidies.subsidy_list_statement(
+        status="payable",
+        sort=form.sort.data if form.sort.data in QUEUE_SORTS else None,
+        **queue_filters(args, today),
+    )
     total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-    cases, providers, archive_numbers = _labels(rows)
+    ready = db.session.scalar(
+        sa.select(sa.func.count()).select_from(
+            stmt.join(Organization, Organization.id == Provider.organization_id)
+            .where(payees.ready_clause())
+            .order_by(None)
+            .subquery()
+        )
+    )
+    page, pages = page_number(total, QUEUE_PAGE_SIZE)
+    rows = list(db.session.scalars(stmt.limit(QUEUE_PAGE_SIZE).offset((page - 1) * QUEUE_PAGE_SIZE)))
+    cases, providers, archive_numbers = labels_of(rows)
+    problems = {i: shown(p) for i, p in payees.payee_problems(db.session, [s.id for s in rows]).items()}
+    query = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
         "finance/payable_queue.html",
         form=form,
         batch_form=FlaskForm(),
         rows=rows,
         total=total,
+        ready=ready,
+        page=page,
+        pages=pages,
+        query=query,
         cases=cases,
         providers=providers,
         archive_numbers=archive_numbers,
+        problems=problems,
         ageing={s.id: subsidies.ageing(s.archived_on, today) for s in rows},
         limit=deadlines.limits()["subsidy_days"],
     )
@@ -171,30 +181,62 @@ def payable_queue():
 @bp.route("/finance/batches")
 @roles_required(*batches.BATCH_READERS)
 def batch_list():
-    rows = list(db.session.scalars(batches.batch_list_statement().limit(200)))
-    return render_template("finance/batches.html", batches=rows)
+    status = request.args.get("status") if request.args.get("status") in BATCH_STATUS_LABELS else None
+    stmt = batches.batch_list_statement(status)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    page, pages = page_number(total, 50)
+    rows = list(db.session.scalars(stmt.limit(50).offset((page - 1) * 50)))
+    return render_template(
+        "finance/batches.html",
+        batches=rows,
+        page=page,
+        pages=pages,
+        total=total,
+        status=status,
+        statuses=BATCH_STATUS_LABELS,
+        query={"status": status} if status else {},
+    )
+
+
+def _batch_detail(batch_id: int, **_kw) -> str | None:
+    batch = db.session.get(PaymentBatch, batch_id)
+    if batch is None:
+        return None
+    return ngettext(
+        "Payment batch %(id)s: %(num)s subsidy, %(total)s in all.",
+        "Payment batch %(id)s: %(num)s subsidies, %(total)s in all.",
+        batch.count,
+        id=batch.id,
+        total=yuan(batch.total_fen),
+    )
 
 
 @bp.route("/finance/batches/<int:batch_id>")
 @roles_required(*batches.BATCH_READERS)
 def batch_page(batch_id):
     batch = batches.get_batch(db.session, batch_id)
-    items = [
-        dict(zip(exports.BATCH_COLUMNS, r, strict=True))
-        for r in exports.batch_rows(db.session, batch, masked=True)
-    ]
+    page, pages = page_number(batch.count, BATCH_PAGE_SIZE)
+    start = (page - 1) * BATCH_PAGE_SIZE
+    rows = itertools.islice(
+        exports.batch_rows(db.session, batch, masked=True), start, start + BATCH_PAGE_SIZE
+    )
+    items = [dict(zip(exports.BATCH_COLUMNS, r, strict=True)) for r in rows]
     outcomes = dict(
         db.session.execute(
             sa.select(PaymentBatchItem.subsidy_id, PaymentBatchItem.outcome).where(
-                PaymentBatchItem.batch_id == batch.id
+                PaymentBatchItem.batch_id == batch.id,
+                PaymentBatchItem.subsidy_id.in_([i["subsidy_id"] for i in items]),
             )
         ).all()
     )
     return render_template(
         "finance/batch.html",
         batch=batch,
+        page=page,
+        pages=pages,
         items=items,
         outcomes=outcomes,
+        outcome_labels=ITEM_OUTCOME_LABELS,
         confirm_form=ConfirmForm(formdata=None, paid_on=clock.today()),
         cancel_form=FlaskForm(),
     )
@@ -205,19 +247,30 @@ def batch_page(batch_id):
 def batch_export(batch_id, fmt):
     if fmt not in ("csv", "xlsx"):
         return redirect(url_for("subsidies.batch_page", batch_id=batch_id))
-    kind, payload = exports.export_batch(db.session, current_user, batch_id, fmt)
+    try:
+        kind, payload = exports.export_batch(db.session, current_user, batch_id, fmt, labels=True)
+    except DomainError as exc:
+        _fail(exc)
+        return redirect(url_for("subsidies.batch_page", batch_id=batch_id)), 303
     return _file_response(kind, payload, f"payment-batch-{batch_id}")
 
 
 @bp.route("/finance/batches/<int:batch_id>/confirm", methods=["POST"])
-@roles_required()
+@roles_required(*batches.FINANCE)
+@asks_first(
+    _l("Confirm that the bank paid this batch?"),
+    yes=_l("Yes, the bank paid it"),
+    detail=_batch_detail,
+)
 def batch_confirm(batch_id):
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            failed = [int(x) for x in (form.failed_ids.data or "").replace(",", " ").split()]
+            failed = [
+                int(x) for x in (form.failed_ids.data or "").replace("，", ",").replace(",", " ").split()
+            ]
         except ValueError:
-            flash(_("Rejected subsidies must be ids, separated by commas."), "error")
+            flash(_("List the subsidies the bank rejected by their numbers, separated by commas."), "error")
             return redirect(url_for("subsidies.batch_page", batch_id=batch_id)), 303
         try:
             batches.confirm_batch(
@@ -238,7 +291,12 @@ def batch_confirm(batch_id):
 
 
 @bp.route("/finance/batches/<int:batch_id>/cancel", methods=["POST"])
-@roles_required()
+@roles_required(*batches.FINANCE)
+@asks_first(
+    _l("Cancel this payment batch?"),
+    yes=_l("Yes, cancel the batch"),
+    detail=_batch_detail,
+)
 def batch_cancel(batch_id):
     if FlaskForm().validate_on_submit():
         try:
@@ -256,128 +314,35 @@ def reconciliation_page():
     return render_template("finance/reconciliation.html", figures=exports.reconciliation(db.session))
 
 
-# --- supervision: archive and holds ---
-
-
-@bp.route("/supervision/archive")
-@roles_required(*archive.ARCHIVERS, "admin", "coordinator")
-def archive_page():
-    closed = list(
-        db.session.scalars(sa.select(Case).where(Case.status == "closed").order_by(Case.number).limit(200))
-    )
-    missing = {c.id: [shown(m) for m in archive.archive_missing(db.session, c)] for c in closed}
-    year = limits.year_arg(request.args)
-    archived = db.session.execute(archive.archive_list_statement(year).limit(500)).all()
-    return render_template(
-        "supervision/subsidies/archive.html",
-        closed=closed,
-        missing=missing,
-        archived=archived,
-        form=FlaskForm(),
-        year=year,
-    )
-
-
-@bp.route("/supervision/archive/<int:case_id>", methods=["POST"])
-@roles_required()
-def archive_case_page(case_id):
-    if FlaskForm().validate_on_submit():
-        try:
-            record = archive.archive_case(db.session, current_user, case_id)
-            db.session.commit()
-            flash(_("Archived as %(number)s.", number=record.number), "success")
-        except DomainError as exc:
-            _fail(exc)
-    return redirect(url_for("subsidies.archive_page")), 303
-
-
-@bp.route("/supervision/archive/export.<fmt>")
-@roles_required(*archive.ARCHIVERS, "admin", "coordinator")
-def archive_export(fmt):
-    if fmt not in ("csv", "xlsx"):
-        return redirect(url_for("subsidies.archive_page"))
-    year = limits.year_arg(request.args)
-    kind, payload = exports.export_archive_list(db.session, current_user, fmt, year)
-    return _file_response(kind, payload, f"archive-{year or 'all'}")
-
-
-@bp.route("/supervision/subsidies")
-@roles_required("supervisor", "admin")
-def subsidy_list_page():
-    status = request.args.get("status") or None
-    stmt = subsidies.subsidy_list_statement(status=status).order_by(None).order_by(Subsidy.id.desc())
-    rows = list(db.session.scalars(stmt.limit(300)))
-    cases, providers, archive_numbers = _labels(rows)
-    return render_template(
-        "supervision/subsidies/subsidies.html",
-        rows=rows,
-        cases=cases,
-        providers=providers,
-        archive_numbers=archive_numbers,
-        status=status,
-        form=ReasonForm(formdata=None),
-    )
-
-
-@bp.route("/supervision/subsidies/<int:subsidy_id>/<action>", methods=["POST"])
-@roles_required()
-def subsidy_hold_page(subsidy_id, action):
-    form = ReasonForm()
-    if action not in ("hold", "release"):
-        return redirect(url_for("subsidies.subsidy_list_page"))
-    if form.validate_on_submit():
-        change = subsidies.hold_subsidy if action == "hold" else subsidies.release_subsidy
-        try:
-            subsidy = change(db.session, current_user, subsidy_id, form.reason.data)
-            db.session.commit()
-            flash(_("Subsidy %(id)s is now %(status)s.", id=subsidy.id, status=subsidy.status), "success")
-        except DomainError as exc:
-            _fail(exc)
-    else:
-        flash(_("Give a reason."), "error")
-    return redirect(url_for("subsidies.subsidy_list_page")), 303
-
-
-# --- admin: rates ---
-
-
-@bp.route("/admin/subsidy-rates", methods=["GET", "POST"])
-@roles_required("admin")
-def rates_page():
-    form = RateForm()
-    if form.validate_on_submit():
-        try:
-            rates.add_rate(
-                db.session,
-                current_user,
-                case_type=form.case_type.data,
-                stage=form.stage.data,
-                provider_kind=form.provider_kind.data,
-                effective_from=form.effective_from.data,
-                amount_fen=form.amount_fen.data,
-                note=form.note.data or None,
-            )
-            db.session.commit()
-            flash(_("The new rate is in force from %(date)s.", date=form.effective_from.data), "success")
-            return redirect(url_for("subsidies.rates_page")), 303
-        except DomainError as exc:
-            _fail(exc)
-    return render_template("supervision/subsidies/rates.html", form=form, rates=rates.rate_table(db.session))
-
-
 # --- the provider ---
+
+MY_PAGE_SIZE = 50
 
 
 @bp.route("/me/subsidies")
 @roles_required("provider")
 def my_subsidies_page():
-    rows = (
-        subsidies.provider_subsidies(db.session, current_user.provider_id) if current_user.provider_id else []
-    )
-    cases, _providers, archive_numbers = _labels(rows)
-    why = {s.id: shown(subsidies.why_not_payable(db.session, s)) for s in rows}
+    rows, total, page, pages = [], 0, 1, 1
+    if current_user.provider_id:
+        stmt = sa.select(Subsidy).where(Subsidy.provider_id == current_user.provider_id)
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+        page, pages = page_number(total, MY_PAGE_SIZE)
+        rows = list(
+            db.session.scalars(
+                stmt.order_by(Subsidy.id.desc()).limit(MY_PAGE_SIZE).offset((page - 1) * MY_PAGE_SIZE)
+            )
+        )
+    cases, _providers, archive_numbers = labels_of(rows)
+    why = {i: shown(text) for i, text in subsidies.why_not_payable_many(db.session, rows).items()}
     return render_template(
-        "supervision/subsidies/mine.html", rows=rows, cases=cases, archive_numbers=archive_numbers, why=why
+        "supervision/subsidies/mine.html",
+        rows=rows,
+        cases=cases,
+        archive_numbers=archive_numbers,
+        why=why,
+        page=page,
+        pages=pages,
+        total=total,
     )
 
 
@@ -413,32 +378,45 @@ def _finance_panel(user) -> Markup | None:
 def _provider_panel(user) -> Markup | None:
     if not user.provider_id:
         return None
-    rows = subsidies.provider_subsidies(db.session, user.provider_id)[:5]
+    rows = list(
+        db.session.scalars(
+            sa.select(Subsidy)
+            .where(Subsidy.provider_id == user.provider_id)
+            .order_by(Subsidy.id.desc())
+            .limit(5)
+        )
+    )
     if not rows:
         return None
-    cases, _providers, _archives = _labels(rows)
-    why = {s.id: shown(subsidies.why_not_payable(db.session, s)) for s in rows}
+    cases, _providers, _archives = labels_of(rows)
+    why = {i: shown(text) for i, text in subsidies.why_not_payable_many(db.session, rows).items()}
     return Markup(render_template("supervision/subsidies/_home_panel.html", rows=rows, cases=cases, why=why))
 
 
 def status_label(status: str) -> str:
     """Subsidy and payment batch states in people's words."""
-    return {
-        "pending": _("pending (not yet archived)"),
-        "payable": _("payable"),
-        "held": _("on hold"),
-        "batched": _("in a payment batch"),
-        "paid": _("paid"),
-        "reversed": _("reversed"),
-        "cancelled": _("cancelled"),
-        "open": _("open"),
-        "confirmed": _("confirmed paid"),
-    }.get(status, status)
+    label = SUBSIDY_STATUS_LABELS.get(status) or BATCH_STATUS_LABELS.get(status)
+    return str(label) if label is not None else status
+
+
+def subsidy_state(subsidy: Subsidy) -> str:
+    """A subsidy's state in people's words (archived with nothing to pay: closed, not cancelled)."""
+    if subsidies.is_closed_at_zero(subsidy):
+        return str(CLOSED_AT_ZERO)
+    return status_label(subsidy.status)
+
+
+def batch_status_label(status: str) -> str:
+    return str(BATCH_STATUS_LABELS.get(status, status))
 
 
 def register(app: Flask) -> None:
+    from supervision.subsidies import views_supervision  # noqa: F401  (its routes are on this blueprint)
+
     app.register_blueprint(bp)
     app.jinja_env.globals["subsidy_status_label"] = status_label
+    app.jinja_env.globals["subsidy_state"] = subsidy_state
+    app.jinja_env.globals["batch_status_label"] = batch_status_label
     add_nav(app, "subsidies.payable_queue", lambda: _("Payable subsidies"), ("finance",), order=60)
     add_nav(app, "subsidies.batch_list", lambda: _("Payment batches"), ("finance",), order=61)
     add_nav(app, "subsidies.reconciliation_page", lambda: _("Reconciliation"), ("finance",), order=62)

@@ -24,7 +24,8 @@ def coordinator(session, make_user):
 def make_pool(session):
     """make_pool(members=[provider_id, (provider_id, weight), ...], case_types=("civil",),
     provider_kinds=("lawyer", "legal_adviser"), area=None) -> RotationPool."""
-    from assignment.panel import create_pool, get_provider, set_pool_member
+    from assignment.panel import get_provider
+    from assignment.pools import create_pool, set_pool_member
 
     def make(
         members=(), case_types=("civil",), provider_kinds=("lawyer", "legal_adviser"), area=None, name=None
@@ -40,22 +41,14 @@ def make_pool(session):
 
 
 @pytest.fixture
-def make_case(session, coordinator):
+def make_case(session, coordinator, make_case_at):
     """make_case(status="accepted", case_type="civil", **fields) -> Case, through the intake
-    service functions (``applied`` or ``accepted``)."""
-    from assignment.intake import decide_application, register_case
+    service functions (``applied`` or ``accepted``): tests/conftest.py's ``make_case_at``."""
 
     def make(status="accepted", case_type="civil", applicant=None, **fields):
-        data = {
-            "case_type": case_type,
-            "cause": fields.pop("cause", "theft" if case_type == "criminal" else "contract"),
-            "received_on": fields.pop("received_on", clock.today()),
-            "applicant": applicant or {"name": f"Applicant {next(_seq)}", "id_number": "110101199003077571"},
-            **fields,
-        }
-        case = register_case(session, data, coordinator)
-        if status == "accepted" and case.status == "applied":
-            decide_application(session, case, coordinator, approved=True, means_test="checked")
+        intake = {**fields, **({"applicant": applicant} if applicant else {})}
+        stage = "accepted" if status == "accepted" else "applied"
+        case = make_case_at(session, stage, case_type=case_type, actor=coordinator, intake=intake)
         session.commit()
         return case
 

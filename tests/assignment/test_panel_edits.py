@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from assignment import panel
+from assignment import panel, pools
 from assignment.models import PoolMember, PoolScope, ProviderConflict, ProviderLeave, RotationPool
 from assignment.rotation import assign_by_rotation, provider_ineligibility
 from legalaid import clock
@@ -194,7 +194,7 @@ def _scopes(session, pool_id):
 
 def test_pool_edit_moves_its_claims_and_is_audited(session, make_pool, admin):
     pool = make_pool(case_types=("civil", "administrative"), name="Civil")
-    panel.update_pool(
+    pools.update_pool(
         session,
         pool,
         {"name": "Civil East", "case_types": ["civil", "non_litigation"], "area": "East"},
@@ -210,7 +210,7 @@ def test_pool_edit_moves_its_claims_and_is_audited(session, make_pool, admin):
 
 def test_pool_edit_keeping_a_claim_does_not_meet_itself(session, make_pool, admin):
     pool = make_pool(case_types=("civil",))
-    panel.update_pool(session, pool, {"case_types": ["civil", "administrative"]}, admin)
+    pools.update_pool(session, pool, {"case_types": ["civil", "administrative"]}, admin)
     session.commit()
     assert _scopes(session, pool.id) == [("administrative", ""), ("civil", "")]
 
@@ -219,7 +219,7 @@ def test_pool_edit_that_overlaps_another_pool_is_refused(session, make_pool, adm
     make_pool(case_types=("criminal",), area="East", name="Criminal East")
     pool = make_pool(case_types=("civil",), name="Civil")
     with pytest.raises(Invalid) as refused:
-        panel.update_pool(session, pool, {"case_types": ["civil", "criminal"], "area": "East"}, admin)
+        pools.update_pool(session, pool, {"case_types": ["civil", "criminal"], "area": "East"}, admin)
     assert "Criminal East" in refused.value.message and "case_types" in refused.value.fields
     session.rollback()
     assert (pool.case_types, pool.area) == (["civil"], None)
@@ -230,14 +230,14 @@ def test_pool_without_area_overlapping_another_without_area_is_refused(session, 
     make_pool(case_types=("criminal",), name="Criminal")
     pool = make_pool(case_types=("civil",), area="East")
     with pytest.raises(Invalid, match="Criminal"):
-        panel.update_pool(session, pool, {"case_types": ["criminal"], "area": None}, admin)
+        pools.update_pool(session, pool, {"case_types": ["criminal"], "area": None}, admin)
 
 
 def test_pool_cannot_take_the_name_of_another(session, make_pool, admin):
     make_pool(name="Civil", case_types=("civil",))
     pool = make_pool(name="Criminal", case_types=("criminal",))
     with pytest.raises(Invalid) as refused:
-        panel.update_pool(session, pool, {"name": "Civil"}, admin)
+        pools.update_pool(session, pool, {"name": "Civil"}, admin)
     assert "name" in refused.value.fields
 
 
@@ -245,12 +245,12 @@ def test_pool_cannot_drop_a_kind_its_members_have(session, make_pool, provider_i
     adviser, lawyer = provider_in("legal_adviser"), provider_in("lawyer")
     pool = make_pool([adviser, lawyer], provider_kinds=("lawyer", "legal_adviser"))
     with pytest.raises(Invalid) as refused:
-        panel.update_pool(session, pool, {"provider_kinds": ["lawyer"]}, admin)
+        pools.update_pool(session, pool, {"provider_kinds": ["lawyer"]}, admin)
     assert "legal_adviser" in refused.value.message and "provider_kinds" in refused.value.fields
     session.rollback()
     assert pool.provider_kinds == ["lawyer", "legal_adviser"]
-    panel.remove_pool_member(session, pool, panel.get_provider(session, adviser), admin)
-    panel.update_pool(session, pool, {"provider_kinds": ["lawyer"]}, admin)
+    pools.remove_pool_member(session, pool, panel.get_provider(session, adviser), admin)
+    pools.update_pool(session, pool, {"provider_kinds": ["lawyer"]}, admin)
     session.commit()
     assert pool.provider_kinds == ["lawyer"]
 
@@ -268,7 +268,7 @@ def test_pool_edit_keeps_members_and_their_places(session, make_pool, lawyers, m
         return rows.all(), session.scalar(sa.select(RotationPool.clock).where(RotationPool.id == pool.id))
 
     before = places()
-    panel.update_pool(session, pool, {"name": "Renamed", "case_types": ["civil", "administrative"]}, admin)
+    pools.update_pool(session, pool, {"name": "Renamed", "case_types": ["civil", "administrative"]}, admin)
     session.commit()
     assert places() == before
     assert assign_by_rotation(session, make_case(), coordinator).provider_id == ids[2]
@@ -287,14 +287,14 @@ def test_pool_edit_keeps_members_and_their_places(session, make_pool, lawyers, m
 def test_pool_edit_keeps_the_rules_of_creation(session, make_pool, admin, fields, at_fault):
     pool = make_pool()
     with pytest.raises(Invalid) as refused:
-        panel.update_pool(session, pool, fields, admin)
+        pools.update_pool(session, pool, fields, admin)
     assert at_fault in refused.value.fields
 
 
 def test_only_admins_edit_pools(session, make_pool, coordinator):
     pool = make_pool()
     with pytest.raises(Forbidden):
-        panel.update_pool(session, pool, {"name": "Mine"}, coordinator)
+        pools.update_pool(session, pool, {"name": "Mine"}, coordinator)
     assert session.get(RotationPool, pool.id).name != "Mine"
 
 
@@ -304,16 +304,16 @@ def test_a_pool_claim_lost_to_another_admin_at_the_last_moment_is_a_422(
     """Two admins creating overlapping pools at once both pass the overlap check; the scope's unique
     key stops the second, which must answer as a refusal (422), not a server error."""
     make_pool(case_types=("civil",), name="Civil")
-    checked = panel._checked_pool_fields
+    checked = pools._checked_pool_fields
 
     def without_overlap_check(session, name, case_types, provider_kinds, area, pool=None):
         return checked(session, name, ["administrative"], provider_kinds, area, pool) | {
             "case_types": sorted(case_types)
         }
 
-    monkeypatch.setattr(panel, "_checked_pool_fields", without_overlap_check)
+    monkeypatch.setattr(pools, "_checked_pool_fields", without_overlap_check)
     with pytest.raises(Invalid) as refused:
-        panel.create_pool(session, "Civil again", ["civil"], ["lawyer"], admin)
+        pools.create_pool(session, "Civil again", ["civil"], ["lawyer"], admin)
     assert "case_types" in refused.value.fields
     session.rollback()
     response = as_role("admin").post(

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assignment.models import Assignment
-from assignment.panel import add_leave, declare_conflict, end_leave, get_provider, set_pool_member
+from assignment.panel import add_leave, declare_conflict, end_leave, get_provider
+from assignment.pools import set_pool_member
 from assignment.rotation import (
     accept_assignment,
     assign_by_rotation,

@@ -7,7 +7,6 @@ import itertools
 
 import pytest
 
-from legalaid import clock
 from legalaid.db import db
 
 _seq = itertools.count(1)
@@ -18,13 +17,13 @@ def make_pool(app, make_provider):
     """make_pool(n=3, case_types=("civil", "criminal"), **provider_fields) -> (pool id, [provider ids])."""
 
     def make(n=3, case_types=("civil", "criminal"), **provider_fields):
-        from assignment import panel
+        from assignment import panel, pools
 
         ids = [make_provider(**provider_fields) for _ in range(n)]
         with app.app_context():
-            pool = panel.create_pool(db.session, f"Pool {next(_seq)}", case_types, ("lawyer",), None)
+            pool = pools.create_pool(db.session, f"Pool {next(_seq)}", case_types, ("lawyer",), None)
             for pid in ids:
-                panel.set_pool_member(db.session, pool, panel.get_provider(db.session, pid), None)
+                pools.set_pool_member(db.session, pool, panel.get_provider(db.session, pid), None)
             db.session.commit()
             return pool.id, ids
 
@@ -32,25 +31,14 @@ def make_pool(app, make_provider):
 
 
 @pytest.fixture
-def make_case(app):
-    """make_case(status="accepted", case_type="civil", **fields) -> case id (applied or accepted)."""
+def make_case(app, make_case_at):
+    """make_case(status="accepted", case_type="civil", **fields) -> case id (applied or accepted),
+    through the intake services: tests/conftest.py's ``make_case_at``."""
 
     def make(status="accepted", case_type="civil", **fields):
-        from assignment.intake import decide_application, register_case
-
-        data = {
-            "case_type": case_type,
-            "cause": fields.pop("cause", "theft" if case_type == "criminal" else "contract"),
-            "received_on": fields.pop("received_on", clock.today()),
-            "applicant": fields.pop(
-                "applicant", {"name": f"Applicant {next(_seq)}", "id_number": "110101199003077571"}
-            ),
-            **fields,
-        }
+        stage = "accepted" if status == "accepted" else "applied"
         with app.app_context():
-            case = register_case(db.session, data, None)
-            if status == "accepted" and case.status == "applied":
-                decide_application(db.session, case, None, approved=True, means_test="checked")
+            case = make_case_at(db.session, stage, case_type=case_type, intake=fields)
             db.session.commit()
             return case.id
 

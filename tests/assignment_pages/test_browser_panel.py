@@ -42,10 +42,14 @@ def test_admin_edits_a_pool_ends_a_leave_and_withdraws_a_conflict(
     form = page.locator(f"#end-leave-{leave_id}")
     form.locator("input[type=date]").fill(TODAY.isoformat())
     form.get_by_role("button").click()
+    expect(page.locator("#confirm-question")).to_have_text("End or cancel this leave?")
+    page.click("#confirm-yes")
     expect(page.locator(".flash-success")).to_contain_text(TODAY.isoformat())
     expect(page.locator("#leaves")).to_contain_text(f"– {TODAY.isoformat()}")
 
     page.locator(f"#withdraw-conflict-{conflict_id}").get_by_role("button").click()
+    expect(page.locator(".confirm-detail")).to_contain_text("Acme Building Co")
+    page.click("#confirm-yes")
     expect(page.locator(".flash-success")).to_contain_text("Acme Building Co")
     expect(page.locator("#conflicts")).to_have_count(0)
 

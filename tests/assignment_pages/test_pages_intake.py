@@ -10,6 +10,7 @@ import pytest
 
 from assignment.models import Assignment, Case
 from legalaid import clock
+from legalaid.db import db
 from legalaid.models import AuditEntry
 
 APPLICATION = {
@@ -237,7 +238,7 @@ def test_reject_without_reason_is_422_and_changes_nothing(coordinator, make_case
     assert read(Case, case_id)["status"] == "applied"
     coordinator.post(
         f"/cases/{case_id}/decision",
-        data={"decision-decision": "reject", "decision-reason": "income too high"},
+        data={"decision-decision": "reject", "decision-reason": "income too high", "confirmed": "yes"},
     )
     assert read(Case, case_id)["rejection_reason"] == "income too high"
 
@@ -265,7 +266,7 @@ def test_missing_materials_then_supplied(coordinator, make_case, read):
 
 def test_withdraw(coordinator, make_case, read):
     case_id = make_case(status="applied")
-    coordinator.post(f"/cases/{case_id}/withdraw", data={"withdraw-reason": "settled"})
+    coordinator.post(f"/cases/{case_id}/withdraw", data={"withdraw-reason": "settled", "confirmed": "yes"})
     assert (read(Case, case_id)["status"], read(Case, case_id)["withdrawn_reason"]) == (
         "withdrawn",
         "settled",
@@ -308,7 +309,9 @@ def test_reassign_with_reason(coordinator, make_pool, make_case, assign, read):
     case_id = make_case()
     first = assign(case_id)
     assert coordinator.post(f"/cases/{case_id}/reassign", data={}).status_code == 422
-    coordinator.post(f"/cases/{case_id}/reassign", data={"reassign-reason": "client complaint"})
+    coordinator.post(
+        f"/cases/{case_id}/reassign", data={"reassign-reason": "client complaint", "confirmed": "yes"}
+    )
     assert read(Assignment, first)["status"] == "replaced"
     assert read(Case, case_id)["status"] == "assigned"
 
@@ -354,3 +357,27 @@ def test_a_refusal_reads_in_the_readers_language_and_the_api_stays_english(coord
     assert (
         api.get_json()["error"]["message"] == "No rotation pool serves civil cases; an admin must define one."
     )
+
+
+def test_designation_picker_shows_organisation_kind_load_and_experience_and_searches(
+    coordinator, app, make_pool, make_case, make_organization
+):
+    from assignment import panel
+
+    firm = make_organization(name="明德律师事务所")
+    _pool, ids = make_pool(n=3, years=12, organization_id=firm)
+    with app.app_context():
+        named = panel.get_provider(db.session, ids[0])
+        named.name, named.open_cases = "李磊", 2
+        db.session.commit()
+    case_id = make_case()
+    page = coordinator.get(f"/cases/{case_id}").get_data(as_text=True)
+    row = page[page.index(f'id="designate-provider-{ids[0]}"') :]
+    row = row[: row.index("</tr>")]
+    assert "李磊" in row and "明德律师事务所" in row and "lawyer" in row
+    assert "2 of 10" in row and "12 years" in row
+    assert 'id="designate_q"' in page and 'data-filter-rows="designate-choices"' in page
+    found = coordinator.get(f"/cases/{case_id}?designate_q=李").get_data(as_text=True)
+    assert f'id="designate-provider-{ids[0]}"' in found and f'id="designate-provider-{ids[1]}"' not in found
+    by_org = coordinator.get(f"/cases/{case_id}?designate_q=明德").get_data(as_text=True)
+    assert all(f'id="designate-provider-{pid}"' in by_org for pid in ids)

@@ -112,7 +112,7 @@ def test_pools_with_weighted_members(as_role, make_provider, read, last, count):
     assert read(PoolMember, (pool_id, provider_id))["weight"] == 0.5
     negative = admin.post(f"/admin/pools/{pool_id}", data={"provider_id": str(provider_id), "weight": "-1"})
     assert negative.status_code == 422 and read(PoolMember, (pool_id, provider_id))["weight"] == 0.5
-    admin.post(f"/admin/pools/{pool_id}/members/{provider_id}/remove")
+    admin.post(f"/admin/pools/{pool_id}/members/{provider_id}/remove", data={"confirmed": "yes"})
     assert count(PoolMember) == 0
 
 
@@ -146,7 +146,7 @@ def test_csv_import_reports_every_bad_row_and_imports_nothing(as_role, count):
     response = _upload(admin, text)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "row 3" in html and "row 4" in html and "practice_since must be a date" in html
+    assert "Line 3" in html and "Line 4" in html and "In practice since must be a date" in html
     assert "no pool named" in html
     assert count(Provider) == 0 and count(Organization) == 0
 
@@ -205,7 +205,7 @@ def test_admin_ends_a_current_leave_early(as_role, make_provider, read, last, au
     assert f'name="end-{leave_id}-last_day" required type="date" value="{TODAY.isoformat()}"' in html
     response = admin.post(
         f"/admin/providers/{provider_id}/leave/{leave_id}/end",
-        data={f"end-{leave_id}-last_day": TODAY.isoformat()},
+        data={f"end-{leave_id}-last_day": TODAY.isoformat(), "confirmed": "yes"},
     )
     assert response.status_code in (302, 303)
     assert read(ProviderLeave, leave_id)["ends_on"] == TODAY
@@ -222,7 +222,7 @@ def test_admin_cancels_a_leave_that_has_not_started(as_role, make_provider, read
     assert "Shorten or cancel" in html
     response = admin.post(
         f"/admin/providers/{provider_id}/leave/{leave_id}/end",
-        data={f"end-{leave_id}-last_day": TODAY.isoformat()},
+        data={f"end-{leave_id}-last_day": TODAY.isoformat(), "confirmed": "yes"},
         follow_redirects=True,
     )
     html = response.get_data(as_text=True)
@@ -245,7 +245,8 @@ def test_bad_last_day_is_422_and_changes_nothing(as_role, make_provider, read, l
     provider_id = make_provider()
     leave_id = _record_leave(admin, last, provider_id, TODAY - DAY, TODAY + 10 * DAY)
     response = admin.post(
-        f"/admin/providers/{provider_id}/leave/{leave_id}/end", data={f"end-{leave_id}-last_day": last_day}
+        f"/admin/providers/{provider_id}/leave/{leave_id}/end",
+        data={f"end-{leave_id}-last_day": last_day, "confirmed": "yes"},
     )
     assert response.status_code == 422
     assert 'class="field-error"' in response.get_data(as_text=True)
@@ -257,7 +258,8 @@ def test_leave_of_another_provider_is_404(as_role, make_provider, read, last):
     mine, other = make_provider(), make_provider()
     leave_id = _record_leave(admin, last, other, TODAY, TODAY + 5 * DAY)
     response = admin.post(
-        f"/admin/providers/{mine}/leave/{leave_id}/end", data={f"end-{leave_id}-last_day": TODAY.isoformat()}
+        f"/admin/providers/{mine}/leave/{leave_id}/end",
+        data={f"end-{leave_id}-last_day": TODAY.isoformat(), "confirmed": "yes"},
     )
     assert response.status_code == 404
     assert read(ProviderLeave, leave_id)["ends_on"] == TODAY + 5 * DAY
@@ -271,7 +273,9 @@ def test_admin_withdraws_a_conflict(as_role, make_provider, last, count, audit_a
     html = admin.get(f"/admin/providers/{provider_id}").get_data(as_text=True)
     assert f'id="withdraw-conflict-{conflict_id}"' in html
     response = admin.post(
-        f"/admin/providers/{provider_id}/conflicts/{conflict_id}/withdraw", follow_redirects=True
+        f"/admin/providers/{provider_id}/conflicts/{conflict_id}/withdraw",
+        data={"confirmed": "yes"},
+        follow_redirects=True,
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "Conflict with Acme Ltd withdrawn." in html

@@ -42,7 +42,7 @@ def test_provider_declines_with_reason(make_pool, make_case, assign, provider_cl
     client = provider_client(read(Assignment, assignment_id)["provider_id"])
     response = client.post(
         f"/me/assignments/{assignment_id}/decline",
-        data={"reason_code": "conflict", "note": "knows the party"},
+        data={"reason_code": "conflict", "note": "knows the party", "confirmed": "yes"},
     )
     assert response.status_code in (302, 303)
     declined = read(Assignment, assignment_id)

@@ -57,46 +57,30 @@ def coordinator(make_person):
 
 
 @pytest.fixture
-def make_case(session, make_lawyer, coordinator):
+def make_case(session, make_lawyer, coordinator, make_case_at):
     """make_case(provider=None, assigned_by=coordinator, accept=True, **case fields) -> Case in progress
-    with an assignment accepted through assignment's own accept_assignment (which sends the signal)."""
-    from assignment.models import Assignment, Case
-    from assignment.rotation import accept_assignment
+    with an assignment accepted through assignment's own accept_assignment (which sends the signal);
+    tests/conftest.py's ``make_case_at``. Received 20 days ago, decided 15 days ago."""
 
     def make(provider=None, assigned_by=None, accept=True, accepted_at=None, **fields):
-        n = next(_seq)
         provider = provider or make_lawyer()
-        case = Case(
-            number=f"2026-MS-{n:05d}",
-            year=2026,
-            seq=n,
-            case_type=fields.pop("case_type", "civil"),
-            cause=fields.pop("cause", "wage_arrears"),
-            status="assigned",
-            received_on=fields.pop("received_on", clock.today() - dt.timedelta(days=20)),
-            applicant_name=f"Applicant {n}",
-            applicant_id_number=f"1101011990030{n:05d}",
-            applicant_phone=fields.pop("applicant_phone", "13800000000"),
-            decided_on=clock.today() - dt.timedelta(days=15),
-            **fields,
-        )
-        session.add(case)
-        session.flush()
-        assignment = Assignment(
-            case_id=case.id,
+        case_type = fields.pop("case_type", "civil")
+        intake = {
+            "cause": fields.pop("cause", "wage_arrears"),
+            "received_on": fields.pop("received_on", clock.today() - dt.timedelta(days=20)),
+        }
+        case = make_case_at(
+            session,
+            "in_progress" if accept else "assigned",
+            case_type=case_type,
             provider_id=provider.id,
-            mode="rotation",
-            status="offered",
-            live=True,
+            actor=coordinator,
+            intake=intake,
+            columns={"applicant_phone": "13800000000", **fields},
+            decided_on=clock.today() - dt.timedelta(days=15),
             assigned_by=(assigned_by or coordinator).id,
-            assigned_at=clock.now() - dt.timedelta(days=1),
-            respond_by=clock.now() + dt.timedelta(days=1),
-            explanation={},
+            accepted_at=accepted_at,
         )
-        session.add(assignment)
-        session.flush()
-        if accept:
-            accept_assignment(session, assignment, None, now=accepted_at)
         session.commit()
         return case
 

@@ -74,3 +74,31 @@ def test_provider_sees_their_hearings(
     page.goto("/supervision/hearings")
     text = page.inner_text("#hearing-list")
     assert "Xihu District Court" in text and "Someone Else" not in text
+
+
+def test_provider_records_a_hearing_from_the_list_and_cancelling_it_asks_first(
+    session, make_case, make_lawyer, make_person, supervisors, login_page
+):
+    supervisors(1)
+    lawyer = make_lawyer()
+    number = make_case(provider=lawyer).number
+    username = make_person("provider", provider_id=lawyer.id).username
+    session.commit()
+    session.close()
+    page = login_page(username)
+    page.goto("/supervision/hearings")
+    page.select_option("#record-hearing select", number)
+    page.click("#record-hearing-go")
+    starts = (clock.now() + dt.timedelta(days=9)).strftime("%Y-%m-%dT09:30")
+    page.fill("#starts_at", starts)
+    page.fill("#court", "Xihu District Court")
+    page.click("#save-hearing")
+    page.wait_for_selector("#hearing-status")
+    page.click("#cancel-hearing")
+    page.wait_for_selector("#confirm-yes")
+    page.click("#confirm-cancel")
+    assert "scheduled" in page.inner_text("#hearing-status")
+    page.click("#cancel-hearing")
+    page.click("#confirm-yes")
+    page.wait_for_selector("#hearing-status")
+    assert "cancelled" in page.inner_text("#hearing-status")

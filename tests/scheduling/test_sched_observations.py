@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from legalaid import clock
 from legalaid.errors import Forbidden, Invalid, NotAllowed
-from supervision.scheduling import observations
+from supervision.scheduling import observation_decision, observations
 from supervision.scheduling.hearings import cancel_hearing, move_hearing
 from supervision.scheduling.models import Hearing, Observation, Reminder
 from tests.scheduling.conftest import future
@@ -109,7 +109,7 @@ def test_sample_is_seeded_and_stored(
     hearing_at(make_case(provider=lawyer), future(1))  # the yearly observation
     decided = [hearing_at(make_case(provider=lawyer), future(2 + i)) for i in range(30)]
     for h in decided:
-        assert h.sample_draw == observations.sample_draw(h)
+        assert h.sample_draw == observation_decision.sample_draw(h)
         assert h.sample_rate == 0.2
         assert h.observe == (h.sample_draw < 0.2)
         assert h.observation_reason == ("sampled" if h.observe else "not_sampled")

@@ -88,9 +88,13 @@ def test_forms_record_move_and_cancel_a_hearing(app, session, make_case, supervi
     assert r.status_code in (302, 303)
     page = client.get(hearing_path).get_data(as_text=True)
     assert "2026-12-21 14:00" in page and "2026-12-21 17:00" in page
-    r = client.post(hearing_path, data={"action": "cancel", "cancel-reason": "adjourned"})
+    # Cancelling asks first: the first post only shows the question, the confirmed one cancels.
+    asked = client.post(hearing_path + "/cancel", data={"cancel-reason": "adjourned"})
+    assert asked.status_code == 200 and 'id="confirm-yes"' in asked.get_data(as_text=True)
+    assert 'id="hearing-status">scheduled' in client.get(hearing_path).get_data(as_text=True)
+    r = client.post(hearing_path + "/cancel", data={"cancel-reason": "adjourned", "confirmed": "yes"})
     assert r.status_code in (302, 303)
-    assert "cancelled" in client.get(hearing_path).get_data(as_text=True)
+    assert 'id="hearing-status">cancelled' in client.get(hearing_path).get_data(as_text=True)
 
 
 def test_admin_edits_the_working_day_calendar(app, session, make_person):
@@ -102,7 +106,11 @@ def test_admin_edits_the_working_day_calendar(app, session, make_person):
     assert r.status_code in (302, 303)
     assert session.get(CalendarDay, dt.date(2027, 2, 8)).working is False
     session.commit()
-    r = client.post("/supervision/working-days", data={"action": "clear", "clear-day": "2027-02-08"})
+    asked = client.post("/supervision/working-days/clear", data={"clear-day": "2027-02-08"})
+    assert asked.status_code == 200 and "2027-02-08" in asked.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(CalendarDay, dt.date(2027, 2, 8)) is not None
+    r = client.post("/supervision/working-days/clear", data={"clear-day": "2027-02-08", "confirmed": "yes"})
     assert r.status_code in (302, 303)
     session.expire_all()
     assert session.get(CalendarDay, dt.date(2027, 2, 8)) is None
@@ -124,4 +132,4 @@ def test_bell_shows_unread_count(app, session, make_person):
     sweep_due_reminders(session)
     session.commit()
     page = _client(app, user).get("/").get_data(as_text=True)
-    assert "🔔 Inbox 1" in page
+    assert "Inbox 1" in page and "🔔" not in page  # the bell is an inline SVG (base.html)

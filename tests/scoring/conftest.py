@@ -57,46 +57,29 @@ def coordinator(make_person):
 
 
 @pytest.fixture
-def make_case_in_progress(session, make_org_provider, coordinator, checklists_seeded):
+def make_case_in_progress(session, make_org_provider, coordinator, checklists_seeded, make_case_at):
     """make_case_in_progress(case_type="civil", provider=None, assigned_by=coordinator,
-    assigned_on=today-60) -> Case with an accepted, live assignment."""
-    from assignment.models import Assignment, Case
+    assigned_on=today-60) -> Case with an accepted, live assignment (tests/conftest.py's
+    ``make_case_at``, accepted quietly: the other capabilities' receivers stay out of these tests)."""
 
     def make(case_type="civil", provider=None, assigned_by=None, assigned_on=None, received_on=None):
         provider = provider or make_org_provider()
-        n = next(_seq)
-        today = clock.today()
-        assigned_on = assigned_on or today - dt.timedelta(days=60)
-        case = Case(
-            number=f"T{n:06d}",
-            year=today.year,
-            seq=100000 + n,
-            case_type=case_type,
-            cause="theft" if case_type == "criminal" else "contract",
-            status="in_progress",
-            received_on=received_on or assigned_on - dt.timedelta(days=3),
-            applicant_name=f"Applicant {n}",
-            applicant_id_number="110101199003077571",
-            stage="trial" if case_type == "criminal" else None,
-        )
-        session.add(case)
-        session.flush()
+        assigned_on = assigned_on or clock.today() - dt.timedelta(days=60)
+        received_on = received_on or assigned_on - dt.timedelta(days=3)
         at = dt.datetime.combine(assigned_on, dt.time(2, 0), tzinfo=dt.UTC)
-        session.add(
-            Assignment(
-                case_id=case.id,
-                provider_id=provider.id,
-                mode="rotation",
-                status="accepted",
-                live=True,
-                assigned_at=at,
-                accepted_at=at,
-                respond_by=at + dt.timedelta(days=2),
-                assigned_by=(assigned_by or coordinator).id,
-                explanation={},
-            )
+        case = make_case_at(
+            session,
+            "in_progress",
+            case_type=case_type,
+            provider_id=provider.id,
+            actor=coordinator,
+            intake={"received_on": received_on},
+            decided_on=received_on,
+            assigned_by=(assigned_by or coordinator).id,
+            assigned_at=at,
+            respond_by=at + dt.timedelta(days=2),
+            announce=False,
         )
-        provider.open_cases += 1
         session.commit()
         return case
 

@@ -224,18 +224,18 @@ def test_score_sheet_flow_through_the_api(app, session, make_closed_case, make_p
 
 
 def test_appeal_after_the_window_is_409(app, session, make_closed_case, supervisor):
-    from supervision.scoring import scoring
+    from supervision.scoring import files, sheets
     from supervision.scoring.models import ScoreFile
 
     case, login = make_closed_case(in_sample=False)
-    checklist = scoring.pinned_checklist(session, session.get(ScoreFile, case.id))
-    sheet = scoring.create_score_sheet(
+    checklist = files.pinned_checklist(session, session.get(ScoreFile, case.id))
+    sheet = sheets.create_score_sheet(
         session,
         case.id,
         supervisor,
         items=[{"code": i.code, "points": i.max_points} for i in checklist.items],
     )
-    scoring.submit_score_sheet(session, sheet, supervisor, today=clock.today() - dt.timedelta(days=11))
+    sheets.submit_score_sheet(session, sheet, supervisor, today=clock.today() - dt.timedelta(days=11))
     session.commit()
     c = client_for(app, login)
     body = assert_error(c.post(f"/api/v1/cases/{case.id}/score/appeal", json={"reason": "late"}), 409)
@@ -266,19 +266,19 @@ def test_scoring_an_unclosed_case_is_409(app, make_case_in_progress, make_person
 
 
 def test_quality_report_json_and_csv(app, session, make_closed_case, supervisor, make_person):
-    from supervision.scoring import scoring
+    from supervision.scoring import files, sheets
     from supervision.scoring.models import ScoreFile
 
     for _ in range(2):
         case, _login = make_closed_case(in_sample=False)
-        checklist = scoring.pinned_checklist(session, session.get(ScoreFile, case.id))
-        sheet = scoring.create_score_sheet(
+        checklist = files.pinned_checklist(session, session.get(ScoreFile, case.id))
+        sheet = sheets.create_score_sheet(
             session,
             case.id,
             supervisor,
             items=[{"code": i.code, "points": i.max_points} for i in checklist.items],
         )
-        scoring.submit_score_sheet(session, sheet, supervisor)
+        sheets.submit_score_sheet(session, sheet, supervisor)
         session.commit()
     c = client_for(app, make_person("supervisor"))
     body = c.get("/api/v1/reports/quality").get_json()

@@ -36,6 +36,7 @@ def test_supervisor_scores_and_provider_reads_the_printable_sheet(
     page.wait_for_function("document.getElementById('live-total').textContent === '97.5'")
     assert "Excellent" in page.locator("#live-grade").inner_text()
     page.click("#submit-sheet")
+    page.click("#confirm-yes")  # submitting asks first
     page.wait_for_selector("#file-status")
     assert page.locator("#file-status").inner_text() == "Final"
     page.click("#sign-out")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from legalaid import clock
-from supervision.scoring import scoring
+from supervision.scoring import files, sheets
 from supervision.scoring.models import Checklist, ScoreFile
 from tests.conftest import PASSWORD
 
@@ -27,18 +27,19 @@ def test_provider_closes_a_case_through_the_form(
     home = c.get("/").get_data(as_text=True)
     assert f"/scoring/cases/{case.id}/close" in home
     assert c.get(f"/scoring/cases/{case.id}/close").status_code == 200
-    r = c.post(
-        f"/scoring/cases/{case.id}/close",
-        data={
-            "ended_on": clock.today().isoformat(),
-            "outcome": "judgment",
-            "documents": ["closing_report", "retainer"],
-        },
-    )
+    report = {
+        "ended_on": clock.today().isoformat(),
+        "outcome": "judgment",
+        "documents": ["closing_report", "retainer"],
+    }
+    asked = c.post(f"/scoring/cases/{case.id}/close", data=report)  # closing asks first
+    assert asked.status_code == 200 and "Close this case?" in asked.get_data(as_text=True)
+    assert session.get(type(case), case.id).status == "in_progress"
+    r = c.post(f"/scoring/cases/{case.id}/close", data={**report, "confirmed": "yes"})
     assert r.status_code in (302, 303)
     page = c.get(f"/scoring/cases/{case.id}/close").get_data(as_text=True)
     assert "Hand in more materials" in page and "incomplete" in page
-    r = c.post(f"/scoring/cases/{case.id}/close", data={"documents": ["evidence", "meeting_records"]})
+    r = c.post(f"/scoring/cases/{case.id}/materials", data={"documents": ["evidence", "meeting_records"]})
     assert r.status_code in (302, 303)
 
 
@@ -48,7 +49,12 @@ def test_closing_form_shows_field_errors(app, make_case_in_progress, make_org_pr
     c = signed_in(app, provider_user(provider))
     r = c.post(
         f"/scoring/cases/{case.id}/close",
-        data={"ended_on": clock.today().isoformat(), "outcome": "judgment", "terminated": "y"},
+        data={
+            "ended_on": clock.today().isoformat(),
+            "outcome": "judgment",
+            "terminated": "y",
+            "confirmed": "yes",
+        },
     )
     assert r.status_code == 422 and "ground" in r.get_data(as_text=True)
 
@@ -56,7 +62,7 @@ def test_closing_form_shows_field_errors(app, make_case_in_progress, make_org_pr
 def test_sheet_recalculates_and_submits_without_script(app, session, make_closed_case, supervisor):
     case, login = make_closed_case(in_sample=False)
     c = signed_in(app, supervisor)
-    assert "1 awaiting a first marker" in c.get("/").get_data(as_text=True)
+    assert "1 file awaiting a first marker" in c.get("/").get_data(as_text=True)
     assert "Files awaiting marking" in c.get("/scoring/").get_data(as_text=True)
     r = c.post(f"/scoring/cases/{case.id}", data={"action": "start"})
     assert r.status_code in (302, 303)
@@ -73,10 +79,13 @@ def test_sheet_recalculates_and_submits_without_script(app, session, make_closed
     assert r.status_code == 422 and "Between 0 and 8" in r.get_data(as_text=True)
     form["points-retainer"] = "8"
     form["action"] = "submit"
-    r = c.post(sheet_url, data=form)
+    asked = c.post(sheet_url + "/submit", data=form)  # submitting asks first
+    assert asked.status_code == 200 and "Submit this score sheet?" in asked.get_data(as_text=True)
+    form["confirmed"] = "yes"
+    r = c.post(sheet_url + "/submit", data=form)
     assert r.status_code == 422  # the deduction has no note
     form["note-hearing"] = "closing argument did not address the evidence"
-    r = c.post(sheet_url, data=form)
+    r = c.post(sheet_url + "/submit", data=form)
     assert r.status_code in (302, 303)
     session.expire_all()
     assert session.get(ScoreFile, case.id).status == "final"
@@ -85,7 +94,9 @@ def test_sheet_recalculates_and_submits_without_script(app, session, make_closed
     page = provider.get(f"/scoring/my-scores/{case.id}").get_data(as_text=True)
     assert "97.0" in page and "closing argument did not address the evidence" in page
     assert provider.get("/scoring/my-scores").status_code == 200
-    r = provider.post(f"/scoring/my-scores/{case.id}", data={"action": "accept"})
+    asked = provider.post(f"/scoring/my-scores/{case.id}/accept")
+    assert asked.status_code == 200 and "give up your right to appeal" in asked.get_data(as_text=True)
+    r = provider.post(f"/scoring/my-scores/{case.id}/accept", data={"confirmed": "yes"})
     assert r.status_code in (302, 303)
     session.expire_all()
     assert session.get(ScoreFile, case.id).accepted_at is not None
@@ -121,7 +132,9 @@ def test_admin_drafts_edits_and_publishes_a_version(app, session, make_person, c
     assert r.status_code == 422 and "exactly 100" in r.get_data(as_text=True)
     data["max_points-0"] = "8"
     assert c.post(edit_url, data=data).status_code in (302, 303)
-    r = c.post(f"/scoring/checklists/{draft.id}", data={"action": "publish"})
+    asked = c.post(f"/scoring/checklists/{draft.id}/publish")
+    assert asked.status_code == 200 and "Publish this checklist?" in asked.get_data(as_text=True)
+    r = c.post(f"/scoring/checklists/{draft.id}/publish", data={"confirmed": "yes"})
     assert r.status_code in (302, 303)
     session.expire_all()
     assert session.get(Checklist, draft.id).status == "published"
@@ -131,14 +144,14 @@ def test_quality_page_draws_an_svg_chart_and_exports_csv(
     app, session, make_closed_case, supervisor, make_person
 ):
     case, _ = make_closed_case(in_sample=False)
-    checklist = scoring.pinned_checklist(session, session.get(ScoreFile, case.id))
-    sheet = scoring.create_score_sheet(
+    checklist = files.pinned_checklist(session, session.get(ScoreFile, case.id))
+    sheet = sheets.create_score_sheet(
         session,
         case.id,
         supervisor,
         items=[{"code": i.code, "points": i.max_points} for i in checklist.items],
     )
-    scoring.submit_score_sheet(session, sheet, supervisor)
+    sheets.submit_score_sheet(session, sheet, supervisor)
     session.commit()
     c = signed_in(app, make_person("supervisor"))
     page = c.get("/scoring/quality").get_data(as_text=True)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from legalaid import clock
 from legalaid.errors import Invalid, NotAllowed, NotFound
 from supervision import signals
-from supervision.scoring import scoring
+from supervision.scoring import appeals, files, sheets, suggestions
 from supervision.scoring.checklists import draft_checklist, publish_checklist
 from supervision.scoring.models import ScoreFile
 from tests.scoring.conftest import full_marks, points_for_total
@@ -23,13 +23,13 @@ def mark(session):
 
     def run(case, scorer, items=None, vetoes=None, veto_note=None, overrides=None, today=None):
         file = session.get(ScoreFile, case.id)
-        checklist = scoring.pinned_checklist(session, file)
+        checklist = files.pinned_checklist(session, file)
         if items is None:
             items = full_marks(checklist, **(overrides or {}))
-        sheet = scoring.create_score_sheet(
+        sheet = sheets.create_score_sheet(
             session, case.id, scorer, items=items, vetoes=vetoes, veto_note=veto_note
         )
-        file = scoring.submit_score_sheet(session, sheet, scorer, today=today)
+        file = sheets.submit_score_sheet(session, sheet, scorer, today=today)
         session.commit()
         return file
 
@@ -59,13 +59,13 @@ def test_first_sheet_of_an_unsampled_file_is_final(session, make_closed_case, su
 def test_points_above_an_item_maximum_are_refused(session, make_closed_case, supervisor):
     case, _ = make_closed_case()
     with pytest.raises(Invalid) as exc:
-        scoring.create_score_sheet(
+        sheets.create_score_sheet(
             session, case.id, supervisor, items=[{"code": "retainer", "points": D("8.1")}]
         )
     assert "items.0.points" in exc.value.fields
     for bad in (D("-1"), D("7.25")):
         with pytest.raises(Invalid):
-            scoring.create_score_sheet(
+            sheets.create_score_sheet(
                 session, case.id, supervisor, items=[{"code": "retainer", "points": bad}]
             )
 
@@ -74,8 +74,8 @@ def test_na_items_renormalise_the_total_to_100(session, make_closed_case, superv
     # Rule: total = points on applicable items × 100 / their maximums, rounded half-up to 0.1 once.
     case, _ = make_closed_case()
     file = session.get(ScoreFile, case.id)
-    items = full_marks(scoring.pinned_checklist(session, file), hearing="na", legal_opinion=15)
-    sheet = scoring.create_score_sheet(session, case.id, supervisor, items=items)
+    items = full_marks(files.pinned_checklist(session, file), hearing="na", legal_opinion=15)
+    sheet = sheets.create_score_sheet(session, case.id, supervisor, items=items)
     # 80 of the 85 applicable points → 94.117… → 94.1
     assert sheet.total == D("94.1")
     assert sheet.grade == "excellent"
@@ -83,9 +83,9 @@ def test_na_items_renormalise_the_total_to_100(session, make_closed_case, superv
 
 def test_all_items_na_is_refused(session, make_closed_case, supervisor):
     case, _ = make_closed_case()
-    checklist = scoring.pinned_checklist(session, session.get(ScoreFile, case.id))
+    checklist = files.pinned_checklist(session, session.get(ScoreFile, case.id))
     with pytest.raises(Invalid):
-        scoring.create_score_sheet(
+        sheets.create_score_sheet(
             session, case.id, supervisor, items=[{"code": i.code, "na": True} for i in checklist.items]
         )
 
@@ -103,8 +103,8 @@ def test_all_items_na_is_refused(session, make_closed_case, supervisor):
 )
 def test_grade_boundaries_on_a_sheet(session, make_closed_case, supervisor, total, grade):
     case, _ = make_closed_case()
-    checklist = scoring.pinned_checklist(session, session.get(ScoreFile, case.id))
-    sheet = scoring.create_score_sheet(session, case.id, supervisor, items=points_for_total(checklist, total))
+    checklist = files.pinned_checklist(session, session.get(ScoreFile, case.id))
+    sheet = sheets.create_score_sheet(session, case.id, supervisor, items=points_for_total(checklist, total))
     assert (sheet.total, sheet.grade) == (D(total), grade)
 
 
@@ -120,12 +120,12 @@ def test_every_veto_forces_fail(session, make_closed_case, supervisor, make_pers
 
 def test_submit_needs_a_note_for_each_deduction(session, make_closed_case, supervisor):
     case, _ = make_closed_case()
-    checklist = scoring.pinned_checklist(session, session.get(ScoreFile, case.id))
+    checklist = files.pinned_checklist(session, session.get(ScoreFile, case.id))
     items = full_marks(checklist)
     items[1] = {"code": items[1]["code"], "points": D(1)}
-    sheet = scoring.create_score_sheet(session, case.id, supervisor, items=items)
+    sheet = sheets.create_score_sheet(session, case.id, supervisor, items=items)
     with pytest.raises(Invalid) as exc:
-        scoring.submit_score_sheet(session, sheet, supervisor)
+        sheets.submit_score_sheet(session, sheet, supervisor)
     assert f"items.{items[1]['code']}" in exc.value.fields
 
 
@@ -134,7 +134,7 @@ def test_a_fail_goes_to_a_second_marker_and_the_mean_stands_within_10(
 ):
     case, _ = make_closed_case(in_sample=False)
     first, second = make_person("supervisor"), make_person("supervisor")
-    checklist = scoring.pinned_checklist(session, session.get(ScoreFile, case.id))
+    checklist = files.pinned_checklist(session, session.get(ScoreFile, case.id))
     assert mark(case, first, items=points_for_total(checklist, "55")).status == "second_review"
     assert finalised == []
     file = mark(case, second, items=points_for_total(checklist, "64.9"))
@@ -159,7 +159,7 @@ def test_the_sample_draw_is_stored_with_the_file(session, make_closed_case):
 
 def test_a_gap_over_10_goes_to_a_third_marker_who_decides(session, make_closed_case, make_person, mark):
     case, _ = make_closed_case(in_sample=True)
-    checklist = scoring.pinned_checklist(session, session.get(ScoreFile, case.id))
+    checklist = files.pinned_checklist(session, session.get(ScoreFile, case.id))
     mark(case, make_person("supervisor"), items=points_for_total(checklist, "92"))
     file = mark(case, make_person("supervisor"), items=points_for_total(checklist, "81.9"))
     assert file.status == "third_review"  # 10.1 apart
@@ -169,7 +169,7 @@ def test_a_gap_over_10_goes_to_a_third_marker_who_decides(session, make_closed_c
 
 def test_a_gap_of_exactly_10_keeps_the_mean(session, make_closed_case, make_person, mark):
     case, _ = make_closed_case(in_sample=True)
-    checklist = scoring.pinned_checklist(session, session.get(ScoreFile, case.id))
+    checklist = files.pinned_checklist(session, session.get(ScoreFile, case.id))
     mark(case, make_person("supervisor"), items=points_for_total(checklist, "92"))
     file = mark(case, make_person("supervisor"), items=points_for_total(checklist, "82"))
     assert (file.status, file.total) == ("final", D("87.0"))
@@ -179,14 +179,14 @@ def test_the_first_marker_cannot_be_the_second(session, make_closed_case, superv
     case, _ = make_closed_case(in_sample=True)
     mark(case, supervisor)
     with pytest.raises(NotAllowed):
-        scoring.create_score_sheet(session, case.id, supervisor)
+        sheets.create_score_sheet(session, case.id, supervisor)
 
 
 def test_scorer_who_assigned_the_case_is_excluded(session, make_closed_case, make_person):
     assigner = make_person("supervisor", "coordinator")
     case, _ = make_closed_case(assigned_by=assigner)
     with pytest.raises(NotAllowed, match="assigned"):
-        scoring.create_score_sheet(session, case.id, assigner)
+        sheets.create_score_sheet(session, case.id, assigner)
 
 
 def test_scorer_cannot_score_their_own_file(session, make_closed_case):
@@ -196,7 +196,7 @@ def test_scorer_cannot_score_their_own_file(session, make_closed_case):
     login.role_rows.append(UserRole(role="supervisor"))  # a provider who also supervises
     session.commit()
     with pytest.raises(NotAllowed, match="own case"):
-        scoring.create_score_sheet(session, case.id, login)
+        sheets.create_score_sheet(session, case.id, login)
 
 
 def test_scorer_from_the_same_organisation_is_excluded(
@@ -207,16 +207,16 @@ def test_scorer_from_the_same_organisation_is_excluded(
     case, _ = make_closed_case(provider=handler)
     me = make_person("supervisor", provider_id=colleague.id)
     with pytest.raises(NotAllowed, match="organisation"):
-        scoring.create_score_sheet(session, case.id, me)
+        sheets.create_score_sheet(session, case.id, me)
     other_firm = make_person("supervisor", provider_id=make_org_provider().id)
-    assert scoring.create_score_sheet(session, case.id, other_firm).role == "first"
+    assert sheets.create_score_sheet(session, case.id, other_firm).role == "first"
 
 
 def test_an_open_file_is_not_the_providers_to_see(session, make_closed_case):
     case, login = make_closed_case()
-    assert not scoring.visible_to_provider(session.get(ScoreFile, case.id))
+    assert not files.visible_to_provider(session.get(ScoreFile, case.id))
     with pytest.raises(NotAllowed):
-        scoring.accept_score(session, case.id, login)
+        appeals.accept_score(session, case.id, login)
 
 
 def test_another_provider_gets_not_found(session, make_closed_case, supervisor, mark):
@@ -224,7 +224,7 @@ def test_another_provider_gets_not_found(session, make_closed_case, supervisor, 
     mark(case, supervisor)
     _other_case, other_login = make_closed_case()
     with pytest.raises(NotFound):
-        scoring.appeal_score(session, case.id, other_login, "not mine")
+        appeals.appeal_score(session, case.id, other_login, "not mine")
 
 
 def test_appeal_within_10_days_and_refused_after(session, make_closed_case, supervisor, mark):
@@ -232,30 +232,30 @@ def test_appeal_within_10_days_and_refused_after(session, make_closed_case, supe
     day0 = dt.date(2026, 3, 2)
     mark(case, supervisor, today=day0)
     with pytest.raises(NotAllowed, match="window closed"):
-        scoring.appeal_score(session, case.id, login, "too late", today=day0 + dt.timedelta(days=11))
-    file = scoring.appeal_score(
+        appeals.appeal_score(session, case.id, login, "too late", today=day0 + dt.timedelta(days=11))
+    file = appeals.appeal_score(
         session, case.id, login, "the hearing item ignores my statement", today=day0 + dt.timedelta(days=10)
     )
     assert file.status == "appealed"
     with pytest.raises(NotAllowed):
-        scoring.appeal_score(session, case.id, login, "again", today=day0 + dt.timedelta(days=10))
+        appeals.appeal_score(session, case.id, login, "again", today=day0 + dt.timedelta(days=10))
 
 
 def test_accepting_waives_the_appeal(session, make_closed_case, supervisor, mark):
     case, login = make_closed_case()
     mark(case, supervisor)
-    file = scoring.accept_score(session, case.id, login)
-    assert scoring.score_settled(file)
+    file = appeals.accept_score(session, case.id, login)
+    assert files.score_settled(file)
     with pytest.raises(NotAllowed, match="waived"):
-        scoring.appeal_score(session, case.id, login, "changed my mind")
+        appeals.appeal_score(session, case.id, login, "changed my mind")
 
 
 def test_the_window_passing_settles_the_score(session, make_closed_case, supervisor, mark):
     case, _ = make_closed_case()
     day0 = dt.date(2026, 3, 2)
     file = mark(case, supervisor, today=day0)
-    assert not scoring.score_settled(file, day0 + dt.timedelta(days=10))
-    assert scoring.score_settled(file, day0 + dt.timedelta(days=11))
+    assert not files.score_settled(file, day0 + dt.timedelta(days=10))
+    assert files.score_settled(file, day0 + dt.timedelta(days=11))
 
 
 def test_appeal_goes_to_a_supervisor_who_has_not_marked_and_is_final(
@@ -263,19 +263,19 @@ def test_appeal_goes_to_a_supervisor_who_has_not_marked_and_is_final(
 ):
     case, login = make_closed_case()
     mark(case, supervisor)
-    scoring.appeal_score(session, case.id, login, "please look again")
+    appeals.appeal_score(session, case.id, login, "please look again")
     session.commit()
     with pytest.raises(NotAllowed, match="not marked"):
-        scoring.decide_appeal(session, case.id, supervisor, outcome="upheld", reason="it stands")
+        appeals.decide_appeal(session, case.id, supervisor, outcome="upheld", reason="it stands")
     reviewer = make_person("supervisor")
-    file = scoring.decide_appeal(
+    file = appeals.decide_appeal(
         session, case.id, reviewer, outcome="upheld", reason="the deduction is supported"
     )
     session.commit()
     assert (file.status, file.appeal_outcome, file.appeal_decided_by) == ("final", "upheld", reviewer.id)
-    assert scoring.score_settled(file)
+    assert files.score_settled(file)
     with pytest.raises(NotAllowed):
-        scoring.appeal_score(session, case.id, login, "second appeal")
+        appeals.appeal_score(session, case.id, login, "second appeal")
     from legalaid.models import AuditEntry
 
     actions = session.scalars(
@@ -287,15 +287,15 @@ def test_appeal_goes_to_a_supervisor_who_has_not_marked_and_is_final(
 
 def test_appeal_revised_with_the_reviewers_sheet(session, make_closed_case, supervisor, make_person, mark):
     case, login = make_closed_case()
-    checklist = scoring.pinned_checklist(session, session.get(ScoreFile, case.id))
+    checklist = files.pinned_checklist(session, session.get(ScoreFile, case.id))
     mark(case, supervisor, items=points_for_total(checklist, "78"))
-    scoring.appeal_score(session, case.id, login, "hearing item")
+    appeals.appeal_score(session, case.id, login, "hearing item")
     reviewer = make_person("supervisor")
-    sheet = scoring.create_score_sheet(session, case.id, reviewer, items=points_for_total(checklist, "83.5"))
+    sheet = sheets.create_score_sheet(session, case.id, reviewer, items=points_for_total(checklist, "83.5"))
     assert sheet.role == "appeal"
     with pytest.raises(NotAllowed):
-        scoring.submit_score_sheet(session, sheet, reviewer)
-    file = scoring.decide_appeal(
+        sheets.submit_score_sheet(session, sheet, reviewer)
+    file = appeals.decide_appeal(
         session, case.id, reviewer, outcome="revised", reason="hearing well done", sheet=sheet
     )
     assert (file.status, file.total, file.grade, file.appeal_outcome) == (
@@ -322,10 +322,10 @@ def test_version_in_force_on_ended_on_is_kept_after_a_new_version(
     v2 = draft_checklist(session, admin, effective_from=clock.today() - dt.timedelta(days=30), **spec)
     publish_checklist(session, v2, admin)
     session.commit()
-    sheet = scoring.create_score_sheet(session, case.id, supervisor)
+    sheet = sheets.create_score_sheet(session, case.id, supervisor)
     assert sheet.checklist_id == v1.id
     later, _ = make_closed_case(ended_on=clock.today() - dt.timedelta(days=1))
-    assert scoring.create_score_sheet(session, later.id, supervisor).checklist_id == v2.id
+    assert sheets.create_score_sheet(session, later.id, supervisor).checklist_id == v2.id
 
 
 def test_checklist_maximums_must_sum_to_100(session, make_person, checklists_seeded):
@@ -343,9 +343,11 @@ def test_suggestions_from_dates_ratings_and_red_flags(session, make_closed_case,
         kind, status = "took_money", "open"
 
     monkeypatch.setattr(
-        scoring, "hearing_ratings", lambda s, cid: [dict(preparation=4, examination=4, argument=5, effect=3)]
+        suggestions,
+        "hearing_ratings",
+        lambda s, cid: [dict(preparation=4, examination=4, argument=5, effect=3)],
     )
-    monkeypatch.setattr(scoring, "red_flags", lambda s, cid: [Flag()])
+    monkeypatch.setattr(suggestions, "red_flags", lambda s, cid: [Flag()])
     today = clock.today()
     # assigned 60 days ago; retainer signed 7 days after → late;
     # materials complete 40 days after the case ended → late
@@ -358,7 +360,7 @@ def test_suggestions_from_dates_ratings_and_red_flags(session, make_closed_case,
 
     hand_in_documents(session, case, login, required_documents("civil"), today=today - dt.timedelta(days=5))
     session.commit()
-    sheet = scoring.create_score_sheet(session, case.id, supervisor)
+    sheet = sheets.create_score_sheet(session, case.id, supervisor)
     lines = {ln.code: ln.points for ln in sheet.lines}
     assert lines["retainer"] == 0
     assert lines["closing_materials"] == D("5.0")  # complete but 10 days late: half
@@ -368,11 +370,11 @@ def test_suggestions_from_dates_ratings_and_red_flags(session, make_closed_case,
     assert reasons["retainer"]["reason"]["key"] == "retainer_late"
     assert reasons["closing_materials"]["reason"]["params"]["days"] == 10
     # Overriding a suggestion needs a note
-    scoring.update_score_sheet(
+    sheets.update_score_sheet(
         session, sheet, supervisor, items=[{"code": "retainer", "points": D(8)}], vetoes=[]
     )
     with pytest.raises(Invalid) as exc:
-        scoring.submit_score_sheet(session, sheet, supervisor)
+        sheets.submit_score_sheet(session, sheet, supervisor)
     assert "items.retainer" in exc.value.fields and "veto_note" in exc.value.fields
 
 
@@ -383,8 +385,8 @@ def test_a_took_money_red_flag_suggests_the_veto(session, make_closed_case, supe
     case, _ = make_closed_case()
     session.add(RedFlag(case_id=case.id, kind="took_money", status=status))
     session.commit()
-    checklist = scoring.pinned_checklist(session, session.get(ScoreFile, case.id))
-    sheet = scoring.create_score_sheet(session, case.id, supervisor, items=full_marks(checklist))
+    checklist = files.pinned_checklist(session, session.get(ScoreFile, case.id))
+    sheet = sheets.create_score_sheet(session, case.id, supervisor, items=full_marks(checklist))
     assert (sheet.vetoes == ["took_money"]) is vetoed
     assert (sheet.grade == "fail") is vetoed
 

@@ -32,16 +32,16 @@ def test_no_veto_at_100_is_excellent():
 @pytest.mark.parametrize("veto", ["took_money", "stopped_work", "missed_deadline"])
 def test_every_veto_forces_fail_even_at_100(session, make_closed_case, supervisor, veto):
     # Through the service, each veto item of the checklist in force, on a sheet with full marks.
-    from supervision.scoring import scoring
+    from supervision.scoring import files, sheets
     from supervision.scoring.models import ScoreFile
 
     case, _login = make_closed_case(in_sample=False)
-    checklist = scoring.pinned_checklist(session, session.get(ScoreFile, case.id))
+    checklist = files.pinned_checklist(session, session.get(ScoreFile, case.id))
     assert veto in {v.code for v in checklist.veto_items}
     items = [{"code": i.code, "points": i.max_points} for i in checklist.items]
-    sheet = scoring.create_score_sheet(session, case.id, supervisor, items=items, vetoes=[veto])
+    sheet = sheets.create_score_sheet(session, case.id, supervisor, items=items, vetoes=[veto])
     assert sheet.total == D("100") and sheet.grade == "fail"
-    clean = scoring.update_score_sheet(session, sheet, supervisor, items=items, vetoes=[])
+    clean = sheets.update_score_sheet(session, sheet, supervisor, items=items, vetoes=[])
     assert clean.grade == "excellent"
 
 

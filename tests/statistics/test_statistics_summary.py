@@ -99,7 +99,7 @@ def test_bad_periods_are_422(as_role, query):
 
 def test_statistics_page_draws_the_monthly_charts(as_role):
     page = as_role("supervisor").get("/reports/summary?from=2026-01-01&to=2026-06-30").get_data(as_text=True)
-    assert page.count("<svg") == 2 and "2026-03" in page
+    assert page.count('<svg class="chart"') == 2 and "2026-03" in page
 
 
 def test_statistics_page_refuses_a_bad_date_without_a_500(as_role):

@@ -1,8 +1,9 @@
 """Fixtures of archiving and subsidies: cases ready to archive, with the facts closing, scoring and
 scheduling would give, and the staff who act on them.
 
-``facts`` stands in for the answers of supervision.scoring and supervision.scheduling (closing
-materials, score, the after-closing call, red flags): a test states only the fact it is about.
+``write_facts`` records what supervision.scoring and supervision.scheduling would (closing materials,
+score, the after-closing call, red flags) as real rows, read by the real prerequisite readers: a test
+states only the fact it is about, and a broken reader fails it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import datetime as dt
 import itertools
 
 import pytest
+import sqlalchemy as sa
 
 from legalaid import clock
 
@@ -45,62 +47,99 @@ def default_rates(app):
         db.session.remove()
 
 
+FACT_DEFAULTS = {
+    "closed": True,
+    "grade": "good",
+    "terminated": False,
+    "materials_missing": [],
+    "call_settled": True,
+    "score_final": True,
+    "score_settled": True,
+    "red_flags": 0,
+    "took_money": False,
+}
+
+
+def write_facts(session, case_id: int, **given) -> None:
+    """Write what closing, scoring and scheduling would record for a closed case, as real rows that the
+    real prerequisite readers (supervision.subsidies.prerequisites) read: the closing report and the
+    materials handed in (all required ones but ``materials_missing``), the score file (final or open;
+    settled by the provider's acceptance, or inside its appeal window), the after-closing call (done or
+    planned), ``red_flags`` open took-money flags, and a confirmed one when ``took_money``."""
+    from decimal import Decimal
+
+    from assignment.models import Case, Provider
+    from supervision.scheduling.models import FollowUpCall, RedFlag
+    from supervision.scoring.closing import required_documents
+    from supervision.scoring.models import CaseClosing, ClosingDocument, ScoreFile
+    from supervision.subsidies.models import Subsidy
+
+    f = {**FACT_DEFAULTS, **given}
+    case = session.get(Case, case_id)
+    provider_id = session.scalar(sa.select(Subsidy.provider_id).where(Subsidy.case_id == case_id).limit(1))
+    provider = session.get(Provider, provider_id)
+    today, now = clock.today(), clock.now()
+    if f["closed"]:
+        session.add(
+            CaseClosing(
+                case_id=case_id,
+                provider_id=provider_id,
+                ended_on=today,
+                outcome="judgment",
+                terminated=f["terminated"],
+                documents_due_on=today + dt.timedelta(days=30),
+                documents_complete_on=None if f["materials_missing"] else today,
+            )
+        )
+        session.flush()
+        for code in required_documents(case.case_type):
+            if code not in f["materials_missing"]:
+                session.add(ClosingDocument(case_id=case_id, code=code, handed_in_on=today))
+        final = f["score_final"]
+        session.add(
+            ScoreFile(
+                case_id=case_id,
+                case_type=case.case_type,
+                provider_id=provider_id,
+                organization_id=provider.organization_id,
+                ended_on=today,
+                sample_draw=0.5,
+                status="final" if final else "open",
+                total=Decimal("86.0") if final else None,
+                grade=f["grade"] if final else None,
+                finalised_at=now if final else None,
+                finalised_on=today if final else None,
+                appeal_by=today + dt.timedelta(days=5) if final else None,
+                accepted_at=now if final and f["score_settled"] else None,
+            )
+        )
+    session.add(
+        FollowUpCall(
+            key=f"test-after-closing-{case_id}",
+            case_id=case_id,
+            provider_id=provider_id,
+            purpose="after_closing",
+            due_on=today,
+            status="done" if f["call_settled"] else "planned",
+            done_at=now if f["call_settled"] else None,
+        )
+    )
+    flags = [("open", None)] * f["red_flags"] + ([("confirmed", now)] if f["took_money"] else [])
+    for status, resolved_at in flags:
+        session.add(RedFlag(case_id=case_id, provider_id=provider_id, status=status, resolved_at=resolved_at))
+    session.commit()
+
+
 @pytest.fixture
-def facts(monkeypatch):
-    """facts.set(case_id, grade="good", terminated=False, materials_missing=(), call_settled=True,
-    score_final=True, score_settled=True, red_flags=0, took_money=False)."""
-    from supervision.subsidies import prerequisites as pre
+def facts(session):
+    """Kept for the test modules that import it by name: no fake any more. ``facts.set(case_id, **kw)``
+    writes the facts (``write_facts``) of a closed case made without them."""
 
     class Facts:
-        by_case: dict[int, dict] = {}
+        def set(self, case_id, **given):
+            write_facts(session, case_id, **given)
 
-        def set(self, case_id, **kw):
-            current = self.by_case.setdefault(
-                case_id,
-                {
-                    "closed": True,
-                    "grade": "good",
-                    "terminated": False,
-                    "materials_missing": [],
-                    "call_settled": True,
-                    "score_final": True,
-                    "score_settled": True,
-                    "red_flags": 0,
-                    "took_money": False,
-                },
-            )
-            current.update(kw)
-
-    f = Facts()
-    f.by_case = {}
-
-    def closing_facts(session, case_id):
-        c = f.by_case.get(case_id)
-        if not c or not c["closed"]:
-            return None
-        return pre.ClosingFacts(clock.today(), c["terminated"], list(c["materials_missing"]))
-
-    def score_facts(session, case_id, today=None):
-        c = f.by_case.get(case_id)
-        if not c or not c["score_final"]:
-            return None
-        return pre.ScoreFacts(
-            final=True,
-            settled=c["score_settled"],
-            grade=c["grade"],
-            took_money_confirmed=c["took_money"],
-            appeal_until=None if c["score_settled"] else clock.today() + dt.timedelta(days=5),
-        )
-
-    monkeypatch.setattr(pre, "closing_facts", closing_facts)
-    monkeypatch.setattr(pre, "score_facts", score_facts)
-    monkeypatch.setattr(
-        pre, "after_closing_call_settled", lambda s, cid: f.by_case.get(cid, {}).get("call_settled", False)
-    )
-    monkeypatch.setattr(
-        pre, "open_red_flags", lambda s, cid: ["flag"] * f.by_case.get(cid, {}).get("red_flags", 0)
-    )
-    return f
+    return Facts()
 
 
 @pytest.fixture
@@ -135,11 +174,12 @@ def make_provider_here(session):
 
 
 @pytest.fixture
-def make_case(app, session, make_provider_here, facts):
+def make_case(app, session, make_provider_here, make_case_at):
     """make_case(case_type="civil", status="closed", kind="lawyer", assigned_on=None, **facts) ->
     the case id; the provider accepted the assignment (so the subsidy is pending) and, unless
-    ``status`` says otherwise, the case is closed with the given facts."""
-    from assignment.models import Assignment, Case
+    ``status`` says otherwise, the case is closed with the given facts (``write_facts``: real rows of
+    closing, scoring and scheduling, read by the real prerequisite readers; no fake). Built by
+    tests/conftest.py's ``make_case_at``."""
     from supervision.subsidies import _on_assignment_accepted as receive_accepted
 
     def make(
@@ -155,52 +195,37 @@ def make_case(app, session, make_provider_here, facts):
         organization_area=None,
         **case_facts,
     ):
-        n = next(_seq)
         if provider_id is None:
             provider_id = make_provider_here(kind=kind, area=organization_area)
-        today = clock.today()
-        case = Case(
-            number=f"T-{today.year}-{n:05d}",
-            year=today.year,
-            seq=n,
-            case_type=case_type,
-            cause="wage_arrears" if case_type != "criminal" else "theft",
-            status="in_progress",
-            received_on=today,
-            applicant_name=f"Applicant {n}",
-            applicant_id_number=f"1101011990030{n:05d}",
-            stage=stage if case_type == "criminal" else None,
-            max_sentence=max_sentence,
-            group_size=group_size,
-            intake_point=intake_point,
-        )
-        session.add(case)
-        session.flush()
         at = (
             clock.now()
             if assigned_on is None
             else dt.datetime.combine(assigned_on, dt.time(4), tzinfo=dt.UTC)
         )
-        assignment = Assignment(
-            case_id=case.id,
+        intake = {
+            "cause": "wage_arrears" if case_type != "criminal" else "theft",
+            "stage": stage,
+            "max_sentence": max_sentence,
+            "group_size": group_size,
+            "intake_point": intake_point,
+        }
+        # Accepted quietly with only the subsidies' receiver of assignment_accepted (its wiring has its
+        # own test; here the other capabilities' receivers stay out of this capability's tests).
+        case = make_case_at(
+            session,
+            "in_progress",
+            case_type=case_type,
             provider_id=provider_id,
-            mode="rotation",
-            status="accepted",
-            live=True,
+            intake=intake,
             assigned_at=at,
-            accepted_at=at,
             respond_by=at + dt.timedelta(days=2),
-            explanation={},
+            announce=False,
+            receivers=(receive_accepted,),
         )
-        session.add(assignment)
-        session.flush()
-        # What assignment.signals.assignment_accepted does for subsidies (its wiring has its own test;
-        # here the other capabilities' receivers stay out of this capability's tests).
-        receive_accepted(session, assignment=assignment, actor=None)
         case.status = status
         session.commit()
         if status == "closed":
-            facts.set(case.id, **case_facts)
+            write_facts(session, case.id, **case_facts)
         return case.id
 
     return make

@@ -36,11 +36,17 @@ def test_amount_for_each_grade(frozen_amount, grade, amount_fen):
     assert subsidy.breakdown["base_fen"] == 120000
 
 
-def test_confirmed_took_money_veto_pays_nothing(frozen_amount):
+def test_confirmed_took_money_veto_pays_nothing(frozen_amount, session):
+    """A zero subsidy is closed with its reason when the file is archived, never queued at ¥0.00."""
+    from supervision.subsidies.subsidies import why_not_payable
+
     subsidy = frozen_amount(grade="fail", took_money=True, group_size=3)
     assert subsidy.amount_fen == 0
-    assert subsidy.status == "payable"
+    assert subsidy.status == "cancelled" and subsidy.archive_id is not None
     assert subsidy.breakdown["took_money_veto"] is True
+    assert why_not_payable(session, subsidy) == (
+        "Nothing to pay: the took-money red flag was confirmed: no subsidy is paid (Law art. 20)"
+    )
 
 
 def test_terminated_case_paid_half(frozen_amount):

@@ -86,10 +86,10 @@ def test_archive_to_payment_through_the_api(make_case, signed_in, session):
 
 
 def test_archive_refusal_names_what_is_missing(make_case, signed_in, session):
-    case_id = make_case(score_final=False, materials_missing=["judgment"])
+    case_id = make_case(score_final=False, materials_missing=["outcome_document"])
     session.commit()
     error = error_of(signed_in("supervisor").post(f"/api/v1/cases/{case_id}/archive"), 409)
-    assert "a final score" in error["message"] and "judgment" in error["message"]
+    assert "a final score" in error["message"] and "outcome_document" in error["message"]
 
 
 def test_batch_request_errors(payable, make_case, signed_in, subsidy_of, session):

@@ -31,8 +31,8 @@ def archive(session, staff):
         ({"score_final": False}, "a final score"),
         ({"score_settled": False}, "no longer appealable"),
         (
-            {"materials_missing": ["closing_report", "judgment"]},
-            "closing materials: closing_report, judgment",
+            {"materials_missing": ["closing_report", "outcome_document"]},
+            "closing materials: closing_report, outcome_document",
         ),
         ({"call_settled": False}, "after-closing follow-up call"),
         ({"red_flags": 1}, "red flag"),
@@ -47,10 +47,12 @@ def test_archive_refused_while_something_is_missing(make_case, archive, subsidy_
 
 
 def test_archive_refusal_names_everything_missing(make_case, archive):
-    case_id = make_case(score_final=False, materials_missing=["judgment"], call_settled=False, red_flags=2)
+    case_id = make_case(
+        score_final=False, materials_missing=["outcome_document"], call_settled=False, red_flags=2
+    )
     with pytest.raises(NotAllowed) as refused:
         archive(case_id)
-    for named in ("a final score", "judgment", "follow-up call", "2 open red flag"):
+    for named in ("a final score", "outcome_document", "follow-up call", "2 open red flag"):
         assert named in refused.value.message
 
 

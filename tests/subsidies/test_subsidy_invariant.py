@@ -61,9 +61,14 @@ def test_pages_refuse(app, session, staff, pending_id):
     with app.app_context():
         client = app.test_client()
         client.post("/login", data={"username": username, "password": "Test-passw0rd"})
-        r = client.post("/finance/subsidies", data={"subsidy_ids": [str(pending_id)]}, follow_redirects=True)
+        asked = client.post("/finance/subsidies", data={"subsidy_ids": [str(pending_id)]})
+        assert asked.status_code == 200 and b'id="confirm-yes"' in asked.data  # asks first
+        chosen = {"subsidy_ids": [str(pending_id)], "confirmed": "yes"}
+        r = client.post("/finance/subsidies", data=chosen, follow_redirects=True)
         assert r.status_code == 200 and b"is pending" in r.data
-        r = client.post("/finance/subsidies", data={"all_matching": "1"}, follow_redirects=True)
+        r = client.post(
+            "/finance/subsidies", data={"all_matching": "1", "confirmed": "yes"}, follow_redirects=True
+        )
         assert b"No payable subsidy" in r.data
     assert status_of(session, pending_id) == "pending"
 

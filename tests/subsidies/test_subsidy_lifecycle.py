@@ -86,7 +86,7 @@ def test_provider_sees_why_not_payable(make_case, session, subsidy_of, staff):
     cases = {
         "The case is not closed yet": make_case(status="in_progress"),
         # The provider reads what the one archive check (archive.archive_missing) says is missing.
-        "Waiting for closing materials: judgment": make_case(materials_missing=["judgment"]),
+        "Waiting for closing materials: outcome_document": make_case(materials_missing=["outcome_document"]),
         "Waiting for a final score": make_case(score_final=False),
         "Waiting for the score to be no longer appealable": make_case(score_settled=False),
         "Waiting for the after-closing follow-up call": make_case(call_settled=False),

@@ -1,0 +1,65 @@
+"""Scheduling's codes in the reader's language: call purposes, statuses, the client's satisfaction."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+
+def purpose_label(purpose: str) -> str:
+    return {
+        "after_assignment": _("7 days after assignment"),
+        "after_hearing": _("3 days after the first hearing"),
+        "after_closing": _("7 days after closing"),
+    }.get(purpose, purpose)
+
+
+# Statuses of calls, hearings, observations and red flags ("held": a hearing that has started).
+STATUS_LABELS = {
+    "planned": _l("planned"),
+    "retrying": _l("retrying"),
+    "done": _l("done"),
+    "unreachable": _l("unreachable"),
+    "cancelled": _l("cancelled"),
+    "scheduled": _l("scheduled"),
+    "held": _l("held"),
+    "unassigned": _l("no observer"),
+    "reported": _l("reported"),
+    "open": _l("open"),
+    "confirmed": _l("confirmed"),
+    "dismissed": _l("dismissed"),
+}
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+def observer_reason_label(reason: str | None) -> str:
+    """Why a supervisor may not observe a hearing (the coordinator's staffing choice)."""
+    return {
+        "assigned_the_case": _("assigned the case"),
+        "own_case": _("the case's own provider"),
+        "overlapping_hearing": _("at another hearing then"),
+        "day_full": _("already has the day's maximum of observations"),
+    }.get(reason or "", reason or "")
+
+
+def satisfaction_label(value: str | None) -> str:
+    return {
+        "satisfied": _("satisfied"),
+        "basically_satisfied": _("basically satisfied"),
+        "unsatisfied": _("unsatisfied"),
+    }.get(value or "", "")
+
+
+def observation_reason_label(reason: str) -> str:
+    return {
+        "group_case": _("first hearing of a group case"),
+        "major_case": _("first hearing of a major case"),
+        "life_or_death": _("first hearing of a case with possible life imprisonment or death penalty"),
+        "first_case": _("first hearing of the provider's first legal aid case"),
+        "yearly": _("the provider has not been observed this year"),
+        "sampled": _("drawn in the random sample"),
+        "not_sampled": _("not drawn in the random sample"),
+    }.get(reason, reason)
