@@ -66,7 +66,8 @@ def fill(conn, rows: int, desk_id: int) -> None:
     causes = spread(CAUSE_WEIGHTS)
     for name, kind, area, hours in STATIONS:
         conn.execute(
-            "INSERT INTO station (name, kind, area, hours, active, created_at) VALUES (%s, %s, %s, %s, true, now())",
+            "INSERT INTO station (name, kind, area, hours, active, created_at)"
+            " VALUES (%s, %s, %s, %s, true, now())",
             (name, kind, area, hours),
         )
     conn.execute(
@@ -74,31 +75,32 @@ def fill(conn, rows: int, desk_id: int) -> None:
         INSERT INTO consultation (occurred_at, channel, station_id, answered_by, person_name, person_phone,
             person_categories, cause, question, answer, duration_s, outcome, referred_to, case_id, created_at)
         SELECT at, channel,
-            CASE WHEN channel = 'workstation' THEN (SELECT min(id) FROM station) + (i % 4) END,
+            CASE WHEN channel = 'workstation' THEN (SELECT min(id) FROM station) + (i %% 4) END,
             %(desk)s,
             CASE WHEN random() < 0.2 THEN NULL
-                 ELSE (%(surnames)s)[1 + floor(random() * %(n_surnames)s)::int]
-                      || (%(given)s)[1 + floor(random() * %(n_given)s)::int] END,
+                 ELSE (%(surnames)s::text[])[1 + floor(random() * %(n_surnames)s)::int]
+                      || (%(given)s::text[])[1 + floor(random() * %(n_given)s)::int] END,
             CASE WHEN channel = 'letter' THEN NULL
                  ELSE '1' || (ARRAY['3', '5', '8', '9'])[1 + floor(random() * 4)::int]
                       || lpad(floor(random() * 300000000)::bigint::text, 9, '0') END,
             CASE WHEN cause IN ('wage_arrears', 'work_injury') AND random() < 0.7
                  THEN '["migrant_worker"]'::json ELSE '[]'::json END,
             cause,
-            (%(questions)s)[array_position(%(cause_keys)s, cause)]
-                || (%(extra)s)[1 + floor(random() * %(n_extra)s)::int],
-            (%(answers)s)[array_position(%(cause_keys)s, cause)],
+            (%(questions)s::text[])[array_position(%(cause_keys)s, cause)]
+                || (%(extra)s::text[])[1 + floor(random() * %(n_extra)s)::int],
+            (%(answers)s::text[])[array_position(%(cause_keys)s, cause)],
             CASE WHEN channel = 'hotline' THEN 60 + floor(random() * 900)::int END,
             outcome,
-            CASE WHEN outcome = 'referred' THEN (%(referrals)s)[1 + floor(random() * %(n_referrals)s)::int] END,
+            CASE WHEN outcome = 'referred'
+                 THEN (%(referrals)s::text[])[1 + floor(random() * %(n_referrals)s)::int] END,
             NULL, at
         FROM (
             SELECT i,
                 now() - interval '1825 days' + (i * interval '1825 days' / %(rows)s)
                     + floor(random() * 60) * interval '1 second' AS at,
-                (%(channels)s)[1 + floor(random() * %(n_channels)s)::int] AS channel,
-                (%(causes)s)[1 + floor(random() * %(n_causes)s)::int] AS cause,
-                (%(outcomes)s)[1 + floor(random() * %(n_outcomes)s)::int] AS outcome
+                (%(channels)s::text[])[1 + floor(random() * %(n_channels)s)::int] AS channel,
+                (%(causes)s::text[])[1 + floor(random() * %(n_causes)s)::int] AS cause,
+                (%(outcomes)s::text[])[1 + floor(random() * %(n_outcomes)s)::int] AS outcome
             FROM generate_series(1, %(rows)s) AS i
         ) AS drawn
         ORDER BY i
@@ -248,7 +250,7 @@ def main() -> int:
         ("q=王伟 (API)", get("/api/v1/consultations", q="王伟"), args.samples),
         ("q=工伤认定 (API)", get("/api/v1/consultations", q="工伤认定"), args.samples),
         (
-            "q=仲裁 + outcome=referred (API)",
+            "q=仲裁, outcome referred (API)",
             get("/api/v1/consultations", q="仲裁", outcome="referred"),
             args.samples,
         ),
