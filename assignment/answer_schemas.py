@@ -30,7 +30,10 @@ from legalaid.openapi import (
 
 ORGANIZATION = named(
     "Organization",
-    obj({"id": ID, "name": STRING, "kind": one_of(ORGANIZATION_KINDS)}, {"area": nullable(STRING)}),
+    obj(
+        {"id": ID, "name": STRING, "kind": one_of(ORGANIZATION_KINDS)},
+        {"area": nullable(STRING), "bank_account": nullable(STRING), "bank_name": nullable(STRING)},
+    ),
 )
 
 PROVIDER = named(

@@ -60,7 +60,15 @@ STAFF = CASE_STAFF
 @responds(201, answer.ORGANIZATION)
 def create_organization(body):
     """Add an organisation (law firm, legal service office, the centre)."""
-    org = panel.create_organization(db.session, body["name"], body["kind"], current_user, area=body["area"])
+    org = panel.create_organization(
+        db.session,
+        body["name"],
+        body["kind"],
+        current_user,
+        area=body["area"],
+        bank_account=body["bank_account"],
+        bank_name=body["bank_name"],
+    )
     db.session.commit()
     return jsonify(dump_organization(org)), 201
 

@@ -51,13 +51,14 @@ def register_consultation(body):
 @responds(200, Page(obj({"items": array(CONSULTATION), "total": INTEGER, "total_capped": BOOLEAN})))
 def list_consultations(args):
     """The register, newest first: search by phone or text, filter by period, channel, outcome,
-    station and cause; phones masked to the last 4 digits. ``total`` counts up to 10,000; past that
-    it is 10,000 and ``total_capped`` is true (narrow the search to count exactly)."""
+    station and cause; phones masked to the last 4 digits. ``total`` counts up to 10,000 (with ``q``:
+    up to the end of the asked page); past that ``total_capped`` is true: there are more."""
     stmt = consultations.consultation_list_statement(**args)
     page = query_args(PageArgs)
     rows = db.session.scalars(stmt.limit(page["per_page"]).offset((page["page"] - 1) * page["per_page"]))
     items = [dump_consultation(row) for row in rows]
-    total, capped = consultations.capped_count(db.session, stmt)
+    cap = consultations.count_cap(args.get("q"), page["page"] * page["per_page"])
+    total, capped = consultations.capped_count(db.session, stmt, cap)
     return jsonify({"items": items, "total": total, "total_capped": capped})
 
 

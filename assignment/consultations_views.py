@@ -193,9 +193,11 @@ def register():
         ), 422  # fmt: skip
     filters = _filters(form)
     stmt = consultations.consultation_list_statement(**filters)
-    total, capped = consultations.capped_count(db.session, stmt)
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(int_arg(request.args, "page", 1, minimum=1), pages)
+    asked = int_arg(request.args, "page", 1, minimum=1)
+    cap = consultations.count_cap(filters["q"], asked * PER_PAGE)
+    total, capped = consultations.capped_count(db.session, stmt, cap)
+    pages = max(1, -(-total // PER_PAGE)) + (1 if capped else 0)  # "more": one page further
+    page = min(asked, pages)
     rows = db.session.scalars(stmt.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
     query = {k: v for k, v in request.args.items() if k != "page" and v}
     export = {("from" if k == "from_" else k): v for k, v in query.items() if k != "csrf_token"}

@@ -51,6 +51,10 @@ class Organization(db.Model):
     kind: Mapped[str] = mapped_column(sa.String(30))
     area: Mapped[str | None] = mapped_column(sa.String(100))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=centre_clock.now)
+    # The payee when subsidies are paid to organisations (SUBSIDY_RULES.payee): kept like a provider's
+    # account (assignment.panel.seal_bank_account / bank_account_of), shown masked.
+    bank_account_stored: Mapped[str | None] = mapped_column(sa.String(400))
+    bank_name: Mapped[str | None] = mapped_column(sa.String(120))
 
 
 class Provider(db.Model):

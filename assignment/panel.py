@@ -24,7 +24,7 @@ from assignment.roles import require_role
 from legalaid import audit, clock
 from legalaid.errors import Invalid, NotAllowed, NotFound, say
 
-ORGANIZATION_FIELDS = ("name", "kind", "area")
+ORGANIZATION_FIELDS = ("name", "kind", "area", "bank_name")
 PROVIDER_FIELDS = (
     "name",
     "kind",
@@ -64,8 +64,9 @@ def seal_bank_account(account: str | None) -> str | None:
     return _FERNET_PREFIX + fernet.encrypt(account.encode()).decode()
 
 
-def bank_account_of(provider: Provider) -> str | None:
-    """The full account number (callers that show it must audit the viewing, DESIGN.md §5)."""
+def bank_account_of(provider: Provider | Organization) -> str | None:
+    """The full account number of a provider or an organisation (callers that show it must audit the
+    viewing, DESIGN.md §5)."""
     stored = provider.bank_account_stored
     if not stored or not stored.startswith(_FERNET_PREFIX):
         return stored
@@ -82,7 +83,7 @@ def mask(value: str | None) -> str | None:
     return "*" * max(len(value) - 4, 0) + value[-4:]
 
 
-def masked_bank_account(provider: Provider) -> str | None:
+def masked_bank_account(provider: Provider | Organization) -> str | None:
     return mask(bank_account_of(provider))
 
 
@@ -107,16 +108,39 @@ def _checked_organization(
     return name, kind, area
 
 
+def _cleaned(value: str | None) -> str | None:
+    return (value or "").strip() or None
+
+
+def _organization_summary(org: Organization) -> dict:
+    return {**{f: getattr(org, f) for f in ORGANIZATION_FIELDS}, "bank_account": masked_bank_account(org)}
+
+
 def create_organization(
-    session: Session, name: str, kind: str, actor, *, area: str | None = None
+    session: Session,
+    name: str,
+    kind: str,
+    actor,
+    *,
+    area: str | None = None,
+    bank_account: str | None = None,
+    bank_name: str | None = None,
 ) -> Organization:
+    """Add an organisation; its own bank account (the payee when subsidies are paid to organisations)
+    is stored in full, sealed like a provider's."""
     require_role(actor, "admin")
     name, kind, area = _checked_organization(session, name, kind, area)
-    org = Organization(name=name, kind=kind, area=area)
+    org = Organization(
+        name=name,
+        kind=kind,
+        area=area,
+        bank_account_stored=seal_bank_account(_cleaned(bank_account)),
+        bank_name=_cleaned(bank_name),
+    )
     session.add(org)
     session.flush()
     audit.record(
-        session, actor, "organization.create", "organization", org.id, None, {"name": name, "kind": kind}
+        session, actor, "organization.create", "organization", org.id, None, _organization_summary(org)
     )
     return org
 
@@ -129,28 +153,27 @@ def get_organization(session: Session, organization_id: int) -> Organization:
 
 
 def update_organization(session: Session, org: Organization, fields: dict, actor) -> Organization:
-    """Rename an organisation or correct its kind or area, under the checks of create_organization."""
+    """Rename an organisation or correct its kind, area or bank account, under the checks of
+    create_organization (a field left out is kept; an empty account or bank name removes it)."""
     require_role(actor, "admin")
-    unknown = set(fields) - set(ORGANIZATION_FIELDS)
+    unknown = set(fields) - {*ORGANIZATION_FIELDS, "bank_account"}
     if unknown:
         raise Invalid(
-            say("Only the name, kind and area can be changed."),
+            say("Only the name, kind, area and bank account can be changed."),
             fields={f: [say("Unknown field.")] for f in unknown},
         )
     name, kind, area = _checked_organization(
         session, fields.get("name", org.name), fields.get("kind", org.kind), fields.get("area", org.area), org
     )
-    before = {f: getattr(org, f) for f in ORGANIZATION_FIELDS}
+    before = _organization_summary(org)
     org.name, org.kind, org.area = name, kind, area
+    if "bank_account" in fields:
+        org.bank_account_stored = seal_bank_account(_cleaned(fields["bank_account"]))
+    if "bank_name" in fields:
+        org.bank_name = _cleaned(fields["bank_name"])
     session.flush()
     audit.record(
-        session,
-        actor,
-        "organization.update",
-        "organization",
-        org.id,
-        before,
-        {f: getattr(org, f) for f in ORGANIZATION_FIELDS},
+        session, actor, "organization.update", "organization", org.id, before, _organization_summary(org)
     )
     return org
 

@@ -40,6 +40,9 @@ class OrganizationSchema(ma.Schema):
     name = Str(required=True, validate=validate.Length(min=1, max=200))
     kind = Str(required=True, validate=_one_of(ORGANIZATION_KINDS))
     area = Str(allow_none=True, load_default=None, validate=validate.Length(max=100))
+    # The organisation's own account: the payee when subsidies are paid to organisations.
+    bank_account = Str(allow_none=True, load_default=None, validate=validate.Length(max=60))
+    bank_name = Str(allow_none=True, load_default=None, validate=validate.Length(max=120))
 
 
 class ProviderUpdateSchema(ma.Schema):
@@ -205,7 +208,14 @@ class RotationReportArgs(ma.Schema):
 
 
 def dump_organization(org) -> dict:
-    return {"id": org.id, "name": org.name, "kind": org.kind, "area": org.area}
+    return {
+        "id": org.id,
+        "name": org.name,
+        "kind": org.kind,
+        "area": org.area,
+        "bank_account": masked_bank_account(org),  # always masked (DESIGN.md §5)
+        "bank_name": org.bank_name,
+    }
 
 
 def dump_provider(provider: Provider) -> dict:

@@ -1,6 +1,7 @@
 """Pages of the assignment area: registration (blueprints, navigation, home panels) and the helpers
-the page modules share. The pages themselves: ``views_intake`` (intake queue, case page, the
-provider's assignments), ``views_panel`` (the panel, pools, CSV import), ``views_reports`` (fairness).
+the page modules share. The pages themselves: ``views_intake`` (intake queue, case page),
+``views_my_assignments`` (the provider's assignments), ``views_panel`` (the panel, CSV import),
+``views_pools`` (rotation pools), ``views_reports`` (fairness).
 """
 
 from __future__ import annotations
@@ -174,7 +175,8 @@ def admin_home_panel(user) -> Markup:
 
 
 def register_pages(app: Flask) -> None:
-    from assignment import views_intake, views_panel, views_reports
+    # views_my_assignments and views_pools add their routes to views_intake's and views_panel's blueprints.
+    from assignment import views_intake, views_my_assignments, views_panel, views_pools, views_reports  # noqa: F401
     from legalaid.hooks import add_home_panel, add_nav
 
     for blueprint in (views_intake.bp, views_panel.bp, views_reports.bp):

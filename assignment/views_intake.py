@@ -1,5 +1,5 @@
 """Pages of intake and assignment: the coordinator's queue, application form and case page (decide,
-materials, withdraw, assign, reassign), and the provider's own assignments (accept, decline).
+materials, withdraw, assign, reassign). The provider's own assignments: ``views_my_assignments``.
 
 Thin: each form calls the same service function as the API (assignment/api.py)."""
 
@@ -13,10 +13,8 @@ from flask_wtf import FlaskForm
 
 from assignment import intake, queries, rotation
 from assignment.forms import (
-    DECLINE_REASON_LABELS,
     CaseForm,
     DecisionForm,
-    DeclineForm,
     DesignateForm,
     MaterialsRequestForm,
     QueueSearchForm,
@@ -51,95 +49,6 @@ CASE_FIELD_ALIASES = {
     "previous_case_id": "previous_case",
     "opposing_case_id": "opposing_case",
 }
-
-
-# --- the provider's side ---
-
-
-@bp.get("/me/assignments")
-@roles_required("provider")
-def my_assignments():
-    assignments = queries.my_assignments(db.session, current_user.provider_id)
-    names = queries.provider_names(db.session, explanation_provider_ids(assignments))
-    return render_template(
-        "assignment/my_assignments.html",
-        assignments=assignments,
-        names=names,
-        today=clock.today(),
-        action_form=FlaskForm(),
-        **page_helpers(),
-    )
-
-
-def _assignment_page(assignment, decline_form: DeclineForm | None = None, status: int = 200):
-    names = queries.provider_names(db.session, explanation_provider_ids([assignment]))
-    return render_template(
-        "assignment/assignment.html",
-        a=assignment,
-        names=names,
-        today=clock.today(),
-        action_form=FlaskForm(),
-        decline_form=decline_form or DeclineForm(),
-        **page_helpers(),
-    ), status
-
-
-@bp.get("/me/assignments/<int:assignment_id>")
-@roles_required("provider")
-def assignment_page(assignment_id: int):
-    # get_assignment answers 404 for another provider's assignment (DESIGN.md §5).
-    return _assignment_page(rotation.get_assignment(db.session, assignment_id, current_user))
-
-
-@bp.post("/me/assignments/<int:assignment_id>/accept")
-@roles_required("provider")
-def accept(assignment_id: int):
-    assignment = rotation.get_assignment(db.session, assignment_id, current_user)
-    if not FlaskForm().validate_on_submit():
-        flash(_("The form has expired; please try again."), "error")
-        return redirect(url_for(".assignment_page", assignment_id=assignment_id))
-    try:
-        rotation.accept_assignment(db.session, assignment, current_user)
-    except DomainError as exc:
-        fail(exc)
-        return redirect(url_for(".assignment_page", assignment_id=assignment_id))
-    db.session.commit()
-    flash(_("You accepted case %(number)s.", number=assignment.case.number), "success")
-    return redirect(url_for(".my_assignments"))
-
-
-def _assignment_detail(assignment_id: int) -> str:
-    # get_assignment answers 404 for another provider's assignment: the question names only yours.
-    assignment = rotation.get_assignment(db.session, assignment_id, current_user)
-    return _("Case %(number)s", number=assignment.case.number)
-
-
-@bp.post("/me/assignments/<int:assignment_id>/decline")
-@roles_required("provider")
-@asks_first_when(
-    lambda form: form.get("reason_code") in DECLINE_REASON_LABELS,
-    _l("Decline this case?"),
-    yes=_l("Yes, decline it"),
-    detail=_assignment_detail,
-)
-def decline(assignment_id: int):
-    assignment = rotation.get_assignment(db.session, assignment_id, current_user)
-    form = DeclineForm()
-    if not form.validate_on_submit():
-        return _assignment_page(assignment, form, 422)
-    try:
-        rotation.decline_assignment(
-            db.session, assignment, form.reason_code.data, current_user, note=form.note.data or None
-        )
-    except Invalid as exc:
-        fail(exc, form)
-        return _assignment_page(assignment, form, 422)
-    except DomainError as exc:
-        fail(exc)
-        return redirect(url_for(".assignment_page", assignment_id=assignment_id))
-    db.session.commit()
-    flash(_("You declined case %(number)s.", number=assignment.case.number), "success")
-    return redirect(url_for(".my_assignments"))
 
 
 # --- the coordinator's queue and application form ---

@@ -138,7 +138,7 @@ def main() -> int:
             left = [
                 mutant
                 for r in results().values()
-                for kind in ("survived", "no tests", "suspicious")
+                for kind in ("survived", "no tests", "suspicious", "not checked")
                 for mutant in r.get(kind, [])
                 if mutant.startswith(wanted)
             ]

@@ -459,7 +459,12 @@ STORED = {
         "display_name": ("user_account", "display_name"),
         "email": ("user_account", "email"),
     },
-    "OrganizationSchema": {"name": ("organization", "name"), "area": ("organization", "area")},
+    "OrganizationSchema": {
+        "name": ("organization", "name"),
+        "area": ("organization", "area"),
+        "bank_account": None,  # encrypted into bank_account_stored
+        "bank_name": ("organization", "bank_name"),
+    },
     "ProviderUpdateSchema": {
         "name": ("provider", "name"),
         "phone": ("provider", "phone"),

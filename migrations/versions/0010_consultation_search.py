@@ -22,9 +22,12 @@ depends_on = None
 
 # Immutable (lower() of the database's own collation), so it can be indexed; the query computes the
 # term's pairs with the same function, so both sides agree on case and on what a character is.
+# COST 10 (not the default 100): at 1,000,000 rows a common term (工伤认定, in a seventh of the rows)
+# is then found by walking the list's own index newest first in one process (25 ms) instead of by
+# two parallel workers (60-70 ms, most of it starting them).
 PAIRS_FUNCTION = r"""
 CREATE OR REPLACE FUNCTION legalaid_char_pairs(t text) RETURNS text[]
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE COST 10 AS $$
     SELECT coalesce(array_agg(DISTINCT substr(s, i, 2)), '{}')
     FROM (SELECT lower(t) AS s) AS lowered, generate_series(1, length(s) - 1) AS i
 $$

@@ -8,7 +8,6 @@ from __future__ import annotations
 from flask import Flask
 
 from assignment import signals as assignment_signals
-from legalaid.errors import say
 
 
 def _on_assignment_accepted(session, assignment, actor=None, **_):
@@ -20,20 +19,24 @@ def _on_assignment_accepted(session, assignment, actor=None, **_):
 def _on_assignment_ended(session, assignment, reason=None, actor=None, **_):
     if reason != "reassigned":
         return
+    from supervision.subsidies.reasons import REASSIGNED, coded
     from supervision.subsidies.subsidies import cancel_subsidy
 
-    cancel_subsidy(session, actor, assignment, "the case was reassigned")
+    cancel_subsidy(session, actor, assignment, coded(REASSIGNED, assignment_id=assignment.id))
 
 
-# Stored as the hold's reason (English, like every stored reason); pages show it in the reader's language.
-RED_FLAG_HOLD = say("red flag: the client said the provider took money or gifts (Law art. 20)")
+def _red_flag_hold(flag) -> str:
+    """The hold's stored reason: a code and the flag (``reasons``), put into words when read."""
+    from supervision.subsidies.reasons import RED_FLAG_TOOK_MONEY, coded
+
+    return coded(RED_FLAG_TOOK_MONEY, flag_id=flag.id)
 
 
 def _on_red_flag_raised(session, flag, actor=None, **_):
     """The subsidy is held until a supervisor resolves the flag (DESIGN.md §4 "Follow-up calls")."""
     from supervision.subsidies.subsidies import hold_case_subsidy
 
-    hold_case_subsidy(session, actor, flag.case_id, RED_FLAG_HOLD)
+    hold_case_subsidy(session, actor, flag.case_id, _red_flag_hold(flag), by_service=True)
 
 
 def _on_red_flag_resolved(session, flag, actor=None, **_):
@@ -42,11 +45,14 @@ def _on_red_flag_resolved(session, flag, actor=None, **_):
     import sqlalchemy as sa
 
     from supervision.subsidies.models import Subsidy
+    from supervision.subsidies.reasons import RED_FLAG_TOOK_MONEY, WORDS
     from supervision.subsidies.subsidies import release_subsidy
 
+    # This flag's hold; a hold stored before codes reads as the English words (any flag of the case).
+    this_flag = (_red_flag_hold(flag), str(WORDS[RED_FLAG_TOOK_MONEY]))
     held = session.scalar(
         sa.select(Subsidy).where(
-            Subsidy.case_id == flag.case_id, Subsidy.status == "held", Subsidy.hold_reason == RED_FLAG_HOLD
+            Subsidy.case_id == flag.case_id, Subsidy.status == "held", Subsidy.hold_reason.in_(this_flag)
         )
     )
     if held is None or (flag.status == "confirmed" and held.held_from != "pending"):

@@ -97,7 +97,7 @@ def build_subsidies(session: Session, progress) -> None:
     if len(payable) < 4:
         return
     held, to_pay, to_batch = payable[0], payable[1 : len(payable) // 2], payable[len(payable) // 2 :][:5]
-    hold_subsidy(session, supervisor, held, "客户投诉待核实 (client complaint under review)")
+    hold_subsidy(session, supervisor, held, "客户投诉待核实")
     paid_batch = create_payment_batch(session, clerk, to_pay)
     today = clock.today()
     failed = to_pay[-1:] if len(to_pay) > 2 else []
@@ -109,9 +109,7 @@ def build_subsidies(session: Session, progress) -> None:
         paid_on=today,  # a bank pays a batch on or after the day it is made
         failed_ids=failed,
     )
-    reverse_subsidy(
-        session, clerk, to_pay[0], "重复计算关联案件补贴 (related-case extra counted twice)", 10000
-    )
+    reverse_subsidy(session, clerk, to_pay[0], "重复计算关联案件补贴", 10000)
     open_batch = create_payment_batch(session, clerk, to_batch) if to_batch else None
     session.commit()
     waiting = f"batch {open_batch.id} awaiting the bank, " if open_batch else ""

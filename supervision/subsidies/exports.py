@@ -41,18 +41,6 @@ ARCHIVE_COLUMNS = ["archive_number", "year", "archived_on", "case_number", "case
 YIELD = 2000
 
 
-def _organization_account(org: Organization | None) -> str | None:
-    # Organisations carry no account in the panel yet; when one is added, it is read here.
-    stored = getattr(org, "bank_account_stored", None)
-    if stored is None:
-        return None
-    from assignment.panel import _FERNET_PREFIX, _fernet
-
-    if stored.startswith(_FERNET_PREFIX):
-        return _fernet().decrypt(stored[len(_FERNET_PREFIX) :].encode()).decode()
-    return stored
-
-
 def batch_rows(session: Session, batch: PaymentBatch, *, masked: bool) -> Iterator[list]:
     """One row per subsidy in the batch: the payee (provider or organisation), the account, the amount.
     Plain rows, not ORM objects: a batch may hold tens of thousands."""
@@ -85,7 +73,7 @@ def batch_rows(session: Session, batch: PaymentBatch, *, masked: bool) -> Iterat
         if (kind, key) not in accounts:
             if kind == "organization":
                 org = session.get(Organization, key)
-                accounts[kind, key] = (_organization_account(org), getattr(org, "bank_name", None))
+                accounts[kind, key] = (bank_account_of(org), org.bank_name)
             else:
                 provider = session.get(Provider, key)
                 accounts[kind, key] = (bank_account_of(provider), provider.bank_name)

@@ -26,10 +26,9 @@ def payee_mode() -> str:
 
 
 def _account_columns(mode: str):
-    """The account number and bank name columns of the payee (None: that payee keeps no account)."""
+    """The account number and bank name columns of the payee."""
     if mode == "organization":
-        # Organisations carry no account in the panel yet: every transfer to one is refused until they do.
-        return getattr(Organization, "bank_account_stored", None), getattr(Organization, "bank_name", None)
+        return Organization.bank_account_stored, Organization.bank_name
     return Provider.bank_account_stored, Provider.bank_name
 
 
@@ -40,8 +39,6 @@ def _present(column) -> sa.ColumnElement[bool]:
 def ready_clause(mode: str | None = None) -> sa.ColumnElement[bool]:
     """SQL over a select joining Subsidy, Provider and Organization: the subsidy can be paid."""
     account, bank = _account_columns(mode or payee_mode())
-    if account is None or bank is None:
-        return sa.false()
     return sa.and_(Subsidy.amount_fen > 0, _present(account), _present(bank))
 
 
@@ -58,8 +55,8 @@ def payee_problems(session: Session, subsidy_ids: Iterable[int], mode: str | Non
             Subsidy.amount_fen,
             Provider.name.label("provider_name"),
             Organization.name.label("organization_name"),
-            (account if account is not None else sa.null()).label("account"),
-            (bank if bank is not None else sa.null()).label("bank"),
+            account.label("account"),
+            bank.label("bank"),
         )
         .join(Provider, Provider.id == Subsidy.provider_id)
         .join(Organization, Organization.id == Provider.organization_id)

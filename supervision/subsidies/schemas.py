@@ -21,6 +21,7 @@ from supervision.subsidies.models import (
     PaymentBatch,
     Subsidy,
 )
+from supervision.subsidies.reasons import words
 from supervision.subsidies.subsidies import SORT_VALUES
 
 REASON = fields.String(required=True, validate=validate.Length(min=1, max=2000))
@@ -137,6 +138,12 @@ class ReconciliationArgs(ma.Schema):
     to = Date(load_default=None, window="planning")
 
 
+def _words(stored: str | None) -> str | None:
+    """A stored reason in English words (a code the service wrote, or what a person typed)."""
+    said = words(stored)
+    return None if said is None else str(said)
+
+
 def _date(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -156,9 +163,9 @@ def dump_subsidy(
         "archived_on": _date(subsidy.archived_on),
         "batch_id": subsidy.batch_id,
         "held_from": subsidy.held_from,
-        "hold_reason": subsidy.hold_reason,
+        "hold_reason": _words(subsidy.hold_reason),
         "reversal_of_id": subsidy.reversal_of_id,
-        "reason": subsidy.reason,
+        "reason": _words(subsidy.reason),
         "paid_on": _date(subsidy.paid_on),
         "bank_reference": subsidy.bank_reference,
     }

@@ -20,16 +20,22 @@ from supervision.subsidies.labels import subsidy_status
 from supervision.subsidies.models import ArchiveRecord, Subsidy
 from supervision.subsidies.prerequisites import ClosingFacts, ScoreFacts
 from supervision.subsidies.rates import compute_subsidy
+from supervision.subsidies.reasons import (
+    REASSIGNED,
+    TOOK_MONEY_CONFIRMED,
+    ZERO_BY_RULE,
+    coded,
+    keeping_typed,
+    typed_reason,
+    words,
+)
 
 HOLDERS = ("supervisor",)
 REVERSERS = ("finance",)
 READERS = ("finance", "supervisor", "admin")
 
-# A zero subsidy is closed (status ``cancelled``, with its archive record and amount 0) with one of these
-# reasons; nothing is queued for payment at ¥0.00.
-ZERO_TOOK_MONEY = say("the took-money red flag was confirmed: no subsidy is paid (Law art. 20)")
-ZERO_BY_RULE = say("the amount under the rates and rules is ¥0.00")
-REASSIGNED = say("the case was reassigned")
+# A zero subsidy is closed (status ``cancelled``, with its archive record and amount 0) with its reason
+# (``reasons``: stored as a code, read in words); nothing is queued for payment at ¥0.00.
 
 
 def _summary(subsidy: Subsidy) -> dict:
@@ -85,7 +91,8 @@ def create_pending_subsidy(session: Session, actor, assignment: Assignment) -> S
 
 
 def cancel_subsidy(session: Session, actor, assignment: Assignment, reason: str) -> Subsidy | None:
-    """The provider was replaced (DESIGN.md §4 "Reassignment"): their pending subsidy is cancelled."""
+    """The provider was replaced (DESIGN.md §4 "Reassignment"): their pending subsidy is cancelled.
+    ``reason`` is stored as given: a code from ``reasons.coded``."""
     subsidy = session.scalar(
         lock_for_update(sa.select(Subsidy).where(Subsidy.assignment_id == assignment.id))
     )
@@ -105,7 +112,7 @@ def cancel_subsidy(session: Session, actor, assignment: Assignment, reason: str)
         "subsidy",
         subsidy.id,
         before,
-        {**_summary(subsidy), "reason": reason},
+        {**_summary(subsidy), "reason": str(words(reason))},
     )
     return subsidy
 
@@ -155,7 +162,7 @@ def freeze_subsidy(
     subsidy.archive_id, subsidy.archived_on = archive.id, archive.archived_on
     subsidy.computed_at = clock.now()
     if amount == 0:  # nothing to pay: closed with its reason, never queued (nor held) at ¥0.00
-        reason = ZERO_TOOK_MONEY if score.took_money_confirmed else ZERO_BY_RULE
+        reason = coded(TOOK_MONEY_CONFIRMED if score.took_money_confirmed else ZERO_BY_RULE)
         subsidy.status, subsidy.held_from, subsidy.hold_reason, subsidy.reason = (
             "cancelled",
             None,
@@ -184,8 +191,11 @@ def is_closed_at_zero(subsidy: Subsidy) -> bool:
     return subsidy.status == "cancelled" and subsidy.archive_id is not None
 
 
-def hold_subsidy(session: Session, actor, subsidy_id: int, reason: str) -> Subsidy:
-    """A red flag or a complaint: the subsidy may not be batched until released."""
+def hold_subsidy(
+    session: Session, actor, subsidy_id: int, reason: str, *, by_service: bool = False
+) -> Subsidy:
+    """A red flag or a complaint: the subsidy may not be batched until released. ``reason`` is what a
+    supervisor typed, or (``by_service``) a code from ``reasons.coded`` when the service holds it."""
     require_role(actor, *HOLDERS)
     if not (reason or "").strip():
         raise Invalid(say("Give a reason for the hold."), fields={"reason": [say("Required.")]})
@@ -205,10 +215,17 @@ def hold_subsidy(session: Session, actor, subsidy_id: int, reason: str) -> Subsi
             say("The subsidy is %(status)s; it cannot be held.", status=subsidy_status(subsidy.status))
         )
     before = _summary(subsidy)
-    subsidy.held_from, subsidy.status, subsidy.hold_reason = subsidy.status, "held", reason
+    stored = reason if by_service else typed_reason(reason)
+    subsidy.held_from, subsidy.status, subsidy.hold_reason = subsidy.status, "held", stored
     session.flush()
     audit.record(
-        session, actor, "subsidy.hold", "subsidy", subsidy.id, before, {**_summary(subsidy), "reason": reason}
+        session,
+        actor,
+        "subsidy.hold",
+        "subsidy",
+        subsidy.id,
+        before,
+        {**_summary(subsidy), "reason": str(words(stored))},
     )
     return subsidy
 
@@ -236,7 +253,9 @@ def release_subsidy(session: Session, actor, subsidy_id: int, reason: str) -> Su
     return subsidy
 
 
-def hold_case_subsidy(session: Session, actor, case_id: int, reason: str) -> Subsidy | None:
+def hold_case_subsidy(
+    session: Session, actor, case_id: int, reason: str, *, by_service: bool = False
+) -> Subsidy | None:
     """For red flags and complaints raised on a case: hold its live subsidy, if any and not held."""
     subsidy_id = session.scalar(
         sa.select(Subsidy.id).where(
@@ -245,7 +264,7 @@ def hold_case_subsidy(session: Session, actor, case_id: int, reason: str) -> Sub
             Subsidy.reversal_of_id.is_(None),
         )
     )
-    return hold_subsidy(session, actor, subsidy_id, reason) if subsidy_id else None
+    return hold_subsidy(session, actor, subsidy_id, reason, by_service=by_service) if subsidy_id else None
 
 
 def reverse_subsidy(
@@ -288,7 +307,7 @@ def reverse_subsidy(
         archive_id=original.archive_id,
         archived_on=original.archived_on,
         reversal_of_id=original.id,
-        reason=reason,
+        reason=typed_reason(reason),
         computed_at=clock.now(),
     )
     session.add(entry)
@@ -385,16 +404,6 @@ SORTS = {
 SORT_VALUES = tuple(key for name in SORTS for key in (name, f"-{name}"))
 
 
-def _reason(text: str | None) -> str | None:
-    """A stored reason the service wrote itself, told again in the reader's language on a page."""
-    from supervision.subsidies import RED_FLAG_HOLD
-
-    for known in (RED_FLAG_HOLD, ZERO_TOOK_MONEY, ZERO_BY_RULE, REASSIGNED):
-        if text == known:
-            return known
-    return text
-
-
 def why_not_payable_many(session: Session, rows: list[Subsidy]) -> dict[int, str | None]:
     """For the provider and every list: exactly what each subsidy is waiting for (None when there is
     nothing to wait for), asking the one archive check once for all the pending ones."""
@@ -416,11 +425,13 @@ def why_not_payable(session: Session, subsidy: Subsidy) -> str | None:
 
 def _why(subsidy: Subsidy, case, missing: list[str] | None) -> str | None:
     if subsidy.status == "held":
-        return say("Held: %(reason)s", reason=_reason(subsidy.hold_reason))
+        return keeping_typed(say("Held: %(reason)s", reason=words(subsidy.hold_reason) or ""))
     if is_closed_at_zero(subsidy):
-        return say("Nothing to pay: %(reason)s", reason=_reason(subsidy.reason) or ZERO_BY_RULE)
+        reason = words(subsidy.reason) or words(coded(ZERO_BY_RULE))
+        return keeping_typed(say("Nothing to pay: %(reason)s", reason=reason))
     if subsidy.status == "cancelled":
-        return say("Cancelled: %(reason)s", reason=_reason(subsidy.reason) or REASSIGNED)
+        reason = words(subsidy.reason) or words(coded(REASSIGNED))
+        return keeping_typed(say("Cancelled: %(reason)s", reason=reason))
     if subsidy.status == "batched":
         return say("In payment batch %(id)s, awaiting the bank", id=subsidy.batch_id)
     if subsidy.status != "pending":

@@ -155,7 +155,31 @@ def test_organization_edit_is_audited(session, admin):
     assert (org.name, org.kind, org.area) == ("Sunrise Legal", "legal_service_office", "East")
     entry = session.scalars(sa.select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
     assert (entry.action, entry.object_id) == ("organization.update", org.id)
-    assert entry.before == {"name": "Sunrise Law", "kind": "law_firm", "area": None}
+    assert entry.before == {
+        "name": "Sunrise Law",
+        "kind": "law_firm",
+        "area": None,
+        "bank_name": None,
+        "bank_account": None,
+    }
+
+
+def test_organization_bank_account_is_sealed_audited_masked_and_removable(session, admin):
+    """The payee's account when subsidies are paid to organisations: kept like a provider's."""
+    org = panel.create_organization(
+        session, "Sunrise Law", "law_firm", admin, bank_account=" 6217000010098765432 "
+    )
+    session.commit()  # audit entries are sealed at commit
+    assert panel.bank_account_of(org) == "6217000010098765432"
+    created = session.scalars(sa.select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+    assert created.after["bank_account"] == "***************5432"
+    panel.update_organization(session, org, {"bank_name": " 农业银行 "}, admin)
+    session.commit()
+    entry = session.scalars(sa.select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+    assert entry.after["bank_name"] == "农业银行"
+    assert "6217000010098765432" not in str(created.after) + str(entry.before) + str(entry.after)
+    panel.update_organization(session, org, {"bank_account": "", "bank_name": None}, admin)
+    assert (org.bank_account_stored, org.bank_name) == (None, None)
 
 
 @pytest.mark.parametrize(

@@ -22,9 +22,9 @@ def closed_case(session, make_case_at, make_provider, make_person):
     from supervision.scoring.models import ScoreFile
     from supervision.subsidies.models import Subsidy
 
+    provider_id = make_provider(bank_account_stored="6222020200112233445", bank_name="ICBC")  # first write
     seed_default_checklists(session)
     coordinator = make_person("coordinator")
-    provider_id = make_provider(bank_account_stored="6222020200112233445", bank_name="ICBC")
     case = make_case_at(
         session,
         "closed",

@@ -30,6 +30,7 @@ def rules_ctx(app, session):
         ("closing_materials", 30),
         ("file_review", 30),
         ("subsidy", 90),
+        ("complaint_decision", 45),
     ],
 )
 def test_every_limit_of_the_table_in_calendar_days(rules_ctx, session, name, days):
@@ -101,3 +102,30 @@ def test_the_calendar_of_a_year_lists_its_exceptions_in_order(session):
     session.flush()
     assert [d.day for d in workdays.calendar_days(session, 2026)] == [later]
     assert workdays.is_working_day(session, earlier)
+
+
+@pytest.mark.parametrize("name", ["complaint_acceptance", "complaint_answer"])
+def test_complaint_limits_count_working_days_unless_the_centre_says(rules_ctx, session, name):
+    # 法律援助投诉处理办法 (2025): 5 working days; from Friday 2 October, over the weekend.
+    friday = dt.date(2026, 10, 2)
+    assert deadlines.limits()[f"{name}_days"] == 5 and deadlines.unit(name) == "working"
+    assert deadlines.due_date(session, name, friday) == dt.date(2026, 10, 9)
+    rules_ctx.config["DEADLINE_UNITS"] = {name: "calendar"}
+    assert deadlines.unit(name) == "calendar"
+    assert deadlines.due_date(session, name, friday) == dt.date(2026, 10, 7)
+
+
+def test_the_declared_limits_and_units_are_checked(rules_ctx):
+    from legalaid import rules
+
+    declared = rules.declared(rules_ctx)
+    assert declared["CASE_LIMITS"].defaults == deadlines.LIMITS
+    units = declared["DEADLINE_UNITS"].defaults
+    assert set(units) == {name.removesuffix("_days") for name in deadlines.LIMITS}
+    assert units["decision"] == "calendar" and units["subsidy"] == "calendar"
+    assert units["complaint_acceptance"] == "working" and units["complaint_answer"] == "working"
+    assert units["complaint_decision"] == "calendar"
+    rules_ctx.config["DEADLINE_UNITS"] = {"decision": "weekdays", "subsidy": "working"}
+    assert rules.problems(rules_ctx) == [
+        "DEADLINE_UNITS.decision must be calendar or working (given 'weekdays')"
+    ]

@@ -21,8 +21,8 @@ def world(session, make_case_at, make_provider, make_person):
     from legalaid.models import User
     from supervision.scoring.checklists import seed_default_checklists
 
+    provider_id, other_id, spare_id = make_provider(), make_provider(), make_provider()  # before any write
     seed_default_checklists(session)
-    provider_id = make_provider()
     case = make_case_at(
         session,
         "closed",
@@ -40,7 +40,8 @@ def world(session, make_case_at, make_provider, make_person):
         "sup": make_person("supervisor"),
         "other_sup": make_person("supervisor"),
         "admin": make_person("admin"),
-        "stranger": make_person("provider", provider_id=make_provider()),
+        "stranger": make_person("provider", provider_id=other_id),
+        "spare_provider_id": spare_id,
     }
 
 
@@ -50,11 +51,11 @@ def _sheet(session, case, scorer):
     return sheets.create_score_sheet(session, case.id, scorer, items=items)
 
 
-def test_a_file_is_found_only_for_a_closed_case(session, world, make_case_at, make_provider):
+def test_a_file_is_found_only_for_a_closed_case(session, world, make_case_at):
     case = world["case"]
     assert files.get_file(session, case.id).case_id == case.id
     assert files.get_file(session, case.id, lock=True).case_id == case.id
-    open_case = make_case_at(session, "in_progress", provider_id=make_provider())
+    open_case = make_case_at(session, "in_progress", provider_id=world["spare_provider_id"])
     with pytest.raises(NotAllowed) as refused:
         files.get_file(session, open_case.id)
     assert "only a closed case's file is scored" in str(refused.value)

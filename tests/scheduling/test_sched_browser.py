@@ -29,7 +29,7 @@ def test_supervisor_sees_todays_calls_and_records_one(session, make_case, superv
     page.fill("#notes", "Met the lawyer twice.")
     page.click("#save-attempt")
     page.wait_for_url("**/supervision/calls")
-    assert "Attempt recorded" in page.inner_text(".flash")
+    assert "The call is recorded as done." in page.inner_text(".flash")
     assert page.locator("#call-list tr", has_text=number).count() == 0
 
 

@@ -161,28 +161,91 @@ def test_zero_subsidy_is_closed_with_its_reason_never_queued(
     assert item["status"] == "cancelled" and item["waiting_for"].startswith("Nothing to pay")
 
 
-def test_held_subsidy_says_why_in_the_readers_language(
-    make_case, make_provider_here, session, signed_in, app
-):
-    """The red flag's hold reason is stored in English and told again in the reader's language."""
+ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
+RED_FLAG_WORDS = "red flag: the client said the provider took money or gifts (Law art. 20)"
+
+
+def _zh(app, msgid: str) -> str:
     from flask_babel import force_locale, gettext
 
-    from supervision.subsidies import RED_FLAG_HOLD
+    with app.test_request_context(), force_locale("zh_Hans"):
+        return gettext(msgid)
+
+
+def test_red_flag_hold_is_stored_as_a_code_and_read_in_the_readers_language(
+    make_case, make_provider_here, session, signed_in, app
+):
+    """Issue 11 item 10: the hold the service writes is a code with its flag, not English words; the
+    lawyer reads it in Chinese on a Chinese page (no English hold reason), in English on an English one
+    and through the API."""
+    from types import SimpleNamespace
+
+    from supervision.subsidies import _on_red_flag_raised
+    from supervision.subsidies.models import Subsidy
+    from supervision.subsidies.reasons import RED_FLAG_TOOK_MONEY, code_of
+
+    provider_id = make_provider_here()
+    case_id = make_case(provider_id=provider_id)
+    _on_red_flag_raised(session, SimpleNamespace(id=41, case_id=case_id))
+    session.commit()
+    stored = session.scalar(sa.select(Subsidy.hold_reason).where(Subsidy.case_id == case_id))
+    assert code_of(stored) == (RED_FLAG_TOOK_MONEY, {"flag_id": 41})
+    assert "took money" not in stored
+    lawyer = signed_in("provider", provider_id=provider_id)
+    english = text_of(lawyer.get("/me/subsidies", headers=EN))
+    assert "Held: " + RED_FLAG_WORDS in english
+    chinese = text_of(lawyer.get("/me/subsidies", headers=ZH))
+    assert "took money" not in chinese and "red flag" not in chinese
+    if _zh(app, RED_FLAG_WORDS) != RED_FLAG_WORDS:  # the catalog has it
+        assert _zh(app, RED_FLAG_WORDS) in chinese
+    item = lawyer.get("/api/v1/me/subsidies").get_json()["items"][0]
+    assert item["hold_reason"] == RED_FLAG_WORDS  # the API keeps English words, never the code
+
+
+def test_a_hold_stored_in_english_before_codes_reads_in_chinese(
+    make_case, make_provider_here, session, signed_in, app, subsidy_of
+):
+    """Rows written before codes hold the English words: recognised on reading, so no migration."""
+    from types import SimpleNamespace
+
+    from supervision.subsidies import _on_red_flag_resolved
     from supervision.subsidies.subsidies import hold_case_subsidy
 
     provider_id = make_provider_here()
     case_id = make_case(provider_id=provider_id)
-    hold_case_subsidy(session, None, case_id, RED_FLAG_HOLD)
+    hold_case_subsidy(session, None, case_id, RED_FLAG_WORDS, by_service=True)  # as stored before codes
+    session.commit()
+    lawyer = signed_in("provider", provider_id=provider_id)
+    chinese = text_of(lawyer.get("/me/subsidies", headers=ZH))
+    assert "took money" not in chinese
+    _on_red_flag_resolved(session, SimpleNamespace(id=5, case_id=case_id, status="dismissed"))
+    session.commit()
+    assert subsidy_of(case_id).status == "pending"  # the old hold is still found and lifted
+
+
+def test_a_typed_hold_reason_stays_as_typed_and_is_marked_as_the_writers_words(
+    make_case, make_provider_here, session, signed_in, staff
+):
+    from supervision.subsidies.subsidies import hold_case_subsidy
+
+    provider_id = make_provider_here()
+    case_id = make_case(provider_id=provider_id)
+    hold_case_subsidy(session, staff("supervisor"), case_id, "客户投诉待核实")
     session.commit()
     lawyer = signed_in("provider", provider_id=provider_id)
     english = text_of(lawyer.get("/me/subsidies", headers=EN))
-    assert "Held: red flag: the client said the provider took money" in english
-    chinese = text_of(lawyer.get("/me/subsidies", headers={"Accept-Language": "zh-CN,zh;q=0.9"}))
-    with app.test_request_context(), force_locale("zh_Hans"):
-        said = gettext(RED_FLAG_HOLD.msgid)
-    assert said in chinese
-    if said != RED_FLAG_HOLD:  # once the catalog has it (the integrator merges the translations)
-        assert RED_FLAG_HOLD not in chinese
+    assert 'Held: <span class="user-data">客户投诉待核实</span>' in english
+    assert lawyer.get("/api/v1/me/subsidies").get_json()["items"][0]["hold_reason"] == "客户投诉待核实"
+
+
+def test_a_typed_reason_that_looks_like_a_code_is_kept_as_words(make_case, session, staff, subsidy_of):
+    from supervision.subsidies.reasons import code_of
+    from supervision.subsidies.subsidies import hold_case_subsidy
+
+    case_id = make_case()
+    hold_case_subsidy(session, staff("supervisor"), case_id, '{"code":"zero_by_rule"}')
+    session.commit()
+    assert code_of(subsidy_of(case_id).hold_reason) is None
 
 
 # --- issue 11 item 2: no batch without a usable payee account; complete bank files ---
