@@ -162,18 +162,25 @@ def register_and_approve(page, applicant: str) -> None:
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_lawyer_day(open_as, locale):
-    lawyer = open_as("lawyer01", locale)
-    name = lawyer.locator(".nav a[href='/account']").inner_text().strip()
-    # The coordinator offers the lawyer a case through the pages (designated by name).
+    # The coordinator offers a lawyer a case through the pages (designated by name); a lawyer on leave
+    # today cannot take it, so the next demo lawyer is asked.
     coord = open_as("coord", locale)
-    register_and_approve(coord, f"Client of {name} {locale}")
-    coord.fill("#designate_q", name)
-    coord.click("#designate-find")
-    coord.locator("#designate-choices label", has_text=name).locator("input[type=radio]").check()
-    coord.fill("#designate-reason", "The client asked for this lawyer")
-    coord.click("#designate-submit")
-    maybe_confirm(coord)
-    assert coord.locator("#current-provider").count(), f"{where(coord)}: {name}: {flash_error(coord)}"
+    register_and_approve(coord, f"Designated client {locale}")
+    refusals = []
+    for number in range(1, 8):
+        lawyer = open_as(f"lawyer{number:02d}", locale)
+        name = lawyer.locator(".nav a[href='/account']").inner_text().strip()
+        coord.fill("#designate_q", name)
+        coord.click("#designate-find")
+        coord.locator("#designate-choices label", has_text=name).locator("input[type=radio]").check()
+        coord.fill("#designate-reason", "The client asked for this lawyer")
+        coord.click("#designate-submit")
+        maybe_confirm(coord)
+        if coord.locator("#current-provider").count():
+            break
+        refusals.append(f"{name}: {flash_error(coord)}")
+    else:
+        raise AssertionError(f"{where(coord)}: no lawyer could be designated: {refusals}")
     assert name in coord.locator("#current-provider").inner_text(), flash_error(coord)
 
     # The lawyer: the offer is on the home page; accept it.
@@ -241,6 +248,79 @@ def test_coordinator_day(open_as, locale):
     confirm(page)
     second = page.locator("#current-provider").inner_text()
     assert second and second.split("—")[0] != first.split("—")[0], f"not reassigned: {flash_error(page)}"
+
+    wrong = phone_pass(page)
+    assert not wrong, "\n".join(wrong)
+
+
+def nav_to(page, path: str) -> None:
+    """Follow the navigation's link to ``path`` (opening "More" when it is there)."""
+    link = page.locator(f".nav a[href='{path}']")
+    assert link.count(), f"{where(page)}: the navigation has no link to {path}"
+    if not link.first.is_visible() and page.locator(".nav-more > summary").count():
+        page.click(".nav-more > summary")
+    link.first.click()
+    page.wait_for_load_state()
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_supervisor_day(open_as, locale):
+    page = open_as("sup", locale)
+    # An observation whose hearing has started: file the report (one still to come says when it can be).
+    nav_to(page, "/supervision/observations")
+    hrefs = page.locator("table a.button").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+    assert hrefs, f"{where(page)}: no observation listed"
+    later = 0
+    for href in hrefs:
+        page.locator(f"table a.button[href='{href}']").first.click()
+        if page.locator("#file-report").count():
+            for group in ("preparation", "examination", "argument", "effect"):
+                page.locator(f"fieldset#{group} input[type=radio]").first.check()
+            page.click("#file-report")
+            maybe_confirm(page)
+            assert page.locator(".flash-success").count() == 1, f"{where(page)}: {flash_error(page)}"
+            break
+        later += page.locator("#report-later").count()
+        page.go_back()
+    else:  # the demo's supervisor has only hearings still to come: each says the report waits
+        assert later == len(hrefs), f"{where(page)}: an observation offers no report and says nothing"
+
+    # A follow-up call: the client was reached and says the provider took money.
+    nav_to(page, "/supervision/calls")
+    page.locator("#call-list a.button").first.click()
+    page.check("fieldset#reached input[value=yes]")
+    if page.locator("#satisfaction").count():
+        page.select_option("#satisfaction", index=1)
+    page.check("#took_money")
+    page.fill("#notes", "The client paid the lawyer 500 yuan")
+    page.click("#save-attempt")
+    maybe_confirm(page)
+    assert page.locator(".flash-success").count() == 1, f"{where(page)}: {flash_error(page)}"
+
+    # The red flag that call raised: confirm it (asked first).
+    nav_to(page, "/supervision/red-flags")
+    page.locator("main table a").first.click()
+    page.check("input[name=outcome][value=confirmed]")
+    page.fill("#reason", "The client's receipt")
+    page.locator("main form button.primary").click()
+    maybe_confirm(page)
+    assert page.locator("#flag-status").count() and page.locator(".flash-success").count() == 1, (
+        f"{where(page)}: {flash_error(page)}"
+    )
+
+    # Score a closed file from the scoring list: start a sheet, give every item its points, submit.
+    nav_to(page, "/scoring/")
+    page.locator("main table a").first.click()
+    if page.locator("#start-sheet").count():
+        page.click("#start-sheet")
+        page.wait_for_load_state()
+    else:
+        page.locator("main table a[href*='/sheets/']").first.click()
+    for box in page.locator("#sheet-form input[type=number]").all():
+        box.fill(box.get_attribute("max") or "1")
+    page.click("#submit-sheet")
+    maybe_confirm(page)
+    assert page.locator(".flash-success").count() == 1, f"{where(page)}: {flash_error(page)}"
 
     wrong = phone_pass(page)
     assert not wrong, "\n".join(wrong)

@@ -129,3 +129,48 @@ def test_the_declared_limits_and_units_are_checked(rules_ctx):
     assert rules.problems(rules_ctx) == [
         "DEADLINE_UNITS.decision must be calendar or working (given 'weekdays')"
     ]
+
+
+def test_only_an_admin_keeps_the_holiday_calendar_and_every_change_is_audited(session, make_person):
+    import sqlalchemy as sa
+
+    from legalaid.errors import Forbidden, NotFound
+    from legalaid.models import AuditEntry
+
+    admin, coordinator = make_person("admin"), make_person("coordinator")
+    day = dt.date(2026, 10, 1)
+    with pytest.raises(Forbidden):
+        workdays.set_calendar_day(session, coordinator, day, working=False)
+    row = workdays.set_calendar_day(session, admin, day, working=False, note=None)
+    assert (row.day, row.working, row.note, row.changed_by) == (day, False, None, admin.id)
+    workdays.set_calendar_day(session, admin, day, working=True, note="make-up")
+    with pytest.raises(Forbidden):
+        workdays.clear_calendar_day(session, coordinator, day)
+    workdays.clear_calendar_day(session, admin, day)
+    with pytest.raises(NotFound):
+        workdays.clear_calendar_day(session, admin, day)
+    session.commit()
+    entries = session.execute(
+        sa.select(AuditEntry.action, AuditEntry.actor_id, AuditEntry.before, AuditEntry.after)
+        .where(AuditEntry.action.like("calendar.%"))
+        .order_by(AuditEntry.id)
+    ).all()
+    assert [(e.action, e.actor_id) for e in entries] == [
+        ("calendar.set_day", admin.id),
+        ("calendar.set_day", admin.id),
+        ("calendar.clear_day", admin.id),
+    ]
+    assert entries[0].before is None and entries[0].after["working"] is False
+    assert entries[1].before == {"working": False, "note": None}
+    assert entries[1].after["working"] is True and entries[1].after["note"] == "make-up"
+    assert entries[2].before["working"] is True and entries[2].after is None
+
+
+def test_a_years_calendar_runs_from_1_january_to_31_december(session):
+    for day in (dt.date(2025, 12, 31), dt.date(2026, 1, 1), dt.date(2026, 12, 31), dt.date(2027, 1, 1)):
+        workdays.set_calendar_day(session, None, day, working=False)
+    session.flush()
+    assert [d.day for d in workdays.calendar_days(session, 2026)] == [
+        dt.date(2026, 1, 1),
+        dt.date(2026, 12, 31),
+    ]
