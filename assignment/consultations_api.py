@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask import Response, jsonify, send_file, stream_with_context
 from flask_login import current_user
 
-from assignment import consultations
+from assignment import consultations, stations
 from assignment.answer_schemas import CASE
 from assignment.consultations import READERS, REGISTRARS
 from assignment.consultations_models import Station
@@ -111,7 +111,7 @@ def register_application(consultation_id, body):
 @responds(201, STATION)
 def create_station(body):
     """Add a station (township workstation, acceptance point, court, detention centre …)."""
-    station = consultations.create_station(db.session, body, current_user)
+    station = stations.create_station(db.session, body, current_user)
     db.session.commit()
     return jsonify(dump_station(station)), 201
 

@@ -10,7 +10,7 @@ import random
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from assignment import consultations
+from assignment import consultations, stations
 from assignment.consultations_models import Consultation
 from assignment.demo import GIVEN, SURNAMES
 from assignment.models import Case
@@ -87,7 +87,7 @@ def build_front_desk(session: Session, progress) -> None:
     rng = random.Random(2028)
     desk = session.scalars(sa.select(User).where(User.username == "desk")).one()
     stations = [
-        consultations.create_station(session, {"name": n, "kind": k, "area": a, "hours": h}, None)
+        stations.create_station(session, {"name": n, "kind": k, "area": a, "hours": h}, None)
         for n, k, a, h in STATIONS
     ]
     today = clock.today()

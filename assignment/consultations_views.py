@@ -15,6 +15,8 @@ from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from assignment import consultations
+from assignment import guidance as notices
+from assignment import stations as station_service
 from assignment.consultations import READERS, REGISTRARS
 from assignment.consultations_forms import (
     CHANNEL_LABELS,
@@ -60,7 +62,7 @@ def _zh() -> bool:
 
 def _station_choices(blank) -> list[SelectChoice]:
     return [SelectChoice("", str(blank))] + [
-        SelectChoice(str(s.id), s.name) for s in consultations.active_stations(db.session)
+        SelectChoice(str(s.id), s.name) for s in station_service.active_stations(db.session)
     ]
 
 
@@ -285,7 +287,7 @@ def application(consultation_id: int):
 def _notice(cause: str | None, categories, name: str | None, consultation=None):
     return render_template(
         "assignment/consultations/guidance.html",
-        items=consultations.materials_for(db.session, cause, categories),
+        items=notices.materials_for(db.session, cause, categories),
         cause=cause,
         categories=categories,
         name=name,
@@ -332,7 +334,7 @@ def guidance_table():
     form = _material_form()
     if form.validate_on_submit():
         try:
-            consultations.add_material(
+            notices.add_material(
                 db.session,
                 {"cause": form.cause.data, "category": form.category.data, "item": form.item.data},
                 current_user,
@@ -346,7 +348,7 @@ def guidance_table():
     return render_template(
         "assignment/consultations/guidance_table.html",
         form=form,
-        rows=consultations.guidance_table(db.session),
+        rows=notices.guidance_table(db.session),
         remove_form=RemoveForm(),
         **page_helpers(),
     ), 422 if form.errors else 200
@@ -362,7 +364,7 @@ def guidance_table():
 def remove_material(material_id: int):
     RemoveForm().validate_on_submit()
     try:
-        consultations.remove_material(db.session, material_id, current_user)
+        notices.remove_material(db.session, material_id, current_user)
     except DomainError as exc:
         fail(exc)
     else:
@@ -385,7 +387,7 @@ def stations():
     form = StationForm()
     if form.validate_on_submit():
         try:
-            consultations.create_station(
+            station_service.create_station(
                 db.session,
                 {k: getattr(form, k).data for k in ("name", "kind", "area", "address", "hours")},
                 current_user,

@@ -403,7 +403,27 @@ def rules_in_force():
     """The rules the service runs on now (read-only: they change in the rules file, then a restart)."""
     from legalaid import rules
 
-    return render_template("admin/rules.html", rule_sets=rules.in_force(current_app))
+    return render_template(
+        "admin/rules.html", rule_sets=rules.in_force(current_app), value_words=rule_value_words
+    )
+
+
+# The words of the rules' own values (the code stays beside them, as the rules file spells it).
+RULE_VALUE_WORDS = {
+    "provider": _l("the provider"),
+    "organization": _l("the provider's organisation"),
+    "calendar": _l("calendar days"),
+    "working": _l("working days"),
+    "excellent": _l("Excellent"),
+    "good": _l("Good"),
+    "pass": _l("Pass"),
+    "fail": _l("Fail"),
+}
+
+
+def rule_value_words(value) -> str:
+    """A rule's value or key in words, or "" when it is a number or a name of its own."""
+    return str(RULE_VALUE_WORDS[value]) if isinstance(value, str) and value in RULE_VALUE_WORDS else ""
 
 
 # --- the admin's home ---

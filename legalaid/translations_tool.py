@@ -106,11 +106,14 @@ def _read_mo(path: Path) -> Catalog:
 def _messages(catalog: Catalog) -> dict:
     """What a catalog translates, without its header: Babel versions write the header differently, so a
     compiled catalog is stale when its messages differ, not its bytes."""
+
     def frozen(value):
         return tuple(value) if isinstance(value, list) else value
 
     return {
-        (m.context, frozen(m.id)): frozen(m.string) for m in catalog if m.id and not m.fuzzy and _translated(m)
+        (m.context, frozen(m.id)): frozen(m.string)
+        for m in catalog
+        if m.id and not m.fuzzy and _translated(m)
     }
 
 

@@ -24,7 +24,9 @@ def test_first_post_asks_and_second_does_it(app, as_role):
     app.extensions["csrf_protect"].exempt("confirm_probe")
     done.clear()
     client = as_role("admin")
-    first = client.post("/probe/7/remove", data={"why": ["a", "b"]}, headers={"Referer": "http://localhost/things"})
+    first = client.post(
+        "/probe/7/remove", data={"why": ["a", "b"]}, headers={"Referer": "http://localhost/things"}
+    )
     page = first.get_data(as_text=True)
     assert first.status_code == 200 and done == []
     assert "Remove this thing?" in page and "Thing 7" in page and "Remove it" in page
@@ -38,5 +40,7 @@ def test_cancel_never_leaves_the_site(app, as_role):
     app.register_blueprint(_blueprint())
     app.extensions["csrf_protect"].exempt("confirm_probe")
     client = as_role("admin")
-    page = client.post("/probe/1/remove", headers={"Referer": "https://evil.example/x"}).get_data(as_text=True)
+    page = client.post("/probe/1/remove", headers={"Referer": "https://evil.example/x"}).get_data(
+        as_text=True
+    )
     assert "evil.example" not in page and 'href="/probe/1/remove"' in page

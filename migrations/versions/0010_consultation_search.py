@@ -11,12 +11,12 @@ characters (lower case): a term of two or more characters is looked up by its ow
 ``@>``) and then checked with ``ILIKE``. The list's order and the phone search are served by the
 B-tree indexes of 0008. SQLite (tests, a laptop) searches with ``LIKE`` alone: nothing here for it.
 """
+
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
-revision = '0010_consultation_search'
-down_revision = '0009_complaints'
+revision = "0010_consultation_search"
+down_revision = "0009_complaints"
 branch_labels = None
 depends_on = None
 
@@ -40,14 +40,14 @@ INDEX = (
 
 
 def upgrade():
-    if op.get_bind().dialect.name != 'postgresql':
+    if op.get_bind().dialect.name != "postgresql":
         return
     op.execute(PAIRS_FUNCTION)
     op.execute(INDEX)
 
 
 def downgrade():
-    if op.get_bind().dialect.name != 'postgresql':
+    if op.get_bind().dialect.name != "postgresql":
         return
-    op.execute('DROP INDEX IF EXISTS ix_consultation_text_pairs')
-    op.execute('DROP FUNCTION IF EXISTS legalaid_char_pairs(text)')
+    op.execute("DROP INDEX IF EXISTS ix_consultation_text_pairs")
+    op.execute("DROP FUNCTION IF EXISTS legalaid_char_pairs(text)")

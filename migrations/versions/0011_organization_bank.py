@@ -10,24 +10,24 @@ Fernet-encrypted when BANK_ACCOUNT_KEY is set (hence 400 characters), shown mask
 organisations have none: a subsidy paid to one stays out of every batch, with the reason, until an
 admin enters it.
 """
-from alembic import op
-import sqlalchemy as sa
 
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0011_organization_bank'
-down_revision = '0010_consultation_search'
+revision = "0011_organization_bank"
+down_revision = "0010_consultation_search"
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('organization', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('bank_account_stored', sa.String(length=400), nullable=True))
-        batch_op.add_column(sa.Column('bank_name', sa.String(length=120), nullable=True))
+    with op.batch_alter_table("organization", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("bank_account_stored", sa.String(length=400), nullable=True))
+        batch_op.add_column(sa.Column("bank_name", sa.String(length=120), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('organization', schema=None) as batch_op:
-        batch_op.drop_column('bank_name')
-        batch_op.drop_column('bank_account_stored')
+    with op.batch_alter_table("organization", schema=None) as batch_op:
+        batch_op.drop_column("bank_name")
+        batch_op.drop_column("bank_account_stored")

@@ -52,5 +52,10 @@ def plan_complaint_digest(session: Session, today: dt.date, now: dt.datetime, en
             due_at=now,
             event_at=end_of_day,
             link="/complaints?overdue=y",
+            message="complaint_digest",
+            params={
+                "count": len(rows),
+                "lines": [[r["complaint_id"], r["name"], str(r["due_on"])] for r in rows[:200]],
+            },
         )
     return planned

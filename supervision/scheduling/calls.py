@@ -18,10 +18,11 @@ from assignment.roles import require_role
 from assignment.workdays import add_working_days
 from legalaid import audit, clock
 from legalaid.db import lock_row
-from legalaid.errors import Invalid, NotAllowed, NotFound, say
+from legalaid.errors import Invalid, NotAllowed, NotFound, labelled, say
 from supervision import signals
 from supervision.scheduling import reminders
 from supervision.scheduling.case_assignment import current_assignment
+from supervision.scheduling.labels import STATUS_LABELS
 from supervision.scheduling.models import (
     SATISFACTION,
     CallAttempt,
@@ -280,7 +281,12 @@ def record_call_attempt(
     require_role(actor, *SUPERVISOR)
     lock_row(session, FollowUpCall, call.id)  # a reached call is done once: a second attempt is refused
     if call.status not in OPEN:
-        raise NotAllowed(say("This call is %(status)s; no more attempts are recorded.", status=call.status))
+        raise NotAllowed(
+            say(
+                "This call is %(status)s; no more attempts are recorded.",
+                status=labelled(call.status, STATUS_LABELS),
+            )
+        )
     if satisfaction is not None and satisfaction not in SATISFACTION:
         raise Invalid(
             say("Unknown satisfaction."),
@@ -374,6 +380,8 @@ def raise_red_flag(session: Session, actor, call: FollowUpCall, attempt: CallAtt
             link=f"/supervision/red-flags/{flag.id}",
             object_type="red_flag",
             object_id=flag.id,
+            message="red_flag",
+            params={"number": number},
         )
     return flag
 

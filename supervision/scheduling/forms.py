@@ -42,13 +42,11 @@ class CancelForm(FlaskForm):
 
 class ReportForm(FlaskForm):
     preparation = RadioField(
-        _l("Preparation (庭前准备)"), choices=RATING_CHOICES, validators=[InputRequired()]
+        _l("Preparation for the hearing"), choices=RATING_CHOICES, validators=[InputRequired()]
     )
-    examination = RadioField(
-        _l("Examination (法庭调查)"), choices=RATING_CHOICES, validators=[InputRequired()]
-    )
-    argument = RadioField(_l("Argument (法庭辩论)"), choices=RATING_CHOICES, validators=[InputRequired()])
-    effect = RadioField(_l("Effect (庭审效果)"), choices=RATING_CHOICES, validators=[InputRequired()])
+    examination = RadioField(_l("Court examination"), choices=RATING_CHOICES, validators=[InputRequired()])
+    argument = RadioField(_l("Court argument"), choices=RATING_CHOICES, validators=[InputRequired()])
+    effect = RadioField(_l("Effect of the hearing"), choices=RATING_CHOICES, validators=[InputRequired()])
     court_view = TextAreaField(
         _l("The court's view of the provider"), validators=[Optional(), Length(max=4000)]
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 
 def purpose_label(purpose: str) -> str:
@@ -33,6 +34,17 @@ STATUS_LABELS = {
 
 def status_label(status: str) -> str:
     return str(STATUS_LABELS.get(status, status))
+
+
+def outbox_count_text(status: str, count: int) -> str:
+    """How many e-mails of the outbox are in one state, in words ("16 waiting to be sent")."""
+    texts = {
+        "pending": ngettext("%(num)s waiting to be sent", "%(num)s waiting to be sent", count),
+        "sending": ngettext("%(num)s being sent", "%(num)s being sent", count),
+        "sent": ngettext("%(num)s sent", "%(num)s sent", count),
+        "failed": ngettext("%(num)s given up", "%(num)s given up", count),
+    }
+    return texts.get(status, f"{status}: {count}")
 
 
 def observer_reason_label(reason: str | None) -> str:

@@ -239,6 +239,10 @@ class Reminder(db.Model):
     kind: Mapped[str] = mapped_column(sa.String(40))
     subject: Mapped[str] = mapped_column(sa.String(300))
     body: Mapped[str] = mapped_column(sa.Text, default="")
+    # What to say, as a code and its facts (``scheduling.messages``), put into words when read, in the
+    # reader's language; ``subject``/``body`` keep the text as planned (the API, and older rows).
+    message: Mapped[str | None] = mapped_column(sa.String(60))
+    params: Mapped[dict | None] = mapped_column(sa.JSON)
     link: Mapped[str | None] = mapped_column(sa.String(300))
     due_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     # The event the reminder is about; once it has passed, the reminder is expired, not sent.

@@ -238,6 +238,12 @@ def plan_observer_reminders(
         ),
         None if locale is UNKNOWN else {observation.observer_id: locale},
     )
+    facts = {
+        "number": number,
+        "starts_at": hearing.starts_at.isoformat(),
+        "court": hearing.court,
+        "room": hearing.room or "",
+    }
     days_before = setting("observer_reminder_days")
     rows = []
     for days in days_before:
@@ -257,6 +263,8 @@ def plan_observer_reminders(
                 link=f"/supervision/observations/{observation.id}",
                 object_type="observation",
                 object_id=observation.id,
+                message="observation",
+                params=facts,
             )
         )
     reminders.plan_reminders(session, rows)
@@ -295,6 +303,8 @@ def _alert_unstaffed(
             link=f"/supervision/observations/{observation.id}",
             object_type="observation",
             object_id=observation.id,
+            message="observation_unstaffed",
+            params={"number": number, "starts_at": hearing.starts_at.isoformat()},
         )
 
 

@@ -66,8 +66,11 @@ def plan_reminder(
     email: bool = True,
     object_type: str | None = None,
     object_id: int | None = None,
+    message: str | None = None,
+    params: dict | None = None,
 ) -> bool:
-    """Add a reminder unless one with ``key`` exists; True when it was added."""
+    """Add a reminder unless one with ``key`` exists; True when it was added. ``message`` and
+    ``params`` (``scheduling.messages``) let it be said in the reader's language when read."""
     return bool(
         plan_reminders(
             session,
@@ -84,6 +87,8 @@ def plan_reminder(
                     email=email,
                     object_type=object_type,
                     object_id=object_id,
+                    message=message,
+                    params=params,
                 )
             ],
         )
@@ -113,6 +118,8 @@ def plan_reminders(session: Session, rows: list[dict]) -> int:
             "email": True,
             "object_type": None,
             "object_id": None,
+            "message": None,
+            "params": None,
             **row,
             "key": row["key"][:160],
             "subject": row["subject"][:300],
@@ -181,6 +188,8 @@ def sweep_due_reminders(session: Session, now: dt.datetime | None = None, limit:
             Reminder.body,
             Reminder.link,
             Reminder.email,
+            Reminder.message,
+            Reminder.params,
         )
         .execution_options(synchronize_session=False)
     ).all()
@@ -191,29 +200,39 @@ def sweep_due_reminders(session: Session, now: dt.datetime | None = None, limit:
 
 
 def _queue_emails(session: Session, rows, now: dt.datetime) -> None:
+    from supervision.scheduling.messages import words
+
+    recipients = {r.user_id for r in rows}
     addresses = dict(
         session.execute(
             sa.select(User.id, User.email).where(
-                User.id.in_({r.user_id for r in rows}), User.email.is_not(None), User.active.is_(True)
+                User.id.in_(recipients), User.email.is_not(None), User.active.is_(True)
             )
         ).all()
     )
+    locales = user_locales(session, recipients)
     base = current_app.config.get("BASE_URL", "").rstrip("/")
-    values = [
-        {
-            "reminder_id": r.id,
-            "message_id": message_id(r.key),
-            "to_address": addresses[r.user_id],
-            "subject": r.subject,
-            "body": r.body + (f"\n\n{base}{r.link}" if r.link else ""),
-            "status": "pending",
-            "attempts": 0,
-            "next_attempt_at": now,
-            "created_at": now,
-        }
-        for r in rows
-        if addresses.get(r.user_id)
-    ]
+    values = []
+    for r in rows:
+        if not addresses.get(r.user_id):
+            continue
+        # In the recipient's language, from the message's code when it has one.
+        subject, body = in_user_locale(
+            session, r.user_id, lambda r=r: words(r.message, r.params, r.subject, r.body), locales
+        )
+        values.append(
+            {
+                "reminder_id": r.id,
+                "message_id": message_id(r.key),
+                "to_address": addresses[r.user_id],
+                "subject": subject[:300],
+                "body": body + (f"\n\n{base}{r.link}" if r.link else ""),
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
+        )
     if values:
         session.execute(_insert(session, OutboxMessage).on_conflict_do_nothing(), values)
 

@@ -114,10 +114,18 @@ def plan_morning_reminders(session: Session, now: dt.datetime | None = None) -> 
             due_at=now,
             event_at=end_of_day,
             link="/supervision/calls",
+            message="call_list",
+            params={
+                "lines": [[numbers.get(c.case_id, str(c.case_id)), c.purpose, str(c.due_on)] for c in todo]
+            },
         )
     due = deadlines.open_deadlines(session, today)
     if due:
         body = "\n".join(f"{d.case_number}  {d.name}  {d.due_on}  ({d.state})" for d in due[:200])
+        digest = {
+            "count": len(due),
+            "lines": [[d.case_number, d.name, str(d.due_on), d.state] for d in due[:200]],
+        }
         for user_id in users_with_role(session, "coordinator"):
             reminders.plan_reminder(
                 session,
@@ -131,6 +139,8 @@ def plan_morning_reminders(session: Session, now: dt.datetime | None = None) -> 
                 due_at=now,
                 event_at=end_of_day,
                 link="/supervision/deadlines",
+                message="deadline_digest",
+                params=digest,
             )
     from supervision.complaints.digest import plan_complaint_digest
 
@@ -181,6 +191,8 @@ def check_deadlines(session: Session, now: dt.datetime | None = None) -> dict:
                 ),
                 due_at=now,
                 link="/supervision/deadlines",
+                message="deadline_overdue",
+                params={"number": d.case_number, "name": d.name, "due": d.due_on.isoformat()},
             )
     session.commit()
     return {"lapsed": len(lapsed), "expired": len(expired), "staffed": staffed, "alerts": alerts}

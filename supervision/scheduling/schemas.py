@@ -213,11 +213,14 @@ def dump_red_flag(f) -> dict:
 
 
 def dump_reminder(r) -> dict:
+    from supervision.scheduling.messages import reminder_words
+
+    subject, body = reminder_words(r)  # in the caller's language, as the inbox page says it
     return {
         "id": r.id,
         "kind": r.kind,
-        "subject": r.subject,
-        "body": r.body,
+        "subject": subject,
+        "body": body,
         "link": r.link,
         "sent_at": iso(r.sent_at),
         "read": r.read_at is not None,

@@ -25,6 +25,8 @@ from supervision.scheduling.forms import (
     CalendarDayForm,
     ClearDayForm,
 )
+from supervision.scheduling.labels import outbox_count_text
+from supervision.scheduling.messages import reminder_words
 from supervision.scheduling.models import (
     OutboxMessage,
 )
@@ -102,6 +104,7 @@ def inbox():
     return render_template(
         "supervision/scheduling/inbox.html",
         items=items,
+        reminder_words=reminder_words,  # said in the reader's language
         form=FlaskForm(),
         unread=reminders.unread_count(db.session, current_user.id),
     )
@@ -126,7 +129,7 @@ def outbox():
     return render_template(
         "supervision/scheduling/outbox.html",
         failed=reminders.failed_emails(db.session),
-        counts=counts,
+        counts=[outbox_count_text(status, n) for status, n in sorted(counts.items())],
         form=FlaskForm(),
     )
 

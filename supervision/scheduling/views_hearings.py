@@ -18,7 +18,7 @@ from legalaid import clock
 from legalaid.auth import roles_required
 from legalaid.confirm import asks_first
 from legalaid.db import db
-from legalaid.errors import DomainError
+from legalaid.errors import DomainError, shown
 from legalaid.filters import local_time
 from legalaid.models import CASE_STAFF
 from supervision.scheduling import hearings, observations, observer_choice
@@ -298,7 +298,7 @@ def hearing_detail(hearing_id: int):
         form=form,
         cancel_form=cancel_form,
         may_change=may_change,
-        cancel_refusal=hearings.cancel_refusal(hearing),
+        cancel_refusal=shown(hearings.cancel_refusal(hearing) or ""),  # in the reader's language
         names=names,
         **page_helpers(),
     )

@@ -70,6 +70,16 @@ def item_label(entry) -> str:
     return entry.label_en if closing._english() else entry.label_zh
 
 
+def auto_label(code: str | None) -> str:
+    """The rule that suggests an item's score (a checklist's "Suggested by" column)."""
+    return {
+        "retainer_timeliness": _("Retainer signed within 5 days"),
+        "hand_in_timeliness": _("Closing materials handed in on time"),
+        "hearing_observation": _("Hearing observation ratings"),
+        "red_flag": _("Took-money red flag"),
+    }.get(code or "", code or "")
+
+
 def reason_text(reason: dict | None) -> str:
     """The sentence for a suggestion's reason (stored as a key and parameters, translated here)."""
     if not reason:

@@ -15,6 +15,7 @@ from legalaid.hooks import add_home_panel, add_nav
 from supervision.scoring import panels, views_checklists, views_closing, views_marking, views_quality  # noqa: F401
 from supervision.scoring.blueprint import bp
 from supervision.scoring.labels import (
+    auto_label,
     document_label,
     grade_label,
     ground_label,
@@ -26,6 +27,12 @@ from supervision.scoring.labels import (
 )
 
 
+def _case_cause_label(case) -> str:
+    from assignment.views import cause_label  # the case pages' own: the cause in the reader's language
+
+    return cause_label(case)
+
+
 def register(app: Flask) -> None:
     app.register_blueprint(bp)
     app.jinja_env.globals.update(
@@ -35,6 +42,8 @@ def register(app: Flask) -> None:
         outcome_label=outcome_label,
         ground_label=ground_label,
         item_label=item_label,
+        auto_label=auto_label,
+        case_cause_label=_case_cause_label,
         reason_text=reason_text,
         document_label=document_label,
     )

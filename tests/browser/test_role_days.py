@@ -301,13 +301,12 @@ def test_supervisor_day(open_as, locale):
     # The red flag that call raised: confirm it (asked first).
     nav_to(page, "/supervision/red-flags")
     page.locator("main table a").first.click()
+    assert page.locator("input[name=outcome]").count(), f"{where(page)}: the newest flag is not open"
     page.check("input[name=outcome][value=confirmed]")
     page.fill("#reason", "The client's receipt")
     page.locator("main form button.primary").click()
     maybe_confirm(page)
-    assert page.locator("#flag-status").count() and page.locator(".flash-success").count() == 1, (
-        f"{where(page)}: {flash_error(page)}"
-    )
+    assert page.locator(".flash-success").count() == 1, f"{where(page)}: {flash_error(page)}"
 
     # Score a closed file from the scoring list: start a sheet, give every item its points, submit.
     nav_to(page, "/scoring/")
@@ -317,11 +316,62 @@ def test_supervisor_day(open_as, locale):
         page.wait_for_load_state()
     else:
         page.locator("main table a[href*='/sheets/']").first.click()
+    # Keep what the sheet suggests, give the rest full points, and note each item.
     for box in page.locator("#sheet-form input[type=number]").all():
-        box.fill(box.get_attribute("max") or "1")
+        if not box.input_value():
+            box.fill(box.get_attribute("max") or "1")
+    for note in page.locator("#sheet-form textarea[name^=note-]").all():
+        note.fill("Checked against the file")
+    page.fill("#veto_note", "Checked against the file")
     page.click("#submit-sheet")
     maybe_confirm(page)
     assert page.locator(".flash-success").count() == 1, f"{where(page)}: {flash_error(page)}"
+
+    wrong = phone_pass(page)
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_admin_day(open_as, locale):
+    page = open_as("admin", locale)
+    username = f"new-lawyer-{locale.lower().replace('_', '-')}"
+    # A new lawyer's login, linked to their entry on the panel.
+    nav_to(page, "/admin/users")
+    page.locator("a[href='#new-user']").click()
+    options = page.locator("#new-user select#provider_id option")
+    assert options.count() > 1, f"{where(page)}: no lawyer or adviser to link"
+    page.select_option("#new-user select#provider_id", index=options.count() - 1)
+    page.fill("#new-user #username", username)
+    page.fill("#new-user #display_name", "New Lawyer")
+    page.fill("#new-user #password", "Walk-passw0rd")
+    page.check("#new-user input[name=roles][value=provider]")
+    page.click("#create-user")
+    maybe_confirm(page)
+    assert page.locator(".flash-success").count() == 1, f"{where(page)}: {flash_error(page)}"
+
+    # Its page: edit the roles, disable it (asked first) and enable it again.
+    if page.locator("#user-roles").count() == 0:
+        page.fill("#user-filter input[type=search], #user-filter input[type=text]", username)
+        page.click("#filter-users")
+        page.locator("#users a", has_text=username).click()
+    page.check("#user-roles input[name=roles][value=desk]")
+    page.click("#save-roles")
+    maybe_confirm(page)
+    assert page.locator(".flash-success").count() == 1, f"{where(page)}: {flash_error(page)}"
+    assert page.locator("#user-roles input[name=roles][value=desk]").is_checked()
+    state = page.locator("#state").inner_text()
+    page.click("#disable-user")
+    confirm(page)
+    assert page.locator("#enable-user").count() == 1, f"{where(page)}: {flash_error(page)}"
+    assert page.locator("#state").inner_text() != state
+    page.click("#enable-user")
+    maybe_confirm(page)
+    assert page.locator("#disable-user").count() == 1, f"{where(page)}: {flash_error(page)}"
+    assert page.locator("#state").inner_text() == state
+
+    # The rules in force.
+    nav_to(page, "/admin/rules")
+    assert page.locator("main table, main dl").count(), f"{where(page)}: no rule shown"
 
     wrong = phone_pass(page)
     assert not wrong, "\n".join(wrong)

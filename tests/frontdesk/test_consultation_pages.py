@@ -34,10 +34,10 @@ def desk(as_role):
 
 @pytest.fixture
 def station(app):
-    from assignment import consultations
+    from assignment import stations
 
     with app.app_context():
-        s = consultations.create_station(db.session, {"name": "Xinqiao township", "kind": "township"}, None)
+        s = stations.create_station(db.session, {"name": "Xinqiao township", "kind": "township"}, None)
         db.session.commit()
         return s.id
 

@@ -19,7 +19,7 @@ from legalaid.db import db
     ],
 )
 def test_defaults_for_the_common_causes(app, cause, expected):
-    from assignment.consultations import materials_for
+    from assignment.guidance import materials_for
 
     with app.app_context():
         items = materials_for(db.session, cause, [])
@@ -29,7 +29,7 @@ def test_defaults_for_the_common_causes(app, cause, expected):
 
 
 def test_categories_add_their_proofs_and_other_causes_stay_out(app):
-    from assignment.consultations import materials_for
+    from assignment.guidance import materials_for
 
     with app.app_context():
         items = materials_for(db.session, "marriage_family", ["domestic_violence", "disabled"])
