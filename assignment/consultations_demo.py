@@ -86,7 +86,7 @@ def build_front_desk(session: Session, progress) -> None:
 
     rng = random.Random(2028)
     desk = session.scalars(sa.select(User).where(User.username == "desk")).one()
-    stations = [
+    desk_stations = [
         stations.create_station(session, {"name": n, "kind": k, "area": a, "hours": h}, None)
         for n, k, a, h in STATIONS
     ]
@@ -120,7 +120,7 @@ def build_front_desk(session: Session, progress) -> None:
             {
                 "channel": channel,
                 "occurred_at": at,
-                "station_id": rng.choice(stations).id if channel == "workstation" else None,
+                "station_id": rng.choice(desk_stations).id if channel == "workstation" else None,
                 "person": {
                     "name": name,
                     "phone": phone if channel != "letter" else None,
@@ -137,7 +137,7 @@ def build_front_desk(session: Session, progress) -> None:
         )
     linked = _link_applications(session, rng, desk)
     progress(
-        f"  {len(stations)} stations, {N_CONSULTATIONS + linked} consultations ({linked} became applications)"
+        f"  {len(desk_stations)} stations, {N_CONSULTATIONS + linked} consultations ({linked} became applications)"
     )
 
 

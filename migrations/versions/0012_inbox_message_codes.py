@@ -9,23 +9,24 @@ switched language met the other one. It now also keeps a message code and its pa
 inbox and the e-mail put them into words in the reader's language. Older rows have neither and are
 shown with their stored text.
 """
+
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0012_inbox_message_codes'
-down_revision = '0011_organization_bank'
+revision = "0012_inbox_message_codes"
+down_revision = "0011_organization_bank"
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('reminder', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('message', sa.String(length=60), nullable=True))
-        batch_op.add_column(sa.Column('params', sa.JSON(), nullable=True))
+    with op.batch_alter_table("reminder", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("message", sa.String(length=60), nullable=True))
+        batch_op.add_column(sa.Column("params", sa.JSON(), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('reminder', schema=None) as batch_op:
-        batch_op.drop_column('params')
-        batch_op.drop_column('message')
+    with op.batch_alter_table("reminder", schema=None) as batch_op:
+        batch_op.drop_column("params")
+        batch_op.drop_column("message")

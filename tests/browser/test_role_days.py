@@ -335,12 +335,25 @@ def test_supervisor_day(open_as, locale):
 def test_admin_day(open_as, locale):
     page = open_as("admin", locale)
     username = f"new-lawyer-{locale.lower().replace('_', '-')}"
-    # A new lawyer's login, linked to their entry on the panel.
+    lawyer = f"Walker Lawyer {locale}"
+    # A new lawyer joins the panel ...
+    nav_to(page, "/admin/providers")
+    page.fill("#provider-form #name", lawyer)
+    page.select_option("#provider-form #organization_id", index=1)
+    page.fill("#provider-form #practice_since", "2015-03-01")
+    page.fill("#provider-form #areas", "Dongcheng")
+    page.click("#add-provider")
+    maybe_confirm(page)
+    assert page.locator(".flash-success").count() == 1, f"{where(page)}: {flash_error(page)}"
+    # ... and is given a login linked to that entry.
     nav_to(page, "/admin/users")
     page.locator("a[href='#new-user']").click()
-    options = page.locator("#new-user select#provider_id option")
-    assert options.count() > 1, f"{where(page)}: no lawyer or adviser to link"
-    page.select_option("#new-user select#provider_id", index=options.count() - 1)
+    page.fill("#new-user #provider_q", lawyer)
+    page.click("#new-user #find-provider")
+    page.wait_for_load_state()
+    option = page.locator("#new-user select#provider_id option", has_text=lawyer)
+    assert option.count() == 1, f"{where(page)}: the new lawyer is not offered to link"
+    page.select_option("#new-user select#provider_id", option.get_attribute("value"))
     page.fill("#new-user #username", username)
     page.fill("#new-user #display_name", "New Lawyer")
     page.fill("#new-user #password", "Walk-passw0rd")
