@@ -137,7 +137,8 @@ def build_front_desk(session: Session, progress) -> None:
         )
     linked = _link_applications(session, rng, desk)
     progress(
-        f"  {len(desk_stations)} stations, {N_CONSULTATIONS + linked} consultations ({linked} became applications)"
+        f"  {len(desk_stations)} stations, {N_CONSULTATIONS + linked} consultations"
+        f" ({linked} became applications)"
     )
 
 
