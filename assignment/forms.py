@@ -317,6 +317,9 @@ class OrganizationForm(FlaskForm):
     name = _text(_l("Name"), 200, required=True)
     kind = SelectField(_l("Kind"), choices=choices(ORGANIZATION_KIND_LABELS), validators=[InputRequired()])
     area = _text(_l("Area"), 100)
+    # The payee's account when subsidies are paid to organisations (SUBSIDY_RULES.payee).
+    bank_account = _text(_l("Bank account"), 60)
+    bank_name = _text(_l("Bank"), 120)
 
 
 class ProviderForm(FlaskForm):

@@ -51,7 +51,13 @@ def organizations():
     if form.validate_on_submit():
         try:
             org = panel.create_organization(
-                db.session, form.name.data, form.kind.data, current_user, area=form.area.data or None
+                db.session,
+                form.name.data,
+                form.kind.data,
+                current_user,
+                area=form.area.data or None,
+                bank_account=form.bank_account.data or None,
+                bank_name=form.bank_name.data or None,
             )
         except DomainError as exc:
             fail(exc, form)
@@ -72,14 +78,18 @@ def organizations():
 def organization(organization_id: int):
     org = panel.get_organization(db.session, organization_id)
     form = OrganizationForm(obj=org)
+    form.bank_account.label.text = _("Bank account (leave empty to keep)")
     if form.validate_on_submit():
+        fields = {
+            "name": form.name.data,
+            "kind": form.kind.data,
+            "area": form.area.data or None,
+            "bank_name": form.bank_name.data or None,
+        }
+        if form.bank_account.data:  # empty keeps the stored account
+            fields["bank_account"] = form.bank_account.data
         try:
-            panel.update_organization(
-                db.session,
-                org,
-                {"name": form.name.data, "kind": form.kind.data, "area": form.area.data or None},
-                current_user,
-            )
+            panel.update_organization(db.session, org, fields, current_user)
         except DomainError as exc:
             fail(exc, form)
         else:
@@ -87,7 +97,11 @@ def organization(organization_id: int):
             flash(_("Organisation %(name)s saved.", name=org.name), "success")
             return redirect(url_for(".organizations"))
     return render_template(
-        "assignment/panel/organization.html", organization=org, form=form, **page_helpers()
+        "assignment/panel/organization.html",
+        organization=org,
+        form=form,
+        masked_account=panel.masked_bank_account(org),
+        **page_helpers(),
     ), form_status(form)
 
 

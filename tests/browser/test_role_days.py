@@ -52,7 +52,10 @@ def test_finance_day(open_as, locale):
     page.click("#payable-queue-panel h2 a")
     page.wait_for_selector("h1")
     chosen = page.locator("input[name=subsidy_ids]")
-    assert chosen.count() >= 2, f"the payable queue offers {chosen.count()} subsidies to batch"
+    assert chosen.count() >= 2, (
+        f"{where(page)}: the payable queue offers {chosen.count()} subsidies to batch: "
+        + page.locator("main section").nth(1).inner_text()[:500]
+    )
     ids = [chosen.nth(i).get_attribute("value") for i in range(2)]
     for i in range(2):
         chosen.nth(i).check()

@@ -8,6 +8,7 @@ import csv
 import io
 
 import pytest
+import sqlalchemy as sa
 
 from tests.subsidies import test_subsidy_pages as pages
 from tests.subsidies.test_subsidy_pages import EN, fresh, text_of
@@ -133,3 +134,39 @@ def test_organisation_without_an_account_is_refused_with_the_reason(
     answer = finance.post("/api/v1/payment-batches", json={"subsidy_ids": [subsidy_id]})
     assert answer.status_code == 409 and reason in answer.get_json()["error"]["message"]
     assert fresh(session, Subsidy, subsidy_id).status == "payable"
+
+
+def test_admin_enters_the_organisations_account_on_its_page_and_it_is_shown_masked(
+    as_role, session, paid_to_organisations
+):
+    from assignment import panel
+    from assignment.models import Organization
+
+    admin = as_role("admin")
+    created = admin.post(
+        "/admin/organizations",
+        data={
+            "name": "城关法律服务所",
+            "kind": "legal_service_office",
+            "bank_account": ORG_ACCOUNT,
+            "bank_name": "农业银行",
+        },
+    )
+    assert created.status_code in (302, 303)
+    org = session.scalars(sa.select(Organization).where(Organization.name == "城关法律服务所")).one()
+    assert panel.bank_account_of(org) == ORG_ACCOUNT and org.bank_name == "农业银行"
+
+    page = text_of(admin.get(f"/admin/organizations/{org.id}", headers=EN))
+    assert ORG_ACCOUNT not in page and "***************5432" in page
+    assert 'id="bank_account"' in page and 'id="bank_name"' in page and 'value="农业银行"' in page
+    saved = admin.post(  # an empty account keeps the stored one; the bank is corrected
+        f"/admin/organizations/{org.id}",
+        data={"name": org.name, "kind": org.kind, "bank_account": "", "bank_name": "中国农业银行"},
+    )
+    assert saved.status_code in (302, 303)
+    session.expire_all()
+    assert panel.bank_account_of(org) == ORG_ACCOUNT and org.bank_name == "中国农业银行"
+    too_long = admin.post(
+        f"/admin/organizations/{org.id}", data={"name": org.name, "kind": org.kind, "bank_account": "6" * 61}
+    )
+    assert too_long.status_code == 422 and 'class="field-error"' in too_long.get_data(as_text=True)
