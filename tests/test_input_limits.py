@@ -459,6 +459,11 @@ STORED = {
         "display_name": ("user_account", "display_name"),
         "email": ("user_account", "email"),
     },
+    "UserListArgs": {"q": None},  # a search, never stored
+    "UserUpdateSchema": {
+        "display_name": ("user_account", "display_name"),
+        "email": ("user_account", "email"),
+    },
     "OrganizationSchema": {
         "name": ("organization", "name"),
         "area": ("organization", "area"),
