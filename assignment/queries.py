@@ -169,6 +169,39 @@ def providers(session: Session) -> list[Provider]:
     return list(session.scalars(sa.select(Provider).order_by(Provider.name, Provider.id)))
 
 
+def provider_matches(
+    session: Session, text: str | None, kinds, *, limit: int, include_id: int | None = None
+) -> tuple[list[Provider], bool]:
+    """Providers of these kinds whose name or organisation holds the text, by name, at most ``limit``
+    (and whether more match); ``include_id`` is always among them when it is of those kinds (a choice
+    just posted)."""
+    stmt = (
+        sa.select(Provider)
+        .join(Organization, Organization.id == Provider.organization_id)
+        .where(Provider.kind.in_(list(kinds)))
+        .options(selectinload(Provider.organization))
+        .order_by(Provider.name, Provider.id)
+    )
+    words = (text or "").strip()
+    if words:
+        stmt = stmt.where(
+            sa.or_(
+                Provider.name.icontains(words, autoescape=True),
+                Organization.name.icontains(words, autoescape=True),
+            )
+        )
+    found = list(session.scalars(stmt.limit(limit + 1)))
+    more = len(found) > limit
+    found = found[:limit]
+    if include_id is not None and all(p.id != include_id for p in found):
+        extra = session.scalar(
+            sa.select(Provider).where(Provider.id == include_id, Provider.kind.in_(list(kinds)))
+        )
+        if extra is not None:
+            found.append(extra)
+    return found, more
+
+
 def provider_leaves(session: Session, provider_id: int) -> list[ProviderLeave]:
     return list(
         session.scalars(

@@ -4,7 +4,7 @@ same service function in ``assignment.pools`` as the API."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -49,14 +49,24 @@ def pools():
     ), form_status(form)
 
 
+MEMBER_MATCHES = 50
+
+
 def _member_form(pool, **kwargs) -> MemberForm:
+    """The "add a member" form: the providers of the pool's kinds matching the search (name or
+    organisation), at most MEMBER_MATCHES, so a province's 10,000 providers never fill one list."""
     form = MemberForm(**kwargs)
-    form.provider_id.choices = [
-        (p.id, f"{p.name} ({p.organization.name})")
-        for p in queries.providers(db.session)
-        if p.kind in pool.provider_kinds
-    ]
+    posted = request.form.get("provider_id", type=int) if request.method == "POST" else None
+    matches, more = queries.provider_matches(
+        db.session, _member_search(), pool.provider_kinds, limit=MEMBER_MATCHES, include_id=posted
+    )
+    form.provider_id.choices = [(p.id, f"{p.name} ({p.organization.name})") for p in matches]
+    form.more_providers = more
     return form
+
+
+def _member_search() -> str:
+    return request.args.get("member_q", "")[:100]
 
 
 def _pool_page(pool, status: int = 200, **forms):
@@ -67,6 +77,7 @@ def _pool_page(pool, status: int = 200, **forms):
     return render_template(
         "assignment/panel/pool.html",
         pool=pool,
+        member_q=_member_search(),
         members=queries.pool_members(db.session, pool.id),
         remove_form=FlaskForm(formdata=None),
         **forms,
