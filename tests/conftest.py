@@ -25,6 +25,7 @@ from werkzeug.serving import make_server
 from legalaid import clock, create_app
 from legalaid.answers import close_head_reader
 from legalaid.db import db
+from tests.seeded_rows import SEEDED_ROWS  # one dict for every copy of this module (see there)
 
 # Property tests explore new histories on every local run; in CI they replay a fixed set, so a
 # submission is never red by chance (a counterexample found locally is fixed, then kept as a test).
@@ -90,9 +91,6 @@ def migrated_url(tmp_path_factory):
                         SEEDED_ROWS[table.name] = rows
         db.engine.dispose()
     return url
-
-
-SEEDED_ROWS: dict[str, list[dict]] = {}
 
 
 def _reset_to_migrated_state(app) -> None:

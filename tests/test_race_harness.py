@@ -36,7 +36,6 @@ import shutil
 import threading
 from collections import Counter
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -46,7 +45,7 @@ from legalaid.answers import close_head_reader
 from legalaid.audit import verify_chain
 from legalaid.db import db
 from legalaid.models import AuditEntry
-from tests.conftest import ON_POSTGRES, PASSWORD, AuthActions, _config
+from tests.conftest import ON_POSTGRES, PASSWORD, AuthActions, _config, _reset_to_migrated_state
 
 N = 8
 STATE_CHANGING = ("post", "put", "patch", "delete")
@@ -514,14 +513,6 @@ def _user():
     return User
 
 
-def _suite_conftest(request):
-    """tests/conftest.py as pytest loaded it (``import tests.conftest`` would be a second copy, without
-    the rows the migrations seeded, which it keeps to reset PostgreSQL)."""
-    path = Path(__file__).with_name("conftest.py").resolve()
-    plugins = request.config.pluginmanager.get_plugins()
-    return next(p for p in plugins if getattr(p, "__file__", None) and Path(p.__file__).resolve() == path)
-
-
 @pytest.fixture(scope="module")
 def centre(request, migrated_url, tmp_path_factory):
     if ON_POSTGRES:
@@ -532,7 +523,7 @@ def centre(request, migrated_url, tmp_path_factory):
         url = f"sqlite:///{path}"
     app = create_app(_config(url))
     if ON_POSTGRES:
-        _suite_conftest(request)._reset_to_migrated_state(app)
+        _reset_to_migrated_state(app)
     yield Centre(app)
     with app.app_context():
         close_head_reader(app)
