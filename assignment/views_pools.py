@@ -57,6 +57,8 @@ def _member_form(pool, **kwargs) -> MemberForm:
     organisation), at most MEMBER_MATCHES, so a province's 10,000 providers never fill one list."""
     form = MemberForm(**kwargs)
     posted = request.form.get("provider_id", type=int) if request.method == "POST" else None
+    if posted is not None and not 0 < posted < 2**31:
+        posted = None  # not an id any provider can have: the form says "not a valid choice"
     matches, more = queries.provider_matches(
         db.session, _member_search(), pool.provider_kinds, limit=MEMBER_MATCHES, include_id=posted
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import (
@@ -11,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
     session,
     url_for,
 )
@@ -154,10 +154,13 @@ def set_language():
 
 @bp.get("/favicon.ico")
 def favicon():
-    """Browsers and bookmark tools ask for /favicon.ico whatever the page says: the same SVG icon."""
-    return send_from_directory(
-        current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400
+    """Browsers and bookmark tools ask for /favicon.ico whatever the page says: the same SVG icon (a few
+    hundred bytes, answered whole, so no file stays open while a client holds the answer)."""
+    response = current_app.response_class(
+        (Path(current_app.static_folder) / "favicon.svg").read_bytes(), mimetype="image/svg+xml"
     )
+    response.cache_control.max_age = 86400
+    return response
 
 
 def domain_error_page(exc: DomainError):

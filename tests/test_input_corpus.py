@@ -37,6 +37,8 @@ PATH_ID_TABLES = {
     "call_id": "follow_up_call",
     "case_id": "legal_case",
     "checklist_id": "checklist",
+    "complaint_id": "complaint",
+    "consultation_id": "consultation",
     "flag_id": "red_flag",
     "hearing_id": "hearing",
     "observation_id": "observation",
@@ -79,7 +81,7 @@ def demo_app(migrated_url, tmp_path_factory):
             None,
             "everyone",
             PASSWORD,
-            ["admin", "coordinator", "supervisor", "provider", "finance"],
+            ["admin", "coordinator", "supervisor", "provider", "finance", "desk"],
             provider_id=provider.id,
         )
         db.session.commit()
@@ -423,7 +425,9 @@ PAGE_ID_TABLES = {
     **PATH_ID_TABLES,
     "conflict_id": "provider_conflict",
     "leave_id": "provider_leave",
+    "material_id": "guidance_material",
     "organization_id": "organization",
+    "rate_id": "subsidy_rate",
     "user_id": "user_account",
 }
 PAGE_TEXT = {"fmt": "csv", "action": "hold", "token": "not-a-token"}
