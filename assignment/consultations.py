@@ -336,15 +336,22 @@ EXPORT_CHUNK = 2000
 
 
 def _export_rows(session: Session, filters: dict):
-    from assignment.panel import mask
-
     stmt = (
         consultation_list_statement(**filters)
         .outerjoin(Station, Station.id == Consultation.station_id)
         .outerjoin(Case, Case.id == Consultation.case_id)
         .with_only_columns(Consultation, Station.name, Case.number)
     )
-    for c, station, number in session.execute(stmt.execution_options(yield_per=EXPORT_CHUNK)):
+    # A spreadsheet read in part (or a client that goes away) closes the generator: the ``with`` then
+    # closes the streaming cursor at once instead of leaving it to the garbage collector.
+    with session.execute(stmt.execution_options(yield_per=EXPORT_CHUNK)) as result:
+        yield from _export_row_values(result)
+
+
+def _export_row_values(result):
+    from assignment.panel import mask
+
+    for c, station, number in result:
         yield [
             c.id,
             c.occurred_at.astimezone(clock.centre_tz()).strftime("%Y-%m-%d %H:%M"),

@@ -138,7 +138,12 @@ def export_batch(session: Session, actor, batch_id: int, fmt: str, *, labels: bo
 
 
 def archive_rows(session: Session, year: int | None = None) -> Iterator[list]:
-    for row in session.execute(archive_list_statement(year).execution_options(yield_per=YIELD)):
+    with session.execute(archive_list_statement(year).execution_options(yield_per=YIELD)) as result:
+        yield from _archive_row_values(result)  # closed with the generator, like batch_rows
+
+
+def _archive_row_values(result) -> Iterator[list]:
+    for row in result:
         yield [
             row.archive_number,
             row.year,
