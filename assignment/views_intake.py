@@ -147,7 +147,7 @@ def register():
                 flash(_("Case %(number)s registered.", number=case.number), "success")
                 return redirect(url_for(".case_page", case_id=case.id))
     status = 422 if form.errors else 200
-    return render_template("assignment/case_form.html", form=form), status
+    return render_template("assignment/case_form.html", form=form, today=clock.today()), status
 
 
 # --- the case page and its actions ---

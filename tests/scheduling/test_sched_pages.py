@@ -69,9 +69,10 @@ def test_forms_record_move_and_cancel_a_hearing(app, session, make_case, supervi
     supervisors(1)
     case = make_case()
     client = _client(app, coordinator)
+    first, moved = clock.today() + dt.timedelta(days=15), clock.today() + dt.timedelta(days=16)
     r = client.post(
         f"/supervision/cases/{case.id}/hearings/new",
-        data={"starts_at": "2026-12-20T09:30", "court": "Intermediate Court", "room": "5"},
+        data={"starts_at": f"{first}T09:30", "court": "Intermediate Court", "room": "5"},
     )
     assert r.status_code in (302, 303)
     hearing_path = r.headers["Location"]
@@ -79,7 +80,7 @@ def test_forms_record_move_and_cancel_a_hearing(app, session, make_case, supervi
         hearing_path,
         data={
             "action": "move",
-            "starts_at": "2026-12-21T14:00",
+            "starts_at": f"{moved}T14:00",
             "ends_at": "",
             "court": "Intermediate Court",
             "room": "6",
@@ -87,7 +88,7 @@ def test_forms_record_move_and_cancel_a_hearing(app, session, make_case, supervi
     )
     assert r.status_code in (302, 303)
     page = client.get(hearing_path).get_data(as_text=True)
-    assert "2026-12-21 14:00" in page and "2026-12-21 17:00" in page
+    assert f"{moved} 14:00" in page and f"{moved} 17:00" in page
     # Cancelling asks first: the first post only shows the question, the confirmed one cancels.
     asked = client.post(hearing_path + "/cancel", data={"cancel-reason": "adjourned"})
     assert asked.status_code == 200 and 'id="confirm-yes"' in asked.get_data(as_text=True)
