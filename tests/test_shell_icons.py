@@ -6,7 +6,7 @@ from __future__ import annotations
 
 def test_every_page_links_the_icon_and_favicon_ico_answers(client, as_role):
     login = client.get("/login").get_data(as_text=True)
-    assert 'rel="icon" href="/static/favicon.svg"' in login
+    assert 'rel="icon" href="/favicon.ico"' in login  # answered whole: no file held open
     for path in ("/favicon.ico", "/static/favicon.svg"):
         response = client.get(path)
         body = response.get_data(as_text=True)
