@@ -9,13 +9,9 @@ pages its navigation links to.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 from legalaid.demo import STAFF
-from tests.test_page_words import close_app, demo_app
 
 # Each role's demo login (the front desk once the demo has one).
 WALKERS = ["coord", "sup", "sup4", "finance", "lawyer01", "admin"] + [u for u, _r, _n in STAFF if u == "desk"]
@@ -61,19 +57,6 @@ LAYOUT = r"""() => {
     topbarHeight: document.querySelector(".topbar").getBoundingClientRect().height,
   };
 }"""
-
-
-@pytest.fixture(scope="module")
-def demo_server(migrated_url, tmp_path_factory):
-    """The demo district served over HTTP in a thread (CSRF on, as in production)."""
-    app = demo_app(migrated_url, tmp_path_factory.mktemp("phone"), WTF_CSRF_ENABLED=True)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    close_app(app)
 
 
 def signed_in_page(browser_instance, base_url, username, locale, viewport):
