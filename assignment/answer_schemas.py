@@ -115,13 +115,16 @@ CASE_SUMMARY = named(
             "opposing_party": nullable(STRING),
             "stage": nullable(STRING),
             "intake_point": nullable(STRING),
+            "station_id": nullable(ID),
         },
     ),
 )
 
 DEADLINES = {
     "type": "object",
-    "additionalProperties": obj({"due_on": nullable(DATE), "state": STRING}, {"done_on": nullable(DATE)}),
+    "additionalProperties": obj(
+        {"due_on": nullable(DATE), "state": STRING}, {"done_on": nullable(DATE), "due_at": DATETIME}
+    ),
 }
 
 CANDIDATE = obj(
@@ -179,6 +182,9 @@ CASE = named(
                     "previous_case_id": nullable(ID),
                     "opposing_case_id": nullable(ID),
                     "contact": obj({}, {"name": nullable(STRING), "phone": nullable(STRING)}),
+                    "station_received_at": nullable(DATETIME),
+                    "centre_received_at": nullable(DATETIME),
+                    "detained": BOOLEAN,
                     "means_test": nullable(STRING),
                     "means_test_proof": nullable(STRING),
                     "decided_on": nullable(DATE),

@@ -4,14 +4,12 @@ Thin: validate, call one service function, commit, dump."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Response, jsonify, send_file, stream_with_context
 from flask_login import current_user
 
 from assignment import consultations, stations
 from assignment.answer_schemas import CASE
 from assignment.consultations import READERS, REGISTRARS
-from assignment.consultations_models import Station
 from assignment.consultations_schemas import (
     CONSULTATION,
     STATION,
@@ -24,6 +22,7 @@ from assignment.consultations_schemas import (
     dump_station,
 )
 from assignment.schemas import dump_case
+from assignment.station_api import StationListArgs
 from legalaid.api import PageArgs, api_blueprint, paginate, query_args, use_body
 from legalaid.auth import roles_required
 from legalaid.db import db
@@ -118,7 +117,9 @@ def create_station(body):
 
 @bp.get("/stations")
 @roles_required(*STATION_READERS)
+@use_query(StationListArgs)
 @responds(200, page_of(STATION))
-def list_stations():
-    """The stations, by name."""
-    return jsonify(paginate(db.session, sa.select(Station).order_by(Station.name, Station.id), dump_station))
+def list_stations(args):
+    """The stations, by name (``kind``, ``active`` filter them)."""
+    stmt = stations.station_list_statement(kind=args.get("kind"), active=args.get("active"))
+    return jsonify(paginate(db.session, stmt, dump_station))

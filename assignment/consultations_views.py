@@ -398,11 +398,12 @@ def stations():
             db.session.commit()
             flash(_("Station added."), "success")
             return redirect(url_for(".stations"))
-    rows = db.session.scalars(sa.select(Station).order_by(Station.name)).all()
+    from assignment.station_views import station_list_context  # filters, pages, forwarding figures
+
     return render_template(
         "assignment/consultations/stations.html",
         form=form,
-        rows=rows,
+        **station_list_context(db.session),
         station_kind_label=lambda code: str(STATION_KIND_LABELS.get(code, code)),
     ), 422 if form.errors else 200
 

@@ -29,9 +29,13 @@ LIMITS = {
     "complaint_acceptance_days": 5,
     "complaint_decision_days": 45,
     "complaint_answer_days": 5,
+    # DESIGN.md "Workstations": a station forwards an application to the centre within 3 working days
+    # of taking it; a detained applicant's request within 24 hours (Law art. 39), counted to the minute.
+    "forwarding_days": 3,
+    "forwarding_detained_hours": 24,
 }
 # Limits the rules count in working days unless ``DEADLINE_UNITS`` says otherwise.
-WORKING_DAY_LIMITS = ("complaint_acceptance", "complaint_answer")
+WORKING_DAY_LIMITS = ("complaint_acceptance", "complaint_answer", "forwarding")
 
 
 UNITS = ("calendar", "working")
@@ -52,6 +56,7 @@ def declare_rules(app) -> None:
             if name.removesuffix("_days") in WORKING_DAY_LIMITS
             else "calendar"
             for name in LIMITS
+            if name.endswith("_days")  # an hour limit counts hours, neither calendar nor working days
         },
         _l("How each time limit counts: calendar or working days"),
         check=lambda name, value: None if value in UNITS else "must be calendar or working",
@@ -69,7 +74,23 @@ def unit(name: str) -> str:
     return current_app.config.get("DEADLINE_UNITS", {}).get(name, default)
 
 
-def due_date(session: Session, name: str, start: dt.date, paused_days: int = 0) -> dt.date:
+def due_date(
+    session: Session, name: str, start: dt.date, paused_days: int = 0, *, table: dict | None = None
+) -> dt.date:
     """The last day of limit ``name`` counted from ``start``; ``paused_days`` the clock stood still
-    (missing materials, Law art. 43) come on top as calendar days."""
-    return add_days(session, start, limits()[f"{name}_days"], unit(name)) + dt.timedelta(days=paused_days)
+    (missing materials, Law art. 43) come on top as calendar days. ``table``: ``limits()`` read once
+    by a caller counting several limits."""
+    days = (table or limits())[f"{name}_days"]
+    return add_days(session, start, days, unit(name)) + dt.timedelta(days=paused_days)
+
+
+def forwarding_due(session: Session, station_received_at: dt.datetime, detained: bool) -> dt.datetime:
+    """The last moment a station may forward an application taken at ``station_received_at`` (aware),
+    inclusive: 24 hours later to the minute for a detained applicant; otherwise the last instant of the
+    3rd working day after the station's day of receipt (``forwarding``, working days unless configured)."""
+    from legalaid import clock
+
+    if detained:
+        return station_received_at + dt.timedelta(hours=limits()["forwarding_detained_hours"])
+    last_day = due_date(session, "forwarding", clock.local_date(station_received_at))
+    return clock.day_bounds(last_day)[1] - dt.timedelta(microseconds=1)

@@ -395,3 +395,6 @@ def register(app: Flask) -> None:
     from assignment.consultations_demo import build_front_desk
 
     add_demo_step(app, "front desk: stations and a year of consultations", build_front_desk, order=25)
+    from assignment.duty import demo as duty_demo
+
+    duty_demo.register(app)

@@ -15,6 +15,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    DateTimeLocalField,
     FloatField,
     IntegerField,
     RadioField,
@@ -50,6 +51,7 @@ CATEGORY_LABELS = {
     "service_member": _l("service member"),
     "domestic_violence": _l("domestic-violence victim"),
 }
+SEX_LABELS = {"female": _l("female"), "male": _l("male")}
 STAGE_LABELS = {
     "investigation": _l("investigation"),
     "prosecution": _l("prosecution review"),
@@ -85,6 +87,7 @@ MODE_LABELS = {
 # Why rotation passed a member over: rotation.REASONS' own texts, in the reader's language.
 SKIP_REASON_LABELS = {code: LazyString(shown, text) for code, (_kind, text) in REASONS.items()}
 DEADLINE_LABELS = {
+    "forwarding": _l("Forwarded by the station"),
     "decision": _l("Decision"),
     "materials_supply": _l("Materials due"),
     "assignment": _l("Assignment"),
@@ -206,11 +209,27 @@ class CaseForm(FlaskForm):
     received_on = DateField(_l("Received on"), validators=[InputRequired(), InWindow("past")])
     source = SelectField(_l("Source"), choices=choices(SOURCE_LABELS), validators=[InputRequired()])
     intake_point = _text(_l("Intake point / area"), 100)
+    # Taken at a station (issue 14): the choices are the active stations, set when the form is made.
+    station_id = SelectField(_l("Taken at station (empty: the centre)"), validators=[Optional()])
+    station_received_at = DateTimeLocalField(
+        _l("Received at the station"), validators=[Optional(), InWindow("past")], format="%Y-%m-%dT%H:%M"
+    )
+    centre_received_at = DateTimeLocalField(
+        _l("Received at the centre (empty: not yet)"),
+        validators=[Optional(), InWindow("past")],
+        format="%Y-%m-%dT%H:%M",
+    )
+    detained = BooleanField(_l("The applicant is detained (forwarding within 24 hours)"))
     applicant_name = _text(_l("Applicant's name"), 120, required=True)
     applicant_id_number = StringField(
         _l("Applicant's ID number"), validators=[DataRequired(), Length(min=4, max=40)]
     )
     applicant_phone = _text(_l("Applicant's phone"), 30)
+    applicant_sex = SelectField(
+        _l("Applicant's sex (optional, for the annual report)"),
+        choices=choices(SEX_LABELS, blank=True),
+        validators=[Optional()],
+    )
     categories = _checkboxes(_l("Applicant categories"), CATEGORY_LABELS, validators=[Optional()])
     contact_name = _text(_l("Contact person (e.g. for a detained client)"), 120)
     contact_phone = _text(_l("Contact person's phone"), 30)

@@ -13,6 +13,7 @@ from assignment import labels
 from assignment.deadlines import due_date, limits
 from assignment.models import (
     APPLICANT_CATEGORIES,
+    APPLICANT_SEXES,
     CASE_TYPES,
     MAX_SENTENCES,
     MEANS_TESTS,
@@ -23,6 +24,7 @@ from assignment.models import (
     CaseCounter,
 )
 from assignment.roles import actor_id, require_role
+from assignment.station_cases import decision_start, forwarding_deadline, station_columns, station_problems
 from legalaid import audit, clock
 from legalaid.db import db, lock_for_update
 from legalaid.errors import Invalid, NotAllowed, NotFound, say
@@ -108,6 +110,8 @@ def _check_case_input(session: Session, data: dict) -> None:
         problems["applicant.categories"] = [
             say("Unknown: %(categories)s.", categories=", ".join(sorted(unknown)))
         ]
+    if applicant.get("sex") not in (None, *APPLICANT_SEXES):
+        problems["applicant.sex"] = [say("One of %(choices)s.", choices=", ".join(APPLICANT_SEXES))]
     if data.get("received_on") is None:
         problems["received_on"] = [say("Required.")]
     elif data["received_on"] > clock.today():
@@ -129,6 +133,7 @@ def _check_case_input(session: Session, data: dict) -> None:
     for key in ("previous_case_id", "opposing_case_id"):
         if data.get(key) is not None and session.get(Case, data[key]) is None:
             problems[key] = [say("Unknown case.")]
+    problems.update(station_problems(session, data))
     if problems:
         raise Invalid(say("The application is not valid."), fields=problems)
 
@@ -155,11 +160,11 @@ def register_case(session: Session, data: dict, actor, *, roles: tuple[str, ...]
         status="accepted" if notified else "applied",
         received_on=received_on,
         source="notification" if notified else "application",
-        intake_point=(data.get("intake_point") or "").strip() or None,
         applicant_name=applicant["name"].strip(),
         applicant_id_number=applicant["id_number"].strip(),
         applicant_phone=applicant.get("phone"),
         applicant_categories=categories,
+        applicant_sex=applicant.get("sex") or None,
         contact_name=contact.get("name"),
         contact_phone=contact.get("phone"),
         opposing_party=(data.get("opposing_party") or "").strip() or None,
@@ -173,6 +178,7 @@ def register_case(session: Session, data: dict, actor, *, roles: tuple[str, ...]
         green_channel=is_green_channel(categories, cause, case_type),
         decided_on=received_on if notified else None,
         created_by=actor_id(actor),
+        **station_columns(session, data),  # intake point, station, both receipts, detained
     )
     session.add(case)
     session.flush()
@@ -183,7 +189,14 @@ def register_case(session: Session, data: dict, actor, *, roles: tuple[str, ...]
         "case",
         case.id,
         None,
-        {"number": case.number, "status": case.status, "case_type": case_type, "source": case.source},
+        {
+            "number": case.number,
+            "status": case.status,
+            "case_type": case_type,
+            "source": case.source,
+            "station_id": case.station_id,
+            "detained": case.detained,
+        },
     )
     return case
 
@@ -384,25 +397,40 @@ def case_deadlines(case: Case, today: dt.date | None = None) -> dict:
     materials are awaited), assignment 3 days after approval or notice, acceptance by the provider,
     retainer 5 days after assignment."""
     session = _session_of(case)
-    today = today or clock.today()
+    # The time zone and the limits are read once for the case, not once per deadline.
+    tz = clock.centre_tz()
+    table = limits()
+
+    def local(moment: dt.datetime) -> dt.date:
+        return moment.astimezone(tz).date()
+
+    centre_today = local(clock.now())
+    today = today or centre_today
     out: dict[str, dict] = {}
+    if case.station_received_at is not None:
+        forwarding = forwarding_deadline(
+            session, case, None if today == centre_today else clock.day_bounds(today)[1]
+        )
+        if forwarding is not None:
+            out["forwarding"] = forwarding
     if case.source == "application":
         pending = case.status == "pending_materials"
-        due = due_date(session, "decision", case.received_on, case.paused_days or 0)
+        start = decision_start(case)  # the centre's receipt; none while the station still has it
+        due = due_date(session, "decision", start, case.paused_days or 0, table=table) if start else None
         out["decision"] = _deadline(None if pending else due, case.decided_on, today, paused=pending)
         if pending:
             out["materials_supply"] = _deadline(case.materials_supply_by, None, today)
     assignment = case.current_assignment
     if case.decided_on is not None and case.status not in ("rejected",):
-        due = due_date(session, "assignment", case.decided_on)
-        done = clock.local_date(assignment.assigned_at) if assignment is not None else None
+        due = due_date(session, "assignment", case.decided_on, table=table)
+        done = local(assignment.assigned_at) if assignment is not None else None
         if done is not None or case.status == "accepted":
             out["assignment"] = _deadline(due, done, today)
     if assignment is not None:
-        assigned_on = clock.local_date(assignment.assigned_at)
-        accepted = clock.local_date(assignment.accepted_at) if assignment.accepted_at else None
-        out["acceptance"] = _deadline(clock.local_date(assignment.respond_by), accepted, today)
-        out["retainer"] = _deadline(due_date(session, "retainer", assigned_on), None, today)
+        assigned_on = local(assignment.assigned_at)
+        accepted = local(assignment.accepted_at) if assignment.accepted_at else None
+        out["acceptance"] = _deadline(local(assignment.respond_by), accepted, today)
+        out["retainer"] = _deadline(due_date(session, "retainer", assigned_on, table=table), None, today)
     return out
 
 
@@ -418,14 +446,9 @@ def case_list_statement(
         stmt = stmt.where(Case.case_type == case_type)
     if green_channel is not None:
         stmt = stmt.where(Case.green_channel.is_(green_channel))
-    if q:
-        text = q.strip()  # "%" and "_" typed in a search are searched for, not wildcards
-        stmt = stmt.where(
-            sa.or_(
-                *(
-                    column.icontains(text, autoescape=True)
-                    for column in (Case.number, Case.applicant_name, Case.opposing_party)
-                )
-            )
-        )
+    if q and q.strip():
+        from assignment.case_search import case_matches  # number / phone prefix, names (issue 16)
+
+        stmt = stmt.where(case_matches(q))
+    # Served by ix_legal_case_list_order / ix_legal_case_status_order on PostgreSQL (migration 0018).
     return stmt.order_by(Case.green_channel.desc(), Case.received_on, Case.id)

@@ -7,6 +7,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from assignment.case_indexes import CASE_INDEXES
 from legalaid import clock as centre_clock
 from legalaid.db import UTCDateTime, db, one_of
 
@@ -32,6 +33,7 @@ APPLICANT_CATEGORIES = (
     "service_member",
     "domestic_violence",
 )
+APPLICANT_SEXES = ("female", "male")
 STAGES = ("investigation", "prosecution", "trial")
 SOURCES = ("application", "notification")
 MEANS_TESTS = ("exempt", "waived", "checked")
@@ -140,6 +142,7 @@ class RotationPool(db.Model):
     ``weight × clock − offset``. ``active_weight`` is the weight of the members not parked as away."""
 
     __tablename__ = "rotation_pool"
+    __table_args__ = (one_of("purpose", ("cases", "duty"), "purpose_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)
@@ -151,6 +154,10 @@ class RotationPool(db.Model):
     # The distinct member weights: the pick walks one index range per weight (see the rotation package).
     weights: Mapped[list] = mapped_column(sa.JSON, default=list)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=centre_clock.now)
+    # "cases" (served through its PoolScope rows) or "duty" (staffs one station's shifts, no scope:
+    # a duty pool never serves cases and a case pool never staffs shifts; assignment/duty).
+    purpose: Mapped[str] = mapped_column(sa.String(10), default="cases", server_default="cases")
+    station_id: Mapped[int | None] = mapped_column(sa.ForeignKey("station.id"), index=True)
 
 
 class PoolScope(db.Model):
@@ -224,8 +231,16 @@ class Case(db.Model):
         one_of("case_type", CASE_TYPES, "case_type_known"),
         one_of("status", CASE_STATUSES, "status_known"),
         one_of("source", SOURCES, "source_known"),
+        one_of("applicant_sex", APPLICANT_SEXES, "applicant_sex_known"),
         sa.UniqueConstraint("year", "case_type", "seq"),
         sa.Index("ix_legal_case_listing", "green_channel", "received_on"),
+        *CASE_INDEXES,  # the list's order and search (issue 16, migration 0018)
+        # A case forwarded by a station reaches the centre after the station took it (issue 14).
+        sa.CheckConstraint(
+            "station_received_at IS NULL OR centre_received_at IS NULL"
+            " OR centre_received_at >= station_received_at",
+            name="forwarded_after_taken",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -239,11 +254,21 @@ class Case(db.Model):
     received_on: Mapped[dt.date] = mapped_column(sa.Date)
     source: Mapped[str] = mapped_column(sa.String(20), default="application")
     intake_point: Mapped[str | None] = mapped_column(sa.String(100))
+    # Taken at a station (none: at the centre itself), when the station received the application and
+    # when the centre did: forwarding within 3 working days, 24 hours for a detained applicant (Law
+    # art. 39); the 7-day decision runs from the centre's receipt (Law art. 43). Migration 0014.
+    station_id: Mapped[int | None] = mapped_column(sa.ForeignKey("station.id"), index=True)
+    station_received_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    centre_received_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Stated at intake: the applicant is in custody (a detained client is called through the contact).
+    detained: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     applicant_name: Mapped[str] = mapped_column(sa.String(120))
     applicant_id_number: Mapped[str] = mapped_column(sa.String(40))
     applicant_phone: Mapped[str | None] = mapped_column(sa.String(30))
     applicant_categories: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # Optional, asked at intake so the annual report can count women (issue 15).
+    applicant_sex: Mapped[str | None] = mapped_column(sa.String(10))
     contact_name: Mapped[str | None] = mapped_column(sa.String(120))
     contact_phone: Mapped[str | None] = mapped_column(sa.String(30))
     opposing_party: Mapped[str | None] = mapped_column(sa.String(200))
@@ -270,6 +295,7 @@ class Case(db.Model):
     created_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=centre_clock.now)
 
+    station = relationship("Station", lazy="select")
     current_assignment: Mapped[Assignment | None] = relationship(
         primaryjoin="and_(Assignment.case_id == Case.id, Assignment.live.is_(True))",
         viewonly=True,

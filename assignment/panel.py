@@ -293,9 +293,15 @@ def add_leave(
     actor,
     *,
     note: str | None = None,
+    decided: bool = False,
 ) -> ProviderLeave:
-    """Record a leave period (both days included); the provider gets no case on those days."""
-    require_role(actor, "admin", "coordinator")
+    """Record a leave period (both days included); the provider gets no case on those days.
+
+    The panel's leave is the admin's and the coordinator's; ``decided`` is a leave another decision
+    sets (an upheld complaint's pause, by its supervisor), whose caller checked the actor's role: it
+    is audited as that person's, not as the system's."""
+    if not decided:
+        require_role(actor, "admin", "coordinator")
     if ends_on < starts_on:
         raise Invalid(say("The leave ends before it starts."), fields={"to": [say("Before the start.")]})
     leave = ProviderLeave(provider_id=provider.id, starts_on=starts_on, ends_on=ends_on, note=note)

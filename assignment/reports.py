@@ -36,13 +36,18 @@ def rotation_report(
         period.append(Assignment.assigned_at >= start)
     if end:
         period.append(Assignment.assigned_at < end)
-    counts = dict(
-        session.execute(
-            sa.select(Assignment.provider_id, sa.func.count())
-            .where(*period, Assignment.counted.is_(True))
-            .group_by(Assignment.provider_id)
-        ).all()
-    )
+    if pool.purpose == "duty":  # a duty pool's turns are its rotas' shifts (assignment/duty)
+        from assignment.duty.reports import duty_turns
+
+        counts = duty_turns(session, pool, date_from, date_to)
+    else:
+        counts = dict(
+            session.execute(
+                sa.select(Assignment.provider_id, sa.func.count())
+                .where(*period, Assignment.counted.is_(True))
+                .group_by(Assignment.provider_id)
+            ).all()
+        )
     members = session.execute(
         sa.select(PoolMember.provider_id, PoolMember.weight, Provider.name)
         .join(Provider, Provider.id == PoolMember.provider_id)

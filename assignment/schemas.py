@@ -9,6 +9,7 @@ from marshmallow import fields, validate
 from assignment.intake import case_deadlines
 from assignment.models import (
     APPLICANT_CATEGORIES,
+    APPLICANT_SEXES,
     CASE_STATUSES,
     CASE_TYPES,
     DECLINE_REASONS,
@@ -26,7 +27,7 @@ from assignment.models import (
     RotationPool,
 )
 from assignment.panel import mask, masked_bank_account
-from legalaid.limits import Bool, Date, Int, List
+from legalaid.limits import Bool, Date, DateTime, Int, List
 
 Str = fields.String
 MAX_MISSING_MATERIALS = 50
@@ -106,6 +107,7 @@ class PoolMemberSchema(ma.Schema):
 
 class ApplicantSchema(ma.Schema):
     name = Str(required=True, validate=validate.Length(min=1, max=120))
+    sex = Str(allow_none=True, load_default=None, validate=_one_of(APPLICANT_SEXES))  # optional (issue 15)
     id_number = Str(required=True, validate=validate.Length(min=4, max=40))
     phone = Str(allow_none=True, load_default=None, validate=validate.Length(max=30))
     categories = List(
@@ -137,6 +139,15 @@ class CaseCreateSchema(ma.Schema):
     source = Str(load_default="application", validate=_one_of(SOURCES))
     contact = fields.Nested(ContactSchema, allow_none=True, load_default=None)
     intake_point = Str(allow_none=True, load_default=None, validate=validate.Length(max=100))
+    # Taken at a station (issue 14): its receipt is required then; the centre's may follow later.
+    station_id = Int(strict=True, allow_none=True, load_default=None)
+    station_received_at = DateTime(allow_none=True, load_default=None, window="past")
+    centre_received_at = DateTime(allow_none=True, load_default=None, window="past")
+    detained = Bool(load_default=False)
+
+
+class CentreReceiptSchema(ma.Schema):
+    received_at = DateTime(allow_none=True, load_default=None, window="past")
 
 
 class CaseListArgs(ma.Schema):
@@ -275,7 +286,12 @@ def _iso(value):
 
 def dump_deadlines(case: Case) -> dict:
     return {
-        name: {"due_on": _iso(d["due_on"]), "done_on": _iso(d["done_on"]), "state": d["state"]}
+        name: {
+            "due_on": _iso(d["due_on"]),
+            "done_on": _iso(d["done_on"]),
+            "state": d["state"],
+            **({"due_at": _iso(d["due_at"])} if "due_at" in d else {}),  # forwarding: to the minute
+        }
         for name, d in case_deadlines(case).items()
     }
 
@@ -349,6 +365,7 @@ def dump_case_summary(case: Case) -> dict:
         "opposing_party": case.opposing_party,
         "stage": case.stage,
         "intake_point": case.intake_point,
+        "station_id": case.station_id,
     }
 
 
@@ -357,6 +374,7 @@ def dump_case(case: Case, *, full_id: bool = False) -> dict:
     if full_id:
         out["applicant"]["id_number"] = case.applicant_id_number
     out["applicant"]["phone"] = case.applicant_phone
+    out["applicant"]["sex"] = case.applicant_sex
     current = case.current_assignment
     out.update(
         source=case.source,
@@ -367,6 +385,9 @@ def dump_case(case: Case, *, full_id: bool = False) -> dict:
         previous_case_id=case.previous_case_id,
         opposing_case_id=case.opposing_case_id,
         contact={"name": case.contact_name, "phone": case.contact_phone},
+        station_received_at=_iso(case.station_received_at),
+        centre_received_at=_iso(case.centre_received_at),
+        detained=case.detained,
         means_test=case.means_test,
         means_test_proof=case.means_test_proof,
         decided_on=_iso(case.decided_on),

@@ -24,6 +24,7 @@ from assignment.forms import (
     cause_choices,
 )
 from assignment.models import Case
+from assignment.station_forms import station_choices, station_data
 from assignment.views import (
     STAFF,
     asks_first_when,
@@ -48,6 +49,9 @@ CASE_FIELD_ALIASES = {
     "applicant.categories": "categories",
     "previous_case_id": "previous_case",
     "opposing_case_id": "opposing_case",
+    "station_id": "station_id",
+    "station_received_at": "station_received_at",
+    "centre_received_at": "centre_received_at",
 }
 
 
@@ -86,6 +90,7 @@ def queue():
 def _case_form(**kwargs) -> CaseForm:
     form = CaseForm(**kwargs)
     form.cause.choices = cause_choices(current_locale() == "zh_Hans")
+    form.station_id.choices = station_choices(db.session)
     return form
 
 
@@ -97,10 +102,12 @@ def _case_data(form: CaseForm) -> dict:
         "received_on": form.received_on.data,
         "source": form.source.data,
         "intake_point": form.intake_point.data or None,
+        **station_data(form),
         "applicant": {
             "name": form.applicant_name.data,
             "id_number": form.applicant_id_number.data,
             "phone": form.applicant_phone.data or None,
+            "sex": form.applicant_sex.data or None,
             "categories": form.categories.data or [],
         },
         "contact": {"name": form.contact_name.data or None, "phone": form.contact_phone.data or None},

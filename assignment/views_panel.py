@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from assignment import panel, queries
+from assignment import panel, panel_lists, queries
 from assignment.forms import (
     ConflictForm,
     EndLeaveForm,
@@ -26,7 +26,7 @@ from assignment.forms import (
 )
 from assignment.panel_import import COLUMNS, import_panel_csv, sample_csv
 from assignment.views import asks_first_when, fail, page_helpers
-from legalaid import clock
+from legalaid import clock, listing
 from legalaid.auth import roles_required
 from legalaid.confirm import asks_first
 from legalaid.db import db
@@ -65,12 +65,24 @@ def organizations():
             db.session.commit()
             flash(_("Organisation %(name)s added.", name=org.name), "success")
             return redirect(url_for(".organizations"))
+    filters, args = listing.load_filter(
+        panel_lists.OrganizationFilterForm,
+        panel_lists.ORGANIZATION_SORTS,
+        panel_lists.ORGANIZATION_SORT_LABELS,
+    )
+    page = (
+        listing.read_page(db.session, panel_lists.organizations_statement(args))
+        if args is not None
+        else listing.empty_page()
+    )
     return render_template(
         "assignment/panel/organizations.html",
         form=form,
-        organizations=queries.organizations(db.session),
+        filters=filters,
+        page=page,
+        organizations=page.rows,
         **page_helpers(),
-    ), form_status(form)
+    ), (form_status(form) if args is not None else 422)
 
 
 @bp.route("/organizations/<int:organization_id>", methods=["GET", "POST"])
@@ -147,13 +159,23 @@ def providers():
             db.session.commit()
             flash(_("%(name)s added to the panel.", name=provider.name), "success")
             return redirect(url_for(".provider", provider_id=provider.id))
+    filters, args = listing.load_filter(
+        panel_lists.ProviderFilterForm, panel_lists.PROVIDER_SORTS, panel_lists.PROVIDER_SORT_LABELS
+    )
+    page = (
+        listing.read_page(db.session, panel_lists.providers_statement(panel_lists.page_args(args)))
+        if args is not None
+        else listing.empty_page()
+    )
     return render_template(
         "assignment/panel/providers.html",
         form=form,
-        providers=queries.providers(db.session),
+        filters=filters,
+        page=page,
+        providers=page.rows,
         masked=panel.masked_bank_account,
         **page_helpers(),
-    ), form_status(form)
+    ), (form_status(form) if args is not None else 422)
 
 
 def _end_leave_form(leave_id: int, **kwargs) -> EndLeaveForm:

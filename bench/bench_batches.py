@@ -25,8 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchdb  # noqa: E402
 
 
-def generate(n: int) -> tuple[list[int], int]:
-    """n closed-and-archived cases with payable subsidies, spread over 200 providers (bulk inserts)."""
+def generate(n: int, n_providers: int = 10_000) -> tuple[list[int], int]:
+    """n closed-and-archived cases with payable subsidies, spread over ``n_providers`` providers (bulk
+    inserts): at 10,000 every payee is a different provider, the batch's worst case (issue 16)."""
     import sqlalchemy as sa
 
     from assignment.models import Assignment, Case, Organization, Provider
@@ -36,23 +37,26 @@ def generate(n: int) -> tuple[list[int], int]:
 
     session = db.session
     clerk = create_user(session, None, "bench_finance", "Bench-passw0rd-1", ["finance"])
-    orgs = [Organization(name=f"Bench firm {i}", kind="law_firm") for i in range(20)]
+    n_orgs = max(n_providers // 33, 1)
+    orgs = [Organization(name=f"Bench firm {i}", kind="law_firm") for i in range(n_orgs)]
     session.add_all(orgs)
     session.flush()
-    providers = [
-        Provider(
-            name=f"Bench lawyer {i}",
-            kind="lawyer",
-            organization_id=orgs[i % 20].id,
-            practice_since=dt.date(2010, 1, 1),
-            bank_account_stored=f"6222020200{i:09d}",
-            bank_name="ICBC",
-        )
-        for i in range(200)
-    ]
-    session.add_all(providers)
+    session.execute(
+        sa.insert(Provider),
+        [
+            {
+                "name": f"Bench lawyer {i}",
+                "kind": "lawyer",
+                "organization_id": orgs[i % n_orgs].id,
+                "practice_since": dt.date(2010, 1, 1),
+                "bank_account_stored": f"6222020200{i:09d}",
+                "bank_name": "ICBC",
+            }
+            for i in range(n_providers)
+        ],
+    )
     session.commit()
-    provider_ids = [p.id for p in providers]
+    provider_ids = list(session.scalars(sa.select(Provider.id).order_by(Provider.id)))
     now, today = clock.now(), clock.today()
     year = today.year
     session.execute(
@@ -78,7 +82,7 @@ def generate(n: int) -> tuple[list[int], int]:
         [
             {
                 "case_id": c,
-                "provider_id": provider_ids[i % 200],
+                "provider_id": provider_ids[i % len(provider_ids)],
                 "mode": "rotation",
                 "status": "accepted",
                 "live": True,
@@ -110,7 +114,7 @@ def generate(n: int) -> tuple[list[int], int]:
         [
             {
                 "case_id": c,
-                "provider_id": provider_ids[i % 200],
+                "provider_id": provider_ids[i % len(provider_ids)],
                 "status": "payable",
                 "amount_fen": 132000,
                 "breakdown": {"base_fen": 120000, "grade_multiplier": "1.1"},
@@ -126,12 +130,63 @@ def generate(n: int) -> tuple[list[int], int]:
     return ids, clerk.id
 
 
+def time_requests(app, batch_id: int, samples: int) -> dict[str, tuple[float, float, int]]:
+    """The batch's page, its API detail and its bank file (CSV, XLSX) through the app, signed in as
+    finance: 1 warm-up, then ``samples`` timed (median, max, statements). Target ≤ 1 s each."""
+    import statistics
+
+    import sqlalchemy as sa
+
+    from legalaid.db import db
+
+    client = app.test_client()
+    answer = client.post(
+        "/api/v1/session", json={"username": "bench_finance", "password": "Bench-passw0rd-1"}
+    )
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    statements = [0]
+
+    def count(*_args):
+        statements[0] += 1
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    results = {}
+    for label, path in (
+        ("batch page", f"/finance/batches/{batch_id}"),
+        ("batch page 40", f"/finance/batches/{batch_id}?page=40"),
+        ("API detail", f"/api/v1/payment-batches/{batch_id}"),
+        ("API detail page 40", f"/api/v1/payment-batches/{batch_id}?page=40&per_page=250"),
+        ("bank file CSV", f"/api/v1/payment-batches/{batch_id}/export?format=csv"),
+        ("bank file XLSX", f"/api/v1/payment-batches/{batch_id}/export?format=xlsx"),
+    ):
+        times = []
+        for i in range(samples + 1):
+            statements[0] = 0
+            t = time.perf_counter()
+            response = client.get(path)
+            body = response.get_data()  # a streamed file is read to its end
+            elapsed = time.perf_counter() - t
+            response.close()
+            assert response.status_code == 200, (path, response.status_code)
+            if i:
+                times.append(elapsed)
+        results[label] = (statistics.median(times), max(times), statements[0])
+        print(
+            f"{label:<20} median {results[label][0] * 1000:8.1f} ms  max {results[label][1] * 1000:8.1f} ms  "
+            f"{statements[0]:>3} statements  {len(body) / 1e3:8.1f} KB  (target ≤ 1 s)"
+        )
+    sa.event.remove(db.engine, "before_cursor_execute", count)
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--url", default=None)
     parser.add_argument("-n", type=int, default=10000)
+    parser.add_argument("--providers", type=int, default=10_000)
+    parser.add_argument("--samples", type=int, default=5)
     args = parser.parse_args()
     url = benchdb.database_url(args.url, "bench_batches")
     env = benchdb.app_environment(url)
@@ -147,7 +202,7 @@ def main() -> None:
     app = create_app()
     with app.app_context():
         t = time.perf_counter()
-        ids, clerk_id = generate(args.n)
+        ids, clerk_id = generate(args.n, args.providers)
         print(f"generated {len(ids)} payable subsidies in {time.perf_counter() - t:.1f} s")
         clerk = db.session.get(User, clerk_id)
 
@@ -180,7 +235,13 @@ def main() -> None:
             f"process max RSS {maxrss_mb:.0f} MB"
         )
 
-        ok = create_s <= 2 and export_s <= 5 and peak < 200e6
+        served = time_requests(app, batch_id, args.samples)
+        ok = (
+            create_s <= 2
+            and export_s <= 5
+            and peak < 200e6
+            and all(m <= 1.0 for m, _x, _q in served.values())
+        )
         print("PASS" if ok else "FAIL")
         sys.exit(0 if ok else 1)
 

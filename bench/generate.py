@@ -19,7 +19,10 @@ legal service offices, a few lawyers at each area's centre) in ``--providers / 3
 16 areas; per area a criminal pool (lawyers) and a civil/administrative/non-litigation pool (everyone);
 ``--cases`` cases received over the last six years, numbered per year and type, most of them
 closed or archived, with their assignments (≈5 % after a declined or expired offer), the live ones
-counted in ``provider.open_cases`` and the numbering in ``case_counter``.
+counted in ``provider.open_cases`` and the numbering in ``case_counter``. Then every later stage
+(hearings, observations, closings, score files and sheets, calls, archive records, subsidies, paid
+batches, consultations, complaints: ``bench/generate_stages.py``). JSON columns are written through
+their column types (once); a case's ``intake_point`` is its area, the pools' area key.
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import json
 import random
 import sys
 import time
@@ -108,6 +110,7 @@ RECENT_DAYS = 120  # cases received in the last RECENT_DAYS may still be open
 COPY_CHUNK = 20_000
 ORG_KINDS = ("centre", "law_firm", "legal_service_office")
 INSERT_BATCH = 5_000
+BANKS = ["中国工商银行", "中国农业银行", "中国银行", "中国建设银行", "交通银行", "招商银行"]
 
 
 # -- timing and progress ---------------------------------------------------------------------------
@@ -182,6 +185,7 @@ class Schema:
         inspector = sa.inspect(engine)
         self.db_tables = set(inspector.get_table_names())
         self.db_columns = {name: inspector.get_columns(name) for name in self.db_tables}
+        self._columns: dict = {}
 
     def table(self, model_name: str) -> sa.Table | None:
         """The model's Table, or None (with the reason printed) when the model or its migration is missing."""
@@ -201,6 +205,12 @@ class Schema:
 
         Refuses when the database requires a column the generator cannot fill."""
         produced = list(produced)
+        key = (table.name, tuple(produced))
+        if key not in self._columns:
+            self._columns[key] = self._columns_of(table, produced)
+        return self._columns[key]
+
+    def _columns_of(self, table: sa.Table, produced: list[str]) -> tuple[list[str], dict]:
         in_db = {c["name"]: c for c in self.db_columns[table.name]}
         unknown = [name for name in produced if name not in table.c]
         if unknown:
@@ -242,21 +252,44 @@ def insert_batches(conn: sa.Connection, table: sa.Table, rows: list[dict], produ
     return progress.finish()
 
 
-def copy_rows(conn: sa.Connection, table: sa.Table, produced: list[str], schema, chunks, total: int):
-    """Stream ``chunks`` (lists of tuples over ``produced``) into ``table`` with COPY."""
+def copy_rows(
+    conn: sa.Connection, table: sa.Table, produced: list[str], schema, chunks, total: int, show: bool = True
+):
+    """Stream ``chunks`` (lists of tuples over ``produced``) into ``table`` with COPY (``show``: a
+    progress line of its own)."""
     keep, constants = schema.columns(table, produced)
     indexes = [produced.index(name) for name in keep]
     whole = indexes == list(range(len(produced))) and not constants
     extra = tuple(constants.values())
-    progress = Progress(table.name, total)
+    # Every value goes through its column's own type, as the service's writes do (a JSON column's
+    # list is encoded once, by sa.JSON; UTCDateTime stores UTC): COPY bypasses SQLAlchemy otherwise.
+    processors = [
+        (i, proc)
+        for i, proc in enumerate(_bind_processor(table.c[name].type, conn.dialect) for name in keep)
+        if proc is not None
+    ]
+    progress = Progress(table.name, total) if show else None
     column_list = ", ".join(f'"{name}"' for name in [*keep, *constants])
     cursor = conn.connection.driver_connection.cursor()
     with cursor.copy(f'COPY "{table.name}" ({column_list}) FROM STDIN') as copy:
         for chunk in chunks:
             for row in chunk:
-                copy.write_row(row if whole else (*(row[i] for i in indexes), *extra))
-            progress.add(len(chunk))
-    return progress.finish()
+                values = row if whole else (*(row[i] for i in indexes), *extra)
+                if processors:
+                    values = list(values)
+                    for i, proc in processors:
+                        if values[i] is not None:
+                            values[i] = proc(values[i])
+                copy.write_row(values)
+            if progress:
+                progress.add(len(chunk))
+    return progress.finish() if progress else 0.0
+
+
+def _bind_processor(column_type, dialect):
+    """The column type's bind processing for this dialect; None when values pass as they are."""
+    impl = column_type.dialect_impl(dialect)
+    return impl.bind_processor(dialect)
 
 
 @contextlib.contextmanager
@@ -363,8 +396,11 @@ def build_panel(rng: random.Random, n_providers: int, n_organizations: int, now:
                 "phone": f"13{rng.randrange(10**9):09d}",
                 "email": f"p{provider_id}@panel.example.cn",
                 "created_at": created,
-                "specialties": json.dumps(rng.sample(list(CASE_TYPE_SHARE), rng.randint(1, 2))),
-                "areas": json.dumps([area], ensure_ascii=False),
+                # Python values: the JSON column type encodes them once, as the service does.
+                "specialties": rng.sample(list(CASE_TYPE_SHARE), rng.randint(1, 2)),
+                "areas": [area],
+                "bank_account_stored": f"62220{provider_id:014d}",
+                "bank_name": rng.choice(BANKS),
                 "open_cases": 0,
             }
         )
@@ -415,12 +451,12 @@ def load_pools(
                 {
                     "id": pool_id,
                     "name": f"{area}{label}轮派",
-                    "case_types": json.dumps(case_types),
-                    "provider_kinds": json.dumps(kinds),
+                    "case_types": case_types,
+                    "provider_kinds": kinds,
                     "area": area,
                     "clock": 0.0,
                     "active_weight": float(len(people)),
-                    "weights": json.dumps([1.0]),
+                    "weights": [1.0],
                     "created_at": now - dt.timedelta(days=HISTORY_DAYS),
                 }
             )
@@ -562,6 +598,9 @@ class History:
         key = (received.year, case_type)
         seq = self.counters[key] = self.counters.get(key, 0) + 1
         criminal = case_type == "criminal"
+        served = self.panel.lawyers_by_area if criminal else self.panel.everyone_by_area
+        if not served.get(area) and served:  # a small panel: no one there to take it
+            area = rng.choice(sorted(served))
         age = (self.now.date() - received).days
         status = self._status(rng, age, criminal)
         cause = rng.choice(CHARGES) if criminal else rng.choice(self.causes)
@@ -589,11 +628,11 @@ class History:
             status,
             received,
             "notification" if criminal and rng.random() < 0.9 else "application",
-            f"{area}法律援助中心",
+            area,  # the pools' area key (assignment/rotation/assign.py: case.intake_point)
             person_name(rng),
             f"{rng.randrange(110000, 660000)}{rng.randint(1950, 2008)}{rng.randrange(10**8):08d}",
             f"1{rng.randrange(3, 9)}{rng.randrange(10**9):09d}",
-            json.dumps(categories),
+            categories,
             None if criminal else person_name(rng),
             1 if rng.random() < 0.97 else rng.randint(2, 30),
             rng.random() < 0.01,
@@ -659,7 +698,11 @@ class History:
                 provider = rng.choice(people)
             self.open_count[provider] = self.open_count.get(provider, 0) + 1
         accepted = None if status == "assigned" else at + dt.timedelta(hours=rng.randint(1, 40))
-        ended = None if live else at + dt.timedelta(days=rng.randint(30, 300))
+        ended = (
+            None
+            if live
+            else min(at + dt.timedelta(days=rng.randint(30, 300)), self.now - dt.timedelta(days=2))
+        )
         self._row(
             case_id,
             provider,
@@ -687,9 +730,7 @@ class History:
         decline=None,
     ):
         rotation = mode == "rotation"
-        explanation = (
-            f'{{"picked": {{"provider_id": {provider_id}}}, "skipped": [], "next": []}}' if rotation else "{}"
-        )
+        explanation = {"picked": {"provider_id": provider_id}, "skipped": [], "next": []} if rotation else {}
         self.pending_assignments.append(
             (
                 self.next_assignment_id,
@@ -764,10 +805,31 @@ def _drain(chunks: list[list[tuple]]) -> Iterator[list[tuple]]:
         yield chunks.pop(0)
 
 
+SEQUENCED_TABLES = (
+    "organization",
+    "provider",
+    "rotation_pool",
+    "pool_scope",
+    "legal_case",
+    "assignment",
+    "user_account",
+    "hearing",
+    "observation",
+    "follow_up_call",
+    "call_attempt",
+    "score_sheet",
+    "archive_record",
+    "payment_batch",
+    "subsidy",
+    "consultation",
+    "complaint",
+)
+
+
 def finish(conn: sa.Connection, schema: Schema, timings: Timings) -> None:
     """Move each id sequence past the explicit ids; refresh the planner's statistics."""
     with timings.step("sequences and ANALYZE"):
-        for table in ("organization", "provider", "rotation_pool", "pool_scope", "legal_case", "assignment"):
+        for table in SEQUENCED_TABLES:
             if table in schema.db_tables:
                 conn.execute(
                     sa.text(
@@ -776,13 +838,61 @@ def finish(conn: sa.Connection, schema: Schema, timings: Timings) -> None:
                     )
                 )
         conn.commit()
-        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+        # VACUUM too: the visibility map lets counts and lists use index-only scans, as on a live
+        # database that autovacuum keeps.
+        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE")
 
 
 def refuse_unless_empty(conn: sa.Connection, schema: Schema) -> None:
     for table in ("organization", "provider", "legal_case", "assignment"):
         if table in schema.db_tables and conn.scalar(sa.text(f'SELECT EXISTS (SELECT 1 FROM "{table}")')):
             raise SystemExit(f"{table} already has rows; use an empty database or one named bench_*")
+
+
+def generate(
+    url: str,
+    *,
+    providers: int,
+    cases: int,
+    organizations: int | None = None,
+    seed: int = 2026,
+    prepare: bool = True,
+) -> Timings:
+    """Fill the database at ``url``: the panel, pools, cases and assignments, then every later stage
+    (bench/generate_stages.py). ``prepare=False`` takes the schema as it is (tests: already migrated)."""
+    import generate_stages
+
+    n_orgs = organizations or max(providers // 33, len(AREAS) + 5)
+    timings = Timings()
+    if prepare:
+        with timings.step("schema (legalaid db upgrade)"):
+            benchdb.prepare(url, benchdb.app_environment(url))
+
+    from legalaid.config import database_url
+
+    engine = sa.create_engine(database_url(url, "."), insertmanyvalues_page_size=INSERT_BATCH)
+    schema = Schema(engine)
+    now = clock.now().replace(microsecond=0)
+    rng = random.Random(seed)
+    try:
+        with engine.connect() as conn:
+            refuse_unless_empty(conn, schema)
+            conn.exec_driver_sql("SET synchronous_commit = off")
+            with timings.step("build panel in memory"):
+                panel = build_panel(rng, providers, n_orgs, now)
+            _, providers_loaded = load_panel(conn, schema, panel, timings)
+            pool_of = load_pools(conn, schema, panel, now, timings) if providers_loaded else {}
+            conn.commit()
+            if providers_loaded and cases:
+                history = History(rng, panel, pool_of, cases, now, with_assignments=True)
+                load_history(conn, schema, history, timings)
+                conn.commit()
+                generate_stages.load_stages(engine, conn, schema, rng, now, timings)
+                conn.commit()
+            finish(conn, schema, timings)
+    finally:
+        engine.dispose()
+    return timings
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -797,38 +907,14 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if not 20 <= args.providers <= 1_000_000 or not 0 <= args.cases <= 20_000_000:
         parser.error("--providers 20…1,000,000 and --cases 0…20,000,000")
-    n_orgs = args.organizations or max(args.providers // 33, len(AREAS) + 5)
-
     url = benchdb.database_url(args.database_url, "bench_data")
     if not benchdb.libpq_url(url).startswith("postgresql://"):
         parser.error("generate.py writes with PostgreSQL COPY; give a PostgreSQL DATABASE_URL")
-    env = benchdb.app_environment(url)
-    timings = Timings()
     started = time.monotonic()
     print(f"database: {url}  ({'recreated' if benchdb.is_bench_owned(url) else 'must be empty'})")
-    with timings.step("schema (legalaid db upgrade)"):
-        benchdb.prepare(url, env)
-
-    from legalaid.config import database_url
-
-    engine = sa.create_engine(database_url(url, "."), insertmanyvalues_page_size=INSERT_BATCH)
-    schema = Schema(engine)
-    now = clock.now().replace(microsecond=0)
-    rng = random.Random(args.seed)
-    with engine.connect() as conn:
-        refuse_unless_empty(conn, schema)
-        conn.exec_driver_sql("SET synchronous_commit = off")
-        with timings.step("build panel in memory"):
-            panel = build_panel(rng, args.providers, n_orgs, now)
-        _, providers_loaded = load_panel(conn, schema, panel, timings)
-        pool_of = load_pools(conn, schema, panel, now, timings) if providers_loaded else {}
-        conn.commit()
-        if providers_loaded and args.cases:
-            history = History(rng, panel, pool_of, args.cases, now, with_assignments=True)
-            load_history(conn, schema, history, timings)
-            conn.commit()
-        finish(conn, schema, timings)
-    engine.dispose()
+    timings = generate(
+        url, providers=args.providers, cases=args.cases, organizations=args.organizations, seed=args.seed
+    )
     timings.report(time.monotonic() - started)
 
 

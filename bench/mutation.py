@@ -12,8 +12,11 @@ printed per module and written to ``bench/out/mutation.json``; every survivor is
 command that shows its diff (``mutmut show NAME``). Survivors that no test can kill are explained in
 ``bench/MUTATION.md``; any other survivor needs a new test.
 
-A run starts from a fresh ``mutants/`` (``--keep`` reuses it and the cached results) so the copy is the
-tree as it is now. Needs the test extra (``pip install -c constraints.txt -e '.[test]'``).
+Naming modules mutates only their files: mutmut is run with ``only_mutate`` narrowed to them (its
+``--`` names alone would still generate, count and show all ~3,200 mutants of every rule module), and
+the other modules' results already in ``mutants/`` are kept, so modules can be run one by one.
+A run of every module starts from a fresh ``mutants/`` (``--keep`` reuses it and the cached results)
+so the copy is the tree as it is now. Needs the test extra (``pip install -c constraints.txt -e '.[test]'``).
 """
 
 from __future__ import annotations
@@ -50,6 +53,41 @@ TIMEOUT = {36, 24, -24, 152, 255}
 STATUS = {0: "survived", 5: "no tests", 33: "no tests", 34: "skipped", None: "not checked"}
 
 
+def module_file(name: str) -> str:
+    """The file of a module: ``assignment.deadlines.*`` -> ``assignment/deadlines.py``."""
+    return MODULES[name].removesuffix(".*").replace(".", "/") + ".py"
+
+
+def run_mutmut(files: list[str], names: list[str], max_children: int) -> int:
+    """One mutmut run (in this process) that mutates only ``files`` and tests only ``names``.
+
+    The mutated copies of ``files`` are made afresh (mutmut would otherwise take a plain copy left by a
+    run of another module for an already-mutated file) and the test map is collected again (it holds
+    only the functions mutated when it was made); every module's results (``*.py.meta``) are kept."""
+    import mutmut.__main__ as mutmut_main
+    from mutmut.configuration import config
+
+    # Functions bench/MUTATION.md explains whole (``NAME__mutmut_*``: run once at import, before mutmut
+    # can switch a mutant on) are left out: each of their mutants would run its tests for nothing.
+    known, collect = explained(), mutmut_main.collect_source_file_mutation_data
+
+    def collect_unexplained(*, mutant_names):
+        mutants, by_path = collect(mutant_names=mutant_names)
+        return [m for m in mutants if not is_explained(m[1], {k for k in known if k.endswith("*")})], by_path
+
+    mutmut_main.collect_source_file_mutation_data = collect_unexplained
+    os.chdir(ROOT)
+    for file in files:
+        (ROOT / "mutants" / file).unlink(missing_ok=True)
+    (ROOT / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
+    config().only_mutate = files
+    try:
+        mutmut_main._run(names, max_children)
+    except SystemExit as stop:
+        return stop.code if isinstance(stop.code, int) else 1
+    return 0
+
+
 def status(exit_code) -> str:
     if exit_code in KILLED:
         return "killed"
@@ -82,9 +120,15 @@ def results() -> dict[str, dict]:
 
 
 def explained() -> set[str]:
-    """The mutants bench/MUTATION.md explains (equivalent: no behaviour changes), by their full names."""
+    """The mutants bench/MUTATION.md explains (equivalent: no behaviour changes), by their full names;
+    ``NAME__mutmut_*`` explains every mutant of one function (code run once, when its module is
+    imported, which mutmut cannot switch a mutant into)."""
     notes = ROOT / "bench" / "MUTATION.md"
-    return set(re.findall(r"[\w.]+__mutmut_\d+", notes.read_text())) if notes.exists() else set()
+    return set(re.findall(r"[\w.]+__mutmut_(?:\d+|\*)", notes.read_text())) if notes.exists() else set()
+
+
+def is_explained(mutant: str, known: set[str]) -> bool:
+    return mutant in known or mutant.rpartition("__mutmut_")[0] + "__mutmut_*" in known
 
 
 def report(found: dict[str, dict]) -> int:
@@ -94,16 +138,21 @@ def report(found: dict[str, dict]) -> int:
     left = 0
     for path, r in found.items():
         rest = {k: len(v) for k, v in r.items() if isinstance(v, list)}
-        ok = sum(1 for v in r.values() if isinstance(v, list) for m in v if m in known)
+        ok = sum(1 for v in r.values() if isinstance(v, list) for m in v if is_explained(m, known))
         left += sum(rest.values()) - ok
         r["explained"] = ok
         score = "-" if r["score"] is None else f"{r['score']}%"
         print(f"{path:<40} {r['mutants']:>7} {r['killed']:>6} {score:>6}  {rest or ''} ({ok})")
+    whole = {k for k in known if k.endswith("*")}
     for r in found.values():
         for kind in ("survived", "no tests", "suspicious", "not checked"):
             for mutant in r.get(kind, []):
-                note = " (explained in bench/MUTATION.md)" if mutant in known else ""
+                if mutant not in known and is_explained(mutant, whole):
+                    continue  # a function explained whole: one line below
+                note = " (explained in bench/MUTATION.md)" if is_explained(mutant, known) else ""
                 print(f"  {kind}: mutmut show {mutant}{note}")
+    for name in sorted(whole):
+        print(f"  every mutant of {name.removesuffix('__mutmut_*')} (explained in bench/MUTATION.md)")
     out = ROOT / "bench" / "out"
     out.mkdir(parents=True, exist_ok=True)
     (out / "mutation.json").write_text(json.dumps(found, indent=1))
@@ -122,30 +171,37 @@ def main() -> int:
         help="run once more only the mutants the last run left (after new tests), keeping the rest",
     )
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)  # FILE... : NAME...: one mutmut run
     args = parser.parse_args()
+    if args.child:
+        split = args.child.index(":")
+        return run_mutmut(args.child[:split], args.child[split + 1 :], args.max_children)
     unknown = set(args.modules) - set(MODULES)
     if unknown:
         parser.error(f"unknown module(s) {', '.join(sorted(unknown))}; choose from {', '.join(MODULES)}")
     os.chdir(ROOT)
     if not args.report:
-        if not (args.keep or args.again):
+        if not (args.keep or args.again or args.modules):
             shutil.rmtree(ROOT / "mutants", ignore_errors=True)
         env = {**os.environ, "LEGALAID_TEST_DATABASE_URL": ""}  # SQLite: the fast tests
-        command = [shutil.which("mutmut") or "mutmut", "run", "--max-children", str(args.max_children)]
-        runs = {m: [MODULES[m]] for m in args.modules or MODULES}
+        command = [sys.executable, __file__, "--max-children", str(args.max_children), "--child"]
+        runs = {m: ([module_file(m)], [MODULES[m]]) for m in args.modules or MODULES}
         if args.again:
-            wanted = tuple(MODULES[m].removesuffix("*") for m in runs)
-            left = [
-                mutant
-                for r in results().values()
-                for kind in ("survived", "no tests", "suspicious", "not checked")
-                for mutant in r.get(kind, [])
-                if mutant.startswith(wanted)
-            ]
-            runs = {"the mutants left": left} if left else {}
-        for module, names in runs.items():
+            done_before, known = results(), explained()
+            again = {}
+            for m, (files, _) in runs.items():
+                left = [
+                    mutant
+                    for kind in ("survived", "no tests", "suspicious", "not checked")
+                    for mutant in done_before.get(files[0], {}).get(kind, [])
+                    if not is_explained(mutant, known)
+                ]
+                if left:
+                    again[m] = (files, left)
+            runs = again
+        for module, (files, names) in runs.items():
             print(f"== {module}", flush=True)
-            done = subprocess.run([*command, *names], env=env)
+            done = subprocess.run([*command, *files, ":", *names], env=env)
             if done.returncode:
                 print(f"mutmut stopped with exit code {done.returncode}", file=sys.stderr)
                 return done.returncode

@@ -5,7 +5,15 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -48,6 +56,7 @@ class PasswordResetForm(FlaskForm):
         _l("Repeat the temporary password"),
         validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))],
     )
+    must_change = BooleanField(_l("They must choose their own password at the next sign-in"), default=True)
 
 
 class UserFilterForm(FlaskForm):

@@ -284,8 +284,16 @@ def reset_password(user_id: int):
         user,
         form,
         "password_form",
-        lambda: users.reset_password(db.session, current_user, user, form.password.data),
+        lambda: users.reset_password(
+            db.session, current_user, user, form.password.data, must_change=form.must_change.data
+        ),
         _(
+            "Temporary password set for %(name)s; their open sessions ended. "
+            "They choose their own password when they next sign in.",
+            name=user.username,
+        )
+        if form.must_change.data
+        else _(
             "Temporary password set for %(name)s; their open sessions ended. "
             "Ask them to change it on their account page.",
             name=user.username,
@@ -373,6 +381,7 @@ ACTION_LABELS = {
     "user.set_roles": _l("Roles changed"),
     "user.set_password": _l("Password changed"),
     "user.reset_password": _l("Temporary password set"),
+    "user.require_password_change": _l("Password change at next sign-in changed"),
     "user.update": _l("Name or e-mail changed"),
     "user.link_provider": _l("Linked to the panel"),
     "token.issue": _l("API token issued"),

@@ -58,6 +58,7 @@ class Principal(UserMixin):
     provider_id: int | None
     locale: str | None
     active: bool
+    must_change_password: bool = False
 
     @property
     def is_active(self) -> bool:
@@ -129,6 +130,7 @@ _PRINCIPAL_COLUMNS = (
     User.provider_id,
     User.locale,
     User.active,
+    User.must_change_password,
     UserRole.role,
 )
 
@@ -140,7 +142,14 @@ def _principal_from_rows(rows) -> Principal | None:
     first = rows[0]
     roles = tuple(sorted(r.role for r in rows if r.role))
     return Principal(
-        first.id, first.username, first.display_name, roles, first.provider_id, first.locale, first.active
+        first.id,
+        first.username,
+        first.display_name,
+        roles,
+        first.provider_id,
+        first.locale,
+        first.active,
+        bool(first.must_change_password),
     )
 
 
@@ -217,6 +226,22 @@ def end_sessions_of(db_session, user_id: int) -> int:
         sa.update(UserSession)
         .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
         .values(ended_at=clock.now())
+    ).rowcount
+
+
+SESSION_KEEP_DAYS = 30
+
+
+def prune_sessions(db_session, now=None) -> int:
+    """Delete the session rows that ended more than ``USER_SESSION_KEEP_DAYS`` (30) days ago: signed
+    out, or ended by a disable or a password reset. An ended row signs nothing in; the audit keeps
+    each sign-in and sign-out. Open sessions stay. The scheduler runs it once a day."""
+    import datetime as dt
+
+    keep = dt.timedelta(days=current_app.config.get("USER_SESSION_KEEP_DAYS", SESSION_KEEP_DAYS))
+    cutoff = (now or clock.now()) - keep
+    return db_session.execute(
+        sa.delete(UserSession).where(UserSession.ended_at.is_not(None), UserSession.ended_at < cutoff)
     ).rowcount
 
 

@@ -27,6 +27,8 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str | None] = mapped_column(sa.String(120))
     email: Mapped[str | None] = mapped_column(sa.String(254))
     active: Mapped[bool] = mapped_column(default=True)
+    # Set with a temporary password; until the person picks their own, only the change-password page.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     locale: Mapped[str | None] = mapped_column(sa.String(10))
     # A provider's login; a supervisor's organisation is that of this provider record (DESIGN.md §4).
     provider_id: Mapped[int | None] = mapped_column(sa.ForeignKey("provider.id"), unique=True)

@@ -181,6 +181,7 @@ USER = named(
             "provider_id": nullable(ID),
             "locale": nullable(STRING),
             "active": BOOLEAN,
+            "must_change_password": BOOLEAN,
         },
     ),
 )

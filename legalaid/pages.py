@@ -87,6 +87,8 @@ def login():
         login_user(user)
         if user.locale:
             session["locale"] = user.locale
+        if user.must_change_password:  # the page says why
+            return redirect(url_for("shell.change_password", next=safe_next(form.next.data)))
         return redirect(safe_next(form.next.data))
     return render_template("auth/login.html", form=form), (400 if form.errors else 200)
 
@@ -131,6 +133,78 @@ def account():
     return render_template("account.html", form=form, language_form=_language_form()), (
         422 if form.errors else 200
     )
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Every user's own password: the current one, then the new one twice. A user an admin gave a
+    temporary password "to change at the next sign-in" is sent here and may go nowhere else."""
+    form = PasswordForm()
+    required = current_user.must_change_password
+    if form.validate_on_submit():
+        try:
+            users.change_own_password(
+                db.session, current_user, form.current_password.data, form.new_password.data
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            for name, problems in exc.shown_fields().items():
+                if name in form:
+                    form[name].errors = [*form[name].errors, *problems]
+            flash(exc.shown(), "error")
+            return _password_page(form, required, 422)
+        db.session.commit()
+        flash(_("Your password has been changed."), "success")
+        return redirect(safe_next(request.args.get("next")) if required else url_for("shell.account"))
+    return _password_page(form, required, 422 if form.errors else 200)
+
+
+def _password_page(form: PasswordForm, required: bool, status: int):
+    page = render_template(
+        "auth/change_password.html", form=form, required=required, min_length=users.MIN_PASSWORD_LENGTH
+    )
+    return page, status
+
+
+# What a user who must change their password may still reach: signing in and out, the change
+# itself, the language, the icon and static files.
+OPEN_WHILE_PASSWORD_CHANGE_REQUIRED = frozenset(
+    {
+        "static",
+        "shell.login",
+        "shell.logout",
+        "shell.change_password",
+        "shell.set_language",
+        "shell.favicon",
+        "shell_api.create_session",
+        "shell_api.read_session",
+        "shell_api.delete_session",
+        "shell_api.change_own_password",
+    }
+)
+
+
+@bp.before_app_request
+def require_password_change():
+    """A user whose password must be changed reaches only the change-password page (pages are sent
+    there; the API answers 403 ``password_change_required``)."""
+    if request.endpoint is None or request.endpoint in OPEN_WHILE_PASSWORD_CHANGE_REQUIRED:
+        return None
+    user = current_user._get_current_object()
+    if not user.is_authenticated or not getattr(user, "must_change_password", False):
+        return None
+    from legalaid.api import error_response, is_api_request
+
+    if is_api_request():
+        return error_response(
+            403,
+            "password_change_required",
+            "Your password must be changed first: POST /api/v1/me/password.",
+        )
+    flash(_("Choose your own password before you continue."), "warning")
+    target = request.full_path if request.query_string else request.path
+    return redirect(url_for("shell.change_password", next=target if request.method == "GET" else None))
 
 
 def _language_form() -> LanguageForm:

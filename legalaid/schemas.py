@@ -50,6 +50,15 @@ class UserUpdateSchema(ma.Schema):
     display_name = fields.String(allow_none=True, validate=validate.Length(max=120))
     email = fields.Email(allow_none=True, validate=validate.Length(max=254))
     active = fields.Boolean()
+    # A temporary password; ``must_change_password`` (default true with it) sends its holder to the
+    # change-password page at the next sign-in. Given alone, it requires (or waives) that change.
+    password = fields.String(validate=validate.Length(min=8, max=200))
+    must_change_password = fields.Boolean()
+
+
+class PasswordChangeSchema(ma.Schema):
+    current_password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    new_password = fields.String(required=True, validate=validate.Length(min=8, max=200))
 
 
 def dump_user(user) -> dict:
@@ -61,4 +70,5 @@ def dump_user(user) -> dict:
         "provider_id": user.provider_id,
         "locale": user.locale,
         "active": user.active,
+        "must_change_password": bool(user.must_change_password),
     }

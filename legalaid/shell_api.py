@@ -22,7 +22,14 @@ from legalaid.openapi import (
     responds,
     use_query,
 )
-from legalaid.schemas import SessionSchema, UserCreateSchema, UserListArgs, UserUpdateSchema, dump_user
+from legalaid.schemas import (
+    PasswordChangeSchema,
+    SessionSchema,
+    UserCreateSchema,
+    UserListArgs,
+    UserUpdateSchema,
+    dump_user,
+)
 
 bp = api_blueprint("shell_api", __name__)
 
@@ -51,6 +58,19 @@ def read_session():
 def delete_session():
     """Sign out."""
     logout_user()
+    return no_content()
+
+
+@bp.post("/me/password")
+@login_required
+@use_body(PasswordChangeSchema)
+@responds(204, errors=(422,))
+def change_own_password(body):
+    """Change your own password (the current one, then the new one). A user who must change their
+    password (an admin set a temporary one) is answered 403 ``password_change_required`` everywhere
+    else until they do."""
+    users.change_own_password(db.session, current_user, body["current_password"], body["new_password"])
+    db.session.commit()
     return no_content()
 
 

@@ -105,16 +105,34 @@ def get_user_by_name(session: Session, username: str) -> User:
 
 
 def set_password(session: Session, actor, user: User, password: str) -> None:
+    """The person's own password: any "change it at the next sign-in" requirement is met."""
     _check_password_rules(password)
     user.password_hash = hash_password(password)
-    audit.record(session, actor, "user.set_password", "user", user.id)
+    before = {"must_change_password": True} if user.must_change_password else None
+    user.must_change_password = False
+    forget_user(user.id)
+    audit.record(
+        session,
+        actor,
+        "user.set_password",
+        "user",
+        user.id,
+        before,
+        {"must_change_password": False} if before else None,
+    )
 
 
 def change_own_password(session: Session, actor, current: str, new: str) -> None:
-    user = session.get(User, actor.id)
+    """Current password, then the new one (the password rules; not the same as the current one)."""
+    user = _locked(session, actor) if actor is not None else None
     if user is None or not check_password_hash(user.password_hash, current):
         raise Invalid(
             say("The current password is wrong."), fields={"current_password": [say("Wrong password.")]}
+        )
+    if new == current:
+        raise Invalid(
+            say("Choose a new password, not the one you have now."),
+            fields={"new_password": [say("The same as the current password.")]},
         )
     set_password(session, actor, user, new)
 
@@ -155,14 +173,46 @@ def enable_user(session: Session, actor: User | None, user: User) -> None:
     audit.record(session, actor, "user.enable", "user", user.id, {"active": False}, {"active": True})
 
 
-def reset_password(session: Session, actor: User | None, user: User, password: str) -> None:
-    """An admin sets a temporary password and tells the person, who changes it on their account page.
-    Their open sessions end: whoever held the old password is signed out."""
+def reset_password(
+    session: Session, actor: User | None, user: User, password: str, *, must_change: bool = True
+) -> None:
+    """An admin sets a temporary password and tells the person. With ``must_change`` (the default)
+    they must pick their own at the next sign-in before anything else. Their open sessions end:
+    whoever held the old password is signed out."""
     _check_password_rules(password)
     user = _locked(session, user)
     user.password_hash = hash_password(password)
+    before = user.must_change_password
+    user.must_change_password = bool(must_change)
     end_sessions_of(session, user.id)
-    audit.record(session, actor, "user.reset_password", "user", user.id)
+    forget_user(user.id)
+    audit.record(
+        session,
+        actor,
+        "user.reset_password",
+        "user",
+        user.id,
+        {"must_change_password": before},
+        {"must_change_password": user.must_change_password},
+    )
+
+
+def require_password_change(session: Session, actor: User | None, user: User, required: bool) -> None:
+    """Require (or stop requiring) that ``user`` picks a new password before anything else."""
+    user = _locked(session, user)
+    if user.must_change_password == required:
+        return
+    user.must_change_password = required
+    forget_user(user.id)
+    audit.record(
+        session,
+        actor,
+        "user.require_password_change",
+        "user",
+        user.id,
+        {"must_change_password": not required},
+        {"must_change_password": required},
+    )
 
 
 def update_profile(
@@ -308,7 +358,8 @@ def users_page(session: Session, *, page: int = 1, per_page: int = 50, **filters
 
 def update_user(session: Session, actor: User | None, user: User, changes: dict) -> None:
     """``PATCH /api/v1/users/{id}``: each given key through its own audited change (roles,
-    provider link, name and e-mail, disabled or enabled)."""
+    provider link, name and e-mail, a temporary password and whether it must be changed at the next
+    sign-in, disabled or enabled)."""
     if "roles" in changes:
         set_roles(session, actor, user, changes["roles"])
     if "provider_id" in changes:
@@ -321,6 +372,12 @@ def update_user(session: Session, actor: User | None, user: User, changes: dict)
             display_name=changes.get("display_name", user.display_name),
             email=changes.get("email", user.email),
         )
+    if "password" in changes:
+        reset_password(
+            session, actor, user, changes["password"], must_change=changes.get("must_change_password", True)
+        )
+    elif "must_change_password" in changes:
+        require_password_change(session, actor, user, changes["must_change_password"])
     # Declarative, as PATCH is: asking for the state a user is already in changes nothing (checked
     # under the lock, so of two admins disabling at once one disables and one finds it done).
     if "active" in changes and changes["active"] != _locked(session, user).active:

@@ -44,11 +44,15 @@ PATH_ID_TABLES = {
     "observation_id": "observation",
     "pool_id": "rotation_pool",
     "provider_id": "provider",
+    "rota_id": "duty_rota",
     "sheet_id": "score_sheet",
+    "shift_id": "duty_shift",
+    "station_id": "station",
     "subsidy_id": "subsidy",
+    "swap_id": "duty_swap",
     "user_id": "user_account",
 }
-PATH_TEXT = {"day": "2026-05-01"}
+PATH_TEXT = {"day": "2026-05-01", "month": "2026-05"}
 
 
 @pytest.fixture(scope="module")

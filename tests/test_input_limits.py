@@ -463,7 +463,9 @@ STORED = {
     "UserUpdateSchema": {
         "display_name": ("user_account", "display_name"),
         "email": ("user_account", "email"),
+        "password": None,
     },
+    "PasswordChangeSchema": {"current_password": None, "new_password": None},
     "OrganizationSchema": {
         "name": ("organization", "name"),
         "area": ("organization", "area"),
@@ -504,7 +506,16 @@ STORED = {
     },
     "PersonSchema": {"name": ("consultation", "person_name"), "phone": ("consultation", "person_phone")},
     "ConsultationListArgs": {"phone": None, "q": None},  # searches, never stored
+    "RotaCreateSchema": {"month": ("duty_rota", "month")},
+    "RotaQueryArgs": {"month": None},  # a filter, never stored
+    "CheckOutSchema": {"note": ("duty_shift", "note")},
     "StationSchema": {
+        "name": ("station", "name"),
+        "area": ("station", "area"),
+        "address": ("station", "address"),
+        "hours": ("station", "hours"),
+    },
+    "StationUpdateSchema": {
         "name": ("station", "name"),
         "area": ("station", "area"),
         "address": ("station", "address"),
@@ -520,6 +531,12 @@ STORED = {
     "ComplaintExtensionSchema": {"reason": ("complaint", "extension_reason")},
     "ComplaintDecisionSchema": {"findings": ("complaint", "findings")},
     "SubsidyFilterSchema": {"q": None},  # a search, never stored
+    # The long lists' searches (legalaid.listing), never stored.
+    "_ListArgs": {"q": None},  # hearings, observations, follow-up calls, red flags
+    "ComplaintPageArgs": {"q": None},
+    "ProviderListArgs": {"q": None},
+    "OrganizationListArgs": {"q": None},
+    "ScoreFileListArgs": {"q": None},
     "DecisionSchema": {
         "means_test_proof": ("legal_case", "means_test_proof"),
         "reason": ("legal_case", "rejection_reason"),

@@ -40,6 +40,7 @@ ACCESS: list[tuple[str, str]] = [
     # One's own session, tokens, inbox and calendar feed; reference lists every role reads.
     ("GET /session", SIGNED_IN),
     ("POST /tokens", SIGNED_IN),
+    ("POST /me/password", SIGNED_IN),
     ("* /me/inbox*", SIGNED_IN),
     ("* /me/calendar-feed", SIGNED_IN),
     ("GET /calendar/days", SIGNED_IN),
@@ -72,6 +73,7 @@ ACCESS: list[tuple[str, str]] = [
     ("POST /cases/*/decision", "coordinator"),
     ("POST /cases/*/materials*", "coordinator"),
     ("POST /cases/*/withdraw", "coordinator"),
+    ("POST /cases/*/centre-receipt", "coordinator"),  # a station's application reached the centre
     ("POST /cases/*/assignments", "coordinator"),
     ("GET /cases/*/assignments", STAFF),
     ("GET /cases/*/next-in-line", "coordinator"),
@@ -129,8 +131,25 @@ ACCESS: list[tuple[str, str]] = [
     ("POST /consultations", "desk coordinator"),
     ("POST /consultations/*/application", "desk coordinator"),
     ("GET /consultations*", "desk coordinator supervisor admin"),
+    # Duty rota: coordinators draw up, publish and change it, approve swaps, record no-shows; staff
+    # read it; a provider swaps, checks in and out of their own shifts only.
+    ("POST /stations/*/rota", "coordinator"),
+    ("GET /stations/*/rota", STAFF),
+    ("GET /rota/*", STAFF),
+    ("POST /rota/*/publish", "coordinator"),
+    ("GET /me/shifts", "provider"),
+    ("POST /shifts/*/swap", "own"),
+    ("POST /shifts/*/check-*", "own"),
+    ("POST /shifts/*", "coordinator"),  # reassign, missed
+    ("POST /swaps/*/accept", "own"),
+    ("POST /swaps/*/withdraw", "own"),
+    ("POST /swaps/*", "coordinator"),  # approve, refuse
     ("POST /stations", "admin"),
     ("GET /stations", STAFF + " desk"),
+    ("POST /stations/*/months/*/archive", "coordinator"),  # a month's duty subsidies payable
+    ("PATCH /stations/*", "admin"),
+    ("GET /stations/figures", STAFF),  # applications taken and forwarded late, per station
+    ("GET /stations/*", STAFF + " desk"),
     # Complaints: supervisors handle them; admins read (without the complainant's identity); the
     # provider complained about reads and answers theirs once asked for a statement.
     ("POST /complaints", "supervisor"),
@@ -140,6 +159,7 @@ ACCESS: list[tuple[str, str]] = [
     ("POST /complaints/*", "supervisor"),
     # Statistics: coordinators, supervisors, admins; finance its subsidy figures.
     ("GET /reports/summary", STAFF + " finance"),
+    ("GET /reports/annual*", STAFF + " finance"),  # finance: the subsidy figures only
 ]
 
 MATRIX_ROLES = ("admin", "coordinator", "supervisor", "provider", "finance", "desk", "anonymous")
@@ -232,7 +252,13 @@ def request_for(key: str, path: str, operation: dict, document: dict, ids: dict)
     for parameter in operation.get("parameters", []):
         name = parameter["name"]
         if parameter["in"] == "path":
-            value = clock.today().isoformat() if name == "day" else ids[name][0]
+            value = (
+                clock.today().isoformat()
+                if name == "day"
+                else clock.today().strftime("%Y-%m")
+                if name == "month"
+                else ids[name][0]
+            )
             url = url.replace("{" + name + "}", str(value))
         elif parameter.get("required"):
             query[name] = example(parameter["schema"], document, ids, name)
@@ -295,6 +321,10 @@ def district(app, make_provider):
             "consultation_id": "consultation",
             "complaint_id": "complaint",
             "user_id": "user_account",
+            "rota_id": "duty_rota",
+            "shift_id": "duty_shift",
+            "swap_id": "duty_swap",
+            "station_id": "station",
         }
         for name, table in tables.items():
             column = db.metadata.tables[table].c.id
@@ -336,7 +366,8 @@ def test_every_role_gets_what_design_allows(app, district):
             json=request["json"],
             headers=headers,
         )
-        got, text = response.status_code, response.get_data(as_text=True)  # read: a stream ends
+        # Read it all (a stream ends); a workbook is bytes, shown only if the cell is wrong.
+        got, text = response.status_code, response.get_data().decode("utf-8", "replace")
         response.close()
         wrong = (got in (401, 403) or got >= 500) if want == "allowed" else got != int(want)
         succeeded += 200 <= got < 300

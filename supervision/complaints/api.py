@@ -9,14 +9,13 @@ from legalaid.api import api_blueprint, paginate, use_body
 from legalaid.auth import roles_required
 from legalaid.db import db
 from legalaid.openapi import page_of, responds, use_query
-from supervision.complaints import services
+from supervision.complaints import lists, services
 from supervision.complaints.schemas import (
     COMPLAINT,
     ComplaintAcceptanceSchema,
     ComplaintAnswerSchema,
     ComplaintDecisionSchema,
     ComplaintExtensionSchema,
-    ComplaintListArgs,
     ComplaintSchema,
     ComplaintStatementRequestSchema,
     ComplaintStatementSchema,
@@ -44,11 +43,14 @@ def register_complaint(body):
 
 @bp.get("/complaints")
 @roles_required(*READERS)
-@use_query(ComplaintListArgs)
+@use_query(lists.ComplaintPageArgs)
 @responds(200, page_of(COMPLAINT))
 def list_complaints(args):
-    """Complaints, the nearest limit first; ``?overdue=true`` those past their limit."""
-    return jsonify(paginate(db.session, services.complaint_list_statement(**args), _dump))
+    """Complaints, the nearest limit first; ``?overdue=true`` those past their limit; filtered by status,
+    matter, received_from / received_to, q (case number or respondent); ``sort`` by due, received_on,
+    matter, status or id ("-" first: descending)."""
+    stmt = services.complaint_list_statement(status=args["status"], overdue=args["overdue"])
+    return jsonify(paginate(db.session, lists.filter_complaints(stmt, args), _dump))
 
 
 @bp.get("/complaints/<int:complaint_id>")

@@ -65,14 +65,16 @@ def pause_provider(session: Session, actor, complaint: Complaint):
 
     provider = panel.get_provider(session, complaint.respondent_provider_id)
     start = complaint.decided_on or clock.today()
-    # The panel's leave is the admin's and the coordinator's; here the decision sets it (the system).
+    # The panel's leave is the admin's and the coordinator's; here the complaint's decision sets it,
+    # audited as the deciding supervisor's.
     leave = panel.add_leave(
         session,
         provider,
         start,
         start + dt.timedelta(days=complaint.pause_days - 1),
-        None,
+        actor,
         note=LEAVE_NOTE.format(id=complaint.id),
+        decided=True,
     )
     complaint.leave_id = leave.id
     audit.record(

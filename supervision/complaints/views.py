@@ -13,17 +13,15 @@ from wtforms.fields.choices import SelectChoice
 
 from assignment.models import Case, Organization, Provider
 from assignment.views import fail
-from legalaid import clock
+from legalaid import clock, listing
 from legalaid.auth import roles_required
 from legalaid.confirm import asks_first
 from legalaid.db import db
 from legalaid.errors import DomainError
-from legalaid.limits import int_arg
-from supervision.complaints import services
+from supervision.complaints import lists, services
 from supervision.complaints.forms import (
     AcceptanceForm,
     AnswerForm,
-    ComplaintFilterForm,
     ComplaintForm,
     DecisionForm,
     ExtensionForm,
@@ -34,8 +32,6 @@ from supervision.complaints.labels import label
 from supervision.complaints.services import HANDLERS, READERS
 
 bp = Blueprint("complaint_pages", __name__)
-
-PER_PAGE = 50
 
 
 def helpers() -> dict:
@@ -71,30 +67,23 @@ def _names(complaints) -> dict:
 @bp.get("/complaints")
 @roles_required(*READERS)
 def register():
-    form = ComplaintFilterForm(request.args)
-    if not form.validate():
-        empty = {"rows": [], "total": 0, "page": 1, "pages": 1, "query": {}, "names": _names([])}
-        return render_template("supervision/complaints/list.html", form=form, **empty, **helpers()), 422
-    stmt = services.complaint_list_statement(
-        status=form.status.data or None, overdue=True if form.overdue.data else None
-    )
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(int_arg(request.args, "page", 1, minimum=1), pages)
-    rows = db.session.scalars(stmt.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
-    query = {k: v for k, v in request.args.items() if k != "page" and v}
+    """The register, paged, sorted and filtered as ``GET /api/v1/complaints``."""
+    form, args = listing.load_filter(lists.ComplaintListForm, lists.SORTS, lists.SORT_LABELS)
+    if args is None:
+        page = listing.empty_page()
+    else:
+        stmt = services.complaint_list_statement(status=args["status"], overdue=args["overdue"])
+        page = listing.read_page(db.session, lists.filter_complaints(stmt, args))
     return render_template(
         "supervision/complaints/list.html",
         form=form,
-        rows=rows,
-        total=total,
+        rows=page.rows,
         page=page,
-        pages=pages,
-        query=query,
-        names=_names(rows),
+        total=page.total,
+        names=_names(page.rows),
         identity=services.is_handler(current_user),
         **helpers(),
-    )
+    ), (200 if args is not None else 422)
 
 
 def _complaint_form() -> ComplaintForm:

@@ -19,7 +19,7 @@ from legalaid.models import CASE_STAFF
 from legalaid.openapi import DATE, no_content, page_of, responds, use_query
 from supervision.scheduling import answer_schemas as answer
 from supervision.scheduling import calendar as feeds
-from supervision.scheduling import calls, hearings, observations, reminders, schemas
+from supervision.scheduling import calls, hearings, lists, observations, reminders, schemas
 from supervision.scheduling.deadlines import open_deadlines
 
 bp = api_blueprint("scheduling_api", __name__)
@@ -57,17 +57,19 @@ def case_hearings(case_id: int):
 
 @bp.get("/hearings")
 @roles_required(*HEARING_USERS)
-@use_query(schemas.HearingArgs)
+@use_query(lists.HearingListArgs)
 @responds(200, page_of(answer.HEARING))
 def list_hearings(args):
-    """Hearings: staff see all (filter by case_id); a provider sees their own."""
+    """Hearings: staff see all, a provider their own; filtered by case_id, status (``held``: started),
+    starts_from / starts_to (days), q (case number or court); ``sort`` by starts_at, case, court, status
+    or id ("-" first: descending)."""
     provider_id = None
     if not current_user.has_role(*STAFF):
         if current_user.provider_id is None:
             return jsonify({"items": [], "total": 0})
         provider_id = current_user.provider_id
     stmt = hearings.hearings_statement(case_id=args["case_id"], provider_id=provider_id)
-    return jsonify(paginate(db.session, stmt, schemas.dump_hearing))
+    return jsonify(paginate(db.session, lists.filter_hearings(stmt, args), schemas.dump_hearing))
 
 
 @bp.get("/hearings/<int:hearing_id>")
@@ -107,14 +109,15 @@ def cancel_hearing(hearing_id: int, body):
 
 @bp.get("/observations")
 @roles_required(*STAFF)
-@use_query(schemas.ObservationArgs)
+@use_query(lists.ObservationListArgs)
 @responds(200, page_of(answer.OBSERVATION))
 def list_observations(args):
-    """Observations, filtered by status, observer_id, case_id."""
+    """Observations, filtered by status, observer_id, case_id, starts_from / starts_to, q (case
+    number); ``sort`` by starts_at, case, observer, status or id."""
     stmt = observations.observations_statement(
         status=args["status"], observer_id=args["observer_id"], case_id=args["case_id"]
     )
-    return jsonify(paginate(db.session, stmt, schemas.dump_observation))
+    return jsonify(paginate(db.session, lists.filter_observations(stmt, args), schemas.dump_observation))
 
 
 @bp.get("/observations/<int:observation_id>")
@@ -142,17 +145,18 @@ def report_observation(observation_id: int, body):
 
 @bp.get("/follow-ups")
 @roles_required(*STAFF)
-@use_query(schemas.FollowUpArgs)
+@use_query(lists.FollowUpListArgs)
 @responds(200, page_of(answer.CALL))
 def list_follow_ups(args):
-    """Follow-up calls, filtered by case_id, due_before (inclusive), caller_id, status."""
+    """Follow-up calls, filtered by case_id, due_before (inclusive), due_from / due_to, caller_id,
+    status, purpose, q (case number); ``sort`` by due_on, case, purpose, status or id."""
     stmt = calls.calls_statement(
         case_id=args["case_id"],
         due_before=args["due_before"],
         caller_id=args["caller_id"],
         status=args["status"],
     )
-    return jsonify(paginate(db.session, stmt, schemas.dump_call))
+    return jsonify(paginate(db.session, lists.filter_calls(stmt, args), schemas.dump_call))
 
 
 @bp.get("/follow-ups/<int:call_id>")
@@ -195,19 +199,13 @@ def my_calls(args):
 
 @bp.get("/red-flags")
 @roles_required(*STAFF)
-@use_query(schemas.RedFlagArgs)
+@use_query(lists.RedFlagListArgs)
 @responds(200, page_of(answer.RED_FLAG))
 def list_red_flags(args):
-    """Red flags raised by follow-up calls (took money), filtered by case_id and status."""
-    from sqlalchemy import select
-
-    from supervision.scheduling.models import RedFlag
-
-    stmt = select(RedFlag).order_by(RedFlag.raised_at.desc(), RedFlag.id.desc())
-    if args["case_id"] is not None:
-        stmt = stmt.where(RedFlag.case_id == args["case_id"])
-    if args["status"]:
-        stmt = stmt.where(RedFlag.status == args["status"])
+    """Red flags raised by follow-up calls (took money), newest first; filtered by case_id,
+    provider_id, status, raised_from / raised_to, q (case number or provider); ``sort`` by raised_at,
+    case, provider, status or id."""
+    stmt = lists.red_flags_statement({**args, "sort": args["sort"] or "-raised_at"})
     return jsonify(paginate(db.session, stmt, schemas.dump_red_flag))
 
 

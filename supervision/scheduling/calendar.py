@@ -122,6 +122,12 @@ def build_feed(session: Session, user: User, now: dt.datetime | None = None) -> 
                 " ".join(filter(None, [h.court, h.room])),
                 "CANCELLED" if h.status == "cancelled" else "CONFIRMED",
             )
+        from supervision.scheduling.duty_notices import duty_shift_events
+
+        for shift_id, summary, start, end, where, status in duty_shift_events(
+            session, user.provider_id, now - PAST, now + AHEAD
+        ):
+            event(_uid("duty-shift", shift_id), summary, start, end, where, status)
     if user.has_role("supervisor"):
         for o in session.scalars(
             sa.select(Observation)

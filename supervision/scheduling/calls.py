@@ -66,13 +66,10 @@ def script(purpose: str) -> list[str]:
 
 
 def client_is_detained(case: Case) -> bool:
-    """A detained client is reached through the contact person recorded on the case. The case records
-    a contact person for criminal defendants (the family member to call); an explicit ``detained``
-    flag on the case wins when there is one."""
-    explicit = getattr(case, "detained", None)
-    if explicit is not None:
-        return bool(explicit)
-    return case.case_type == "criminal" and bool(case.contact_phone)
+    """A detained client is reached through the contact person recorded on the case. Whether the
+    client is detained is stated at intake (``Case.detained``, issue 14), no longer guessed from a
+    criminal case's contact person."""
+    return bool(case.detained)
 
 
 def _callee(case: Case) -> tuple[bool, str | None, str | None]:
@@ -424,17 +421,31 @@ def red_flags(session: Session, case_id: int) -> list[RedFlag]:
     return list(session.scalars(sa.select(RedFlag).where(RedFlag.case_id == case_id).order_by(RedFlag.id)))
 
 
-def after_closing_call_settled(session: Session, case_id: int) -> bool:
-    """Archiving needs the post-closing call done or closed as unreachable (DESIGN.md §4)."""
-    return bool(
-        session.scalar(
-            sa.select(sa.func.count()).where(
-                FollowUpCall.case_id == case_id,
+SETTLED_CALL_STATUSES = ("done", "unreachable")
+
+
+def after_closing_calls_settled(session: Session, case_ids) -> set[int]:
+    """The cases (of ``case_ids``) whose post-closing call is done or closed as unreachable: archiving
+    needs it (DESIGN.md §4). One query, whatever the number of cases; the one place of the rule."""
+    ids = sorted(set(case_ids))
+    if not ids:
+        return set()
+    return set(
+        session.scalars(
+            sa.select(FollowUpCall.case_id)
+            .where(
+                FollowUpCall.case_id.in_(ids),
                 FollowUpCall.purpose == "after_closing",
-                FollowUpCall.status.in_(("done", "unreachable")),
+                FollowUpCall.status.in_(SETTLED_CALL_STATUSES),
             )
+            .distinct()
         )
     )
+
+
+def after_closing_call_settled(session: Session, case_id: int) -> bool:
+    """Archiving needs the post-closing call done or closed as unreachable (DESIGN.md §4)."""
+    return case_id in after_closing_calls_settled(session, [case_id])
 
 
 def calls_statement(

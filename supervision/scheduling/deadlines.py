@@ -14,9 +14,11 @@ from sqlalchemy.orm import Session
 
 from assignment.deadlines import due_date
 from assignment.models import Assignment, Case
+from assignment.station_cases import awaiting_forwarding, forwarding_deadline
 from legalaid import clock
 
 DEADLINES = {
+    "forwarding": _l("Station forwards the application to the centre"),  # Law art. 39, local practice
     "decision": _l("Decide on the application"),  # Law art. 43
     "assignment": _l("Assign the case"),  # Law art. 43
     "acceptance": _l("Provider's answer to the assignment"),  # local practice
@@ -60,13 +62,27 @@ def open_deadlines(
         if due <= upto:
             found.append(Deadline(case_id, number, name, due, today))
 
-    # Decision: 7 days from receipt; the clock stands still while materials are awaited.
-    for cid, number, received, paused in session.execute(
-        sa.select(Case.id, Case.number, Case.received_on, Case.paused_days).where(
-            Case.status == "applied", Case.source == "application"
-        )
+    # Decision: 7 days from the centre's receipt; the clock stands still while materials are awaited
+    # and has not started while a station still holds the application (forwarding, below).
+    for cid, number, received, paused, taken, reached in session.execute(
+        sa.select(
+            Case.id,
+            Case.number,
+            Case.received_on,
+            Case.paused_days,
+            Case.station_received_at,
+            Case.centre_received_at,
+        ).where(Case.status == "applied", Case.source == "application")
     ):
+        if reached is not None:
+            received = clock.local_date(reached)
+        elif taken is not None:
+            continue
         add(cid, number, "decision", due_date(session, "decision", received, paused or 0))
+    # Forwarding: a station's application reaches the centre within 3 working days, 24 hours for a
+    # detained applicant (issue 14), the last day of its exact due moment.
+    for case in awaiting_forwarding(session):
+        add(case.id, case.number, "forwarding", forwarding_deadline(session, case)["due_on"])
     for cid, number, decided in session.execute(
         sa.select(Case.id, Case.number, Case.decided_on).where(
             Case.status == "accepted", Case.decided_on.is_not(None)

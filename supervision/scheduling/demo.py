@@ -37,6 +37,21 @@ def _at(days: int, hour: int) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), clock.centre_tz()).astimezone(dt.UTC)
 
 
+def _recorded_at(session: Session, case, starts_at: dt.datetime, *, lead_days: int) -> dt.datetime:
+    """When the demo records a hearing: ``lead_days`` before it, as a court's notice comes, but not
+    before the case's assignment was accepted, and a day before the demo is loaded at the latest (a
+    real centre's hearings were recorded on many days, not all at the load moment)."""
+    from assignment.models import Assignment
+
+    accepted = session.scalar(
+        sa.select(sa.func.max(Assignment.accepted_at)).where(Assignment.case_id == case.id)
+    )
+    moment = starts_at - dt.timedelta(days=lead_days)
+    if accepted is not None:
+        moment = max(moment, accepted + dt.timedelta(hours=3))
+    return min(moment, clock.now() - dt.timedelta(hours=20))
+
+
 def build_schedule(session: Session, progress) -> None:
     rng = random.Random(2026)
     for day, working, note in HOLIDAYS_2026:
@@ -57,33 +72,37 @@ def build_schedule(session: Session, progress) -> None:
     for i, case in enumerate(cases[:18]):
         days = [-20, -9, -3, -1, 2, 4, 6, 9, 12, 15, 20, 25, 30, 3, 3, 3, 3, 40][i]
         hour = 9 if days != 3 else 9 + (i % 2) * 4
-        recorded.append(
-            hearings.record_hearing(
-                session,
-                coordinator,
-                case,
-                starts_at=_at(days, hour),
-                court=rng.choice(COURTS),
-                room=str(rng.randint(1, 12)),
+        starts_at = _at(days, hour)
+        with on_day(_recorded_at(session, case, starts_at, lead_days=4 + i % 11)):
+            recorded.append(
+                hearings.record_hearing(
+                    session,
+                    coordinator,
+                    case,
+                    starts_at=starts_at,
+                    court=rng.choice(COURTS),
+                    room=str(rng.randint(1, 12)),
+                )
             )
-        )
     # A morning with more observed hearings than supervisors (the demo samples them all): the last stay
     # without an observer, and supervisors and coordinators are alerted.
     settings = current_app.config.setdefault("SCHEDULING", {})
     rate = settings.get("observation_sample_rate")
     settings["observation_sample_rate"] = 1.0
     try:
-        for case in cases[18:24]:
-            recorded.append(
-                hearings.record_hearing(
-                    session,
-                    coordinator,
-                    case,
-                    starts_at=_at(5, 9),
-                    court=COURTS[0],
-                    room=str(rng.randint(1, 12)),
+        for j, case in enumerate(cases[18:24]):
+            starts_at = _at(5, 9)
+            with on_day(_recorded_at(session, case, starts_at, lead_days=6 + j * 2)):
+                recorded.append(
+                    hearings.record_hearing(
+                        session,
+                        coordinator,
+                        case,
+                        starts_at=starts_at,
+                        court=COURTS[0],
+                        room=str(rng.randint(1, 12)),
+                    )
                 )
-            )
     finally:
         if rate is None:
             settings.pop("observation_sample_rate")
@@ -97,17 +116,18 @@ def build_schedule(session: Session, progress) -> None:
         if observation.observer_id is None:
             continue
         observer = session.get(User, observation.observer_id)
-        observations.report_observation(
-            session,
-            observer,
-            observation,
-            preparation=rng.randint(3, 5),
-            examination=rng.randint(2, 5),
-            argument=rng.randint(3, 5),
-            effect=rng.randint(3, 5),
-            court_view=rng.choice(["承办律师准备充分，质证到位", "辩护意见有针对性", "庭审表现一般"]),
-            notes="演示数据",
-        )
+        with on_day(hearing.starts_at + dt.timedelta(days=1, hours=7)):  # the report, the day after
+            observations.report_observation(
+                session,
+                observer,
+                observation,
+                preparation=rng.randint(3, 5),
+                examination=rng.randint(2, 5),
+                argument=rng.randint(3, 5),
+                effect=rng.randint(3, 5),
+                court_view=rng.choice(["承办律师准备充分，质证到位", "辩护意见有针对性", "庭审表现一般"]),
+                notes="演示数据",
+            )
     coming = [h for h in recorded if h.starts_at > clock.now() and h.status == "scheduled"]
     if len(coming) > 2:
         hearings.move_hearing(

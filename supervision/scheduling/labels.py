@@ -47,6 +47,41 @@ def outbox_count_text(status: str, count: int) -> str:
     return texts.get(status, f"{status}: {count}")
 
 
+# Why an e-mail was not delivered, by the kind of error the mail server gave (the stored error starts
+# with its exception's name); the server's own words are shown beside, as they came.
+_OUTBOX_ERRORS = (
+    (("SMTPRecipientsRefused",), _l("The mail server refused the recipient's address.")),
+    (("SMTPSenderRefused",), _l("The mail server refused the service's sender address.")),
+    (
+        ("SMTPAuthenticationError", "SMTPNotSupportedError"),
+        _l("The mail server refused the service's sign-in."),
+    ),
+    (("SMTPDataError", "SMTPResponseException"), _l("The mail server refused the message.")),
+    (
+        (
+            "SMTPConnectError",
+            "SMTPServerDisconnected",
+            "ConnectionRefusedError",
+            "ConnectionResetError",
+            "TimeoutError",
+            "gaierror",
+            "OSError",
+            "socket",
+        ),
+        _l("The mail server could not be reached."),
+    ),
+)
+
+
+def outbox_error_label(last_error: str | None) -> str:
+    """Why a given-up e-mail was not sent, in words."""
+    kind = (last_error or "").split(":", 1)[0].strip()
+    for names, words in _OUTBOX_ERRORS:
+        if kind in names:
+            return str(words)
+    return _("The mail server answered with an error.")
+
+
 def observer_reason_label(reason: str | None) -> str:
     """Why a supervisor may not observe a hearing (the coordinator's staffing choice)."""
     return {

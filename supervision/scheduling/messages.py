@@ -119,7 +119,15 @@ MESSAGES = {
     "deadline_digest": _deadline_digest,
     "deadline_overdue": _deadline_overdue,
     "complaint_digest": _complaint_digest,
+    "duty_rota": lambda p: _duty("duty_rota_words", p),
+    "duty_shift": lambda p: _duty("duty_shift_words", p),
 }
+
+
+def _duty(name: str, p: dict) -> tuple[str, str]:
+    from supervision.scheduling import duty_notices
+
+    return getattr(duty_notices, name)(p)
 
 
 def words(message: str | None, params: dict | None, subject: str, body: str) -> tuple[str, str]:

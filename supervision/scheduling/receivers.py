@@ -25,3 +25,8 @@ def connect() -> None:
     assignment_signals.assignment_accepted.connect(on_assignment_accepted, weak=False)
     assignment_signals.assignment_ended.connect(on_assignment_ended, weak=False)
     supervision_signals.case_closed.connect(on_case_closed, weak=False)
+    from assignment.duty import signals as duty_signals
+    from supervision.scheduling import duty_notices
+
+    duty_signals.rota_published.connect(duty_notices.on_rota_published, weak=False)
+    duty_signals.shift_changed.connect(duty_notices.on_shift_changed, weak=False)

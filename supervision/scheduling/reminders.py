@@ -371,11 +371,28 @@ def failed_emails(session: Session, limit: int = 200) -> list[OutboxMessage]:
 
 
 def retry_email(session: Session, actor, message: OutboxMessage) -> None:
-    """An admin sends a given-up e-mail again (the cap starts over)."""
+    """An admin sends a given-up e-mail again (the cap starts over). Only a given-up one: of two
+    admins sending it again at once, the second is told it is already on its way (409)."""
     from legalaid import audit
+    from legalaid.db import lock_row
+    from legalaid.errors import NotAllowed, NotFound, say
 
+    message = lock_row(session, OutboxMessage, message.id)
+    if message is None:
+        raise NotFound(say("No such e-mail."))
+    if message.status != "failed":
+        raise NotAllowed(say("This e-mail is no longer given up; it is already being sent again or sent."))
+    before = {"status": message.status, "attempts": message.attempts}
     message.status, message.attempts, message.next_attempt_at = "pending", 0, clock.now()
-    audit.record(session, actor, "outbox.retry", "outbox_message", message.id)
+    audit.record(
+        session,
+        actor,
+        "outbox.retry",
+        "outbox_message",
+        message.id,
+        before,
+        {"status": "pending", "attempts": 0},
+    )
 
 
 # --- the in-app inbox ---

@@ -229,7 +229,8 @@ def build_scheduler(
     app: Flask, holder: str | None = None, *, blocking: bool = True, minute_seconds: int = 60
 ):
     """The scheduler with its fixed sweeps: due reminders and e-mail every minute, the morning digest
-    and call lists at 08:00 local time, deadline checks every 15 minutes, lease renewal."""
+    and call lists at 08:00 local time, deadline checks every 15 minutes, ended sign-in sessions
+    pruned nightly, lease renewal."""
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.schedulers.blocking import BlockingScheduler
     from apscheduler.triggers.cron import CronTrigger
@@ -257,6 +258,12 @@ def build_scheduler(
     def renew_lease(session):
         pass  # _job renews before calling
 
+    def prune_sessions(session):
+        from legalaid.auth import prune_sessions as prune
+
+        prune(session)
+        session.commit()
+
     scheduler.add_job(
         _job(app, holder, sweep),
         IntervalTrigger(seconds=minute_seconds),
@@ -275,6 +282,12 @@ def build_scheduler(
         IntervalTrigger(minutes=15),
         id="deadlines",
         next_run_time=start + dt.timedelta(seconds=5),
+        **options,
+    )
+    scheduler.add_job(
+        _job(app, holder, prune_sessions),
+        CronTrigger(hour=3, minute=30, timezone=tz),  # ended sign-ins, once a day at night
+        id="prune_sessions",
         **options,
     )
     scheduler.add_job(

@@ -67,31 +67,8 @@ class CalendarDaySchema(ma.Schema):
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
 
 
-class ObservationArgs(ma.Schema):
-    status = fields.String(
-        load_default=None, validate=validate.OneOf(("unassigned", "scheduled", "reported", "cancelled"))
-    )
-    observer_id = limits.Int(load_default=None)
-    case_id = limits.Int(load_default=None)
-
-
-class FollowUpArgs(ma.Schema):
-    case_id = limits.Int(load_default=None)
-    due_before = limits.Date(load_default=None, window="planning")
-    caller_id = limits.Int(load_default=None)
-    status = fields.String(
-        load_default=None,
-        validate=validate.OneOf(("planned", "retrying", "done", "unreachable", "cancelled")),
-    )
-
-
-class RedFlagArgs(ma.Schema):
-    case_id = limits.Int(load_default=None)
-    status = fields.String(load_default=None, validate=validate.OneOf(("open", "confirmed", "dismissed")))
-
-
-class HearingArgs(ma.Schema):
-    case_id = limits.Int(load_default=None)
+# The lists' query arguments (hearings, observations, follow-up calls, red flags) are in
+# ``supervision.scheduling.lists``, with their sort keys and their pages' filter forms.
 
 
 class CallListArgs(ma.Schema):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from assignment.workdays import add_working_days, is_working_day, set_calendar_day
 from supervision.scheduling.calls import (
     after_closing_call_settled,
+    after_closing_calls_settled,
     daily_call_list,
     get_call,
     get_red_flag,
@@ -24,6 +25,7 @@ from supervision.scheduling.reminders import plan_reminder, send_outbox, sweep_d
 __all__ = [
     "add_working_days",
     "after_closing_call_settled",
+    "after_closing_calls_settled",
     "cancel_hearing",
     "daily_call_list",
     "decide_observation",

@@ -25,11 +25,12 @@ from supervision.scheduling.forms import (
     CalendarDayForm,
     ClearDayForm,
 )
-from supervision.scheduling.labels import outbox_count_text
+from supervision.scheduling.labels import outbox_count_text, outbox_error_label
 from supervision.scheduling.messages import reminder_words
 from supervision.scheduling.models import (
     OutboxMessage,
 )
+from supervision.scheduling.rules import setting
 
 
 @bp.route("/deadlines")
@@ -113,14 +114,8 @@ def inbox():
 @bp.route("/outbox", methods=["GET", "POST"])
 @roles_required("admin")
 def outbox():
-    if request.method == "POST" and FlaskForm().validate_on_submit():
-        message = db.session.get(OutboxMessage, limits.int_arg(request.form, "message_id", 0))
-        if message is None:
-            abort(404)
-        reminders.retry_email(db.session, current_user, message)
-        db.session.commit()
-        flash(_("The e-mail will be sent again."), "success")
-        return redirect(url_for("scheduling.outbox"))
+    if request.method == "POST":
+        return _send_again(message_id=limits.int_arg(request.form, "message_id", 0))
     counts = dict(
         db.session.execute(
             sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)
@@ -131,7 +126,41 @@ def outbox():
         failed=reminders.failed_emails(db.session),
         counts=[outbox_count_text(status, n) for status, n in sorted(counts.items())],
         form=FlaskForm(),
+        error_label=outbox_error_label,
+        max_attempts=setting("outbox_max_attempts"),
     )
+
+
+def _given_up(message_id: int) -> OutboxMessage:
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        abort(404)
+    return message
+
+
+def _email_detail(message_id: int) -> str:
+    message = _given_up(message_id)
+    return f"{message.to_address} · {message.subject}"
+
+
+@asks_first(
+    _l("Send this e-mail again? The service tries it afresh, up to its number of attempts."),
+    yes=_l("Yes, send it again"),
+    detail=_email_detail,
+)
+def _send_again(message_id: int):
+    """A given-up e-mail back to the outbox (asked first; audited; refused when no longer given up)."""
+    message = _given_up(message_id)
+    if FlaskForm().validate_on_submit():
+        try:
+            reminders.retry_email(db.session, current_user, message)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.shown(), "error")
+        else:
+            db.session.commit()
+            flash(_("The e-mail will be sent again."), "success")
+    return redirect(url_for("scheduling.outbox"))
 
 
 @bp.route("/calendar", methods=["GET", "POST"])

@@ -10,12 +10,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from assignment.models import Case
-from legalaid import clock
+from legalaid import clock, listing
 from legalaid.auth import roles_required
 from legalaid.confirm import asks_first
 from legalaid.db import db
 from legalaid.errors import DomainError
-from supervision.scheduling import calls
+from supervision.scheduling import calls, lists
 from supervision.scheduling.blueprint import bp, fail, lookups, page_helpers
 from supervision.scheduling.forms import (
     AttemptForm,
@@ -30,12 +30,29 @@ from supervision.scheduling.models import (
 @bp.route("/calls")
 @roles_required("supervisor")
 def call_list():
+    """Today's calls (due or overdue, the supervisor's own first), then every call, paged, sorted and
+    filtered as ``GET /api/v1/follow-ups``."""
     today = clock.today()
     todo = calls.daily_call_list(db.session, today, current_user.id)
-    names = lookups([c.case_id for c in todo], [c.caller_id for c in todo])
+    form, args = listing.load_filter(lists.CallFilterForm, lists.CALL_SORTS, lists.CALL_SORT_LABELS)
+    if args is None:
+        page = listing.empty_page()
+    else:
+        stmt = calls.calls_statement(
+            status=args["status"], caller_id=current_user.id if args["mine"] else None
+        )
+        page = listing.read_page(db.session, lists.filter_calls(stmt, args))
+    every = todo + page.rows
+    names = lookups([c.case_id for c in every], [c.caller_id for c in every])
     return render_template(
-        "supervision/scheduling/calls.html", calls=todo, today=today, names=names, **page_helpers()
-    )
+        "supervision/scheduling/calls.html",
+        calls=todo,
+        page=page,
+        filters=form,
+        today=today,
+        names=names,
+        **page_helpers(),
+    ), (200 if args is not None else 422)
 
 
 @bp.route("/calls/<int:call_id>", methods=["GET", "POST"])
@@ -75,13 +92,14 @@ def call_detail(call_id: int):
 def _flash_attempt(call: FollowUpCall, *, took_money: bool) -> None:
     """What the recorded attempt means, in people's words (not the call's status code)."""
     if took_money:
+        # A warning, not an error: the call was recorded; what it found needs a supervisor's decision.
         flash(
             _(
-                "The call is recorded. A red flag is raised because the client says the provider took "
-                "money or gifts: the provider's subsidy is held and the score's veto item is set until a "
+                "A red flag is raised: the client says the provider took money or gifts. The call is "
+                "recorded; the provider's subsidy is held and the score's veto item is set until a "
                 "supervisor confirms or dismisses the flag."
             ),
-            "error",
+            "warning",
         )
         return
     flash(
@@ -117,17 +135,25 @@ def _flag_detail(flag_id: int) -> str | None:
 @bp.route("/red-flags")
 @roles_required("supervisor", "coordinator", "admin")
 def red_flag_list():
-    flags = list(
-        db.session.scalars(
-            sa.select(RedFlag).order_by(RedFlag.status != "open", RedFlag.raised_at.desc()).limit(300)
-        )
+    """Red flags, the open ones first, paged, sorted and filtered as ``GET /api/v1/red-flags``."""
+    form, args = listing.load_filter(lists.RedFlagFilterForm, lists.FLAG_SORTS, lists.FLAG_SORT_LABELS)
+    page = (
+        listing.read_page(db.session, lists.red_flags_statement(args))
+        if args is not None
+        else listing.empty_page()
     )
+    flags = page.rows
     names = lookups(
         [f.case_id for f in flags], [f.resolved_by for f in flags], [f.provider_id for f in flags]
     )
     return render_template(
-        "supervision/scheduling/red_flags.html", flags=flags, names=names, **page_helpers()
-    )
+        "supervision/scheduling/red_flags.html",
+        flags=flags,
+        page=page,
+        filters=form,
+        names=names,
+        **page_helpers(),
+    ), (200 if args is not None else 422)
 
 
 @bp.route("/red-flags/<int:flag_id>", methods=["GET", "POST"])

@@ -11,23 +11,22 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import selectinload
 
 from assignment.intake import get_case
 from assignment.models import Assignment, Case
-from legalaid import clock
+from legalaid import clock, listing
 from legalaid.auth import roles_required
 from legalaid.confirm import asks_first
 from legalaid.db import db
 from legalaid.errors import DomainError, shown
 from legalaid.filters import local_time
 from legalaid.models import CASE_STAFF
-from supervision.scheduling import hearings, observations, observer_choice
+from supervision.scheduling import hearings, lists, observations, observer_choice
 from supervision.scheduling.blueprint import aware, bp, fail, lookups, page_helpers
 from supervision.scheduling.forms import CancelForm, FindCaseForm, HearingForm, ReportForm, StaffForm
 from supervision.scheduling.labels import observer_reason_label
-from supervision.scheduling.models import (
-    Observation,
-)
+from supervision.scheduling.models import Observation
 
 
 @bp.route("/observations")
@@ -36,16 +35,16 @@ def observation_list():
     now = clock.now()
     mine = list(
         db.session.scalars(
-            observations.observations_statement(observer_id=current_user.id).where(
-                Observation.status.in_(("scheduled", "unassigned"))
-            )
+            observations.observations_statement(observer_id=current_user.id)
+            .where(Observation.status.in_(("scheduled", "unassigned")))
+            .options(selectinload(Observation.hearing))
         )
     )
     unassigned = list(
         db.session.scalars(
-            observations.observations_statement(status="unassigned").where(
-                Observation.starts_at > now - dt.timedelta(days=30)
-            )
+            observations.observations_statement(status="unassigned")
+            .where(Observation.starts_at > now - dt.timedelta(days=30))
+            .options(selectinload(Observation.hearing))
         )
     )
     reported = list(
@@ -54,9 +53,20 @@ def observation_list():
             .order_by(None)
             .order_by(Observation.starts_at.desc())
             .limit(20)
+            .options(selectinload(Observation.hearing))
         )
     )
-    every = mine + unassigned + reported
+    form, args = listing.load_filter(
+        lists.ObservationFilterForm, lists.OBSERVATION_SORTS, lists.OBSERVATION_SORT_LABELS
+    )
+    if args is None:
+        page = listing.empty_page()
+    else:
+        stmt = observations.observations_statement(
+            status=args["status"], observer_id=current_user.id if args["mine"] else None
+        ).options(selectinload(Observation.hearing))
+        page = listing.read_page(db.session, lists.filter_observations(stmt, args))
+    every = mine + unassigned + reported + page.rows
     names = lookups(
         [o.case_id for o in every], [o.observer_id for o in every], [o.provider_id for o in every]
     )
@@ -65,10 +75,12 @@ def observation_list():
         mine=mine,
         unassigned=unassigned,
         reported=reported,
+        page=page,
+        filters=form,
         names=names,
         now=now,
         **page_helpers(),
-    )
+    ), (200 if args is not None else 422)
 
 
 @bp.route("/observations/<int:observation_id>", methods=["GET", "POST"])
@@ -171,25 +183,37 @@ def observation_staff(observation_id: int):
 @bp.route("/hearings")
 @roles_required(*CASE_STAFF, "provider")
 def hearing_list():
+    """Hearings, paged, sorted and filtered as ``GET /api/v1/hearings`` (a provider: their own). With no
+    filter asked, staff see those from a week ago on."""
     now = clock.now()
+    form, args = listing.load_filter(lists.HearingFilterForm, lists.HEARING_SORTS, lists.HEARING_SORT_LABELS)
     if current_user.has_role(*CASE_STAFF):
-        stmt = hearings.hearings_statement(from_=now - dt.timedelta(days=7))
-    elif current_user.provider_id is not None:
-        stmt = hearings.hearings_statement(provider_id=current_user.provider_id)
+        stmt = hearings.hearings_statement()
+        if args is not None and "starts_from" not in request.args:  # kept by the headers and pager
+            form.starts_from.data = args["starts_from"] = (now - dt.timedelta(days=7)).date()
     else:
-        stmt = hearings.hearings_statement(provider_id=-1)
-    rows = list(db.session.scalars(stmt.limit(500)))
+        stmt = hearings.hearings_statement(provider_id=current_user.provider_id or -1)
+    if args is None:
+        page = listing.empty_page()
+    else:
+        stmt = lists.filter_hearings(stmt, args)
+        page = listing.read_page(db.session, stmt)
+        if args["starts_from"] is not None:
+            page.query.setdefault("starts_from", args["starts_from"].isoformat())
+    rows = page.rows
     names = lookups([h.case_id for h in rows], [h.observation.observer_id for h in rows if h.observation])
     return render_template(
         "supervision/scheduling/hearings.html",
         hearings=rows,
+        page=page,
+        filters=form,
         names=names,
         now=now,
         find_form=FindCaseForm(formdata=None),
         my_cases=_cases_for_hearings() if current_user.has_role("provider") else [],
         may_record=current_user.has_role(*hearings.RECORDERS),
         **page_helpers(),
-    )
+    ), (200 if args is not None else 422)
 
 
 def _cases_for_hearings() -> list[tuple[int, str]]:

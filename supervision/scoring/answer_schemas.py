@@ -45,6 +45,7 @@ CLOSING = named(
             "termination_ground": nullable(STRING),
             "termination_note": nullable(STRING),
             "retainer_signed_on": nullable(DATE),
+            "recovered_fen": nullable(INTEGER),
             "hand_in": obj(
                 {},
                 {

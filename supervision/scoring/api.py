@@ -16,7 +16,7 @@ from legalaid.errors import NotFound, say
 from legalaid.models import CASE_STAFF
 from legalaid.openapi import CSV, JSON, page_of, responds, use_query
 from supervision.scoring import answer_schemas as answer
-from supervision.scoring import appeals, checklists, closing, files, reports, sheets
+from supervision.scoring import appeals, checklists, closing, files, lists, reports, sheets
 from supervision.scoring.models import Checklist, ScoreFile
 from supervision.scoring.schemas import (
     AppealDecisionSchema,
@@ -26,7 +26,6 @@ from supervision.scoring.schemas import (
     ClosingSchema,
     DocumentsSchema,
     QualityArgs,
-    ScoreFileArgs,
     ScoreSheetSchema,
     dump_checklist,
     dump_closing,
@@ -233,15 +232,14 @@ def read_score(case_id):
 
 @bp.get("/score-files")
 @roles_required("supervisor", "admin")
-@use_query(ScoreFileArgs)
+@use_query(lists.ScoreFileListArgs)
 @responds(200, page_of(answer.SCORE_FILE))
 def list_score_files(args):
-    """Closed files and their score status (?status=open|second_review|third_review|final|appealed)."""
+    """Closed files and their score status (?status=open|second_review|third_review|final|appealed),
+    by the day they ended; filtered by provider_id, case_type, q (case number or provider); ``sort`` by
+    ended_on, case, provider, case_type or status ("-" first: descending)."""
     stmt = sa.select(ScoreFile).order_by(ScoreFile.ended_on, ScoreFile.case_id)
-    for key in ("status", "provider_id", "case_type"):
-        if args.get(key) is not None:
-            stmt = stmt.where(getattr(ScoreFile, key) == args[key])
-    return jsonify(paginate(db.session, stmt, dump_file))
+    return jsonify(paginate(db.session, lists.filter_files(stmt, args), dump_file))
 
 
 @bp.get("/me/scores")

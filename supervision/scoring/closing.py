@@ -116,6 +116,7 @@ def close_case(
     termination_ground: str | None = None,
     termination_note: str | None = None,
     retainer_signed_on: dt.date | None = None,
+    recovered_fen: int | None = None,
     today: dt.date | None = None,
 ) -> CaseClosing:
     """The provider reports the case ended and hands in closing materials: in_progress → closed."""
@@ -136,6 +137,8 @@ def close_case(
         problems["ended_on"] = [say("The case cannot end before it was received.")]
     if retainer_signed_on and retainer_signed_on > today:
         problems["retainer_signed_on"] = [say("Cannot be in the future.")]
+    if recovered_fen is not None and recovered_fen < 0:
+        problems["recovered_fen"] = [say("The amount cannot be negative.")]
     if not (outcome or "").strip():
         problems["outcome"] = [say("Say how the case ended.")]
     if terminated and termination_ground not in TERMINATION_GROUNDS:
@@ -159,6 +162,7 @@ def close_case(
         termination_ground=termination_ground if terminated else None,
         termination_note=termination_note if terminated else None,
         retainer_signed_on=retainer_signed_on,
+        recovered_fen=recovered_fen,
         documents_due_on=due_date(session, "closing_materials", ended_on),
         reported_by=getattr(actor, "id", None),
     )
@@ -201,6 +205,7 @@ def close_case(
             "outcome": closing.outcome,
             "terminated": terminated,
             "termination_ground": closing.termination_ground,
+            "recovered_fen": recovered_fen,
             "documents": codes,
             "checklist_id": checklist.id if checklist else None,
             "in_sample": draw < rules.sample_rate(),

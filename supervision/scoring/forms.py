@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from legalaid import limits
+from supervision.subsidies.forms import YuanField
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -23,6 +24,7 @@ class ClosingForm(FlaskForm):
     termination_ground = SelectField(_l("Ground for termination"), validators=[Optional()])
     termination_note = TextAreaField(_l("Note on the termination"), validators=[Optional(), Length(max=2000)])
     retainer_signed_on = DateField(_l("Retainer signed on"), validators=[Optional(), limits.InWindow("past")])
+    recovered = YuanField(_l("Amount recovered or obtained for the client (yuan, optional)"))
     documents = MultiCheckboxField(_l("Closing materials handed in"))
 
 

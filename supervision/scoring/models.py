@@ -28,6 +28,7 @@ class CaseClosing(db.Model):
     """The provider's closing report (结案): one row per closed case."""
 
     __tablename__ = "case_closing"
+    __table_args__ = (sa.CheckConstraint("recovered_fen >= 0", name="recovered_fen_not_negative"),)
 
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("legal_case.id"), primary_key=True)
     provider_id: Mapped[int] = mapped_column(sa.ForeignKey("provider.id"), index=True)
@@ -37,6 +38,8 @@ class CaseClosing(db.Model):
     termination_ground: Mapped[str | None] = mapped_column(sa.String(40))
     termination_note: Mapped[str | None] = mapped_column(sa.Text)
     retainer_signed_on: Mapped[dt.date | None] = mapped_column(sa.Date)
+    # The amount recovered or obtained for the client (optional; typed in yuan, kept in integer fen).
+    recovered_fen: Mapped[int | None] = mapped_column(sa.BigInteger)
     # ended_on + 30 days (local guides); materials after it are late and cost the timeliness item.
     documents_due_on: Mapped[dt.date] = mapped_column(sa.Date)
     documents_complete_on: Mapped[dt.date | None] = mapped_column(sa.Date)

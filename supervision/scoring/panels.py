@@ -54,13 +54,19 @@ def provider_panel(user) -> Markup | None:
         .order_by(ScoreFile.appeal_by)
         .limit(20)
     ).all()
-    late = db.session.scalars(
-        sa.select(CaseClosing).where(
-            CaseClosing.provider_id == user.provider_id,
-            CaseClosing.documents_complete_on.is_(None),
-        )
-    ).all()
-    late = [c for c in late if closing.missing_documents(c, case_numbers([c.case_id])[c.case_id].case_type)]
+    # One query for the closings with their case types (the documents come with them, selectin).
+    late = [
+        c
+        for c, case_type in db.session.execute(
+            sa.select(CaseClosing, Case.case_type)
+            .join(Case, Case.id == CaseClosing.case_id)
+            .where(
+                CaseClosing.provider_id == user.provider_id,
+                CaseClosing.documents_complete_on.is_(None),
+            )
+        ).all()
+        if closing.missing_documents(c, case_type)
+    ]
     if not (to_close or to_read or late):
         return None
     return Markup(

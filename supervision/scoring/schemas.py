@@ -10,7 +10,7 @@ from decimal import Decimal
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from legalaid.limits import Bool, Date, Int, List
+from legalaid.limits import MAX_AMOUNT_FEN, Bool, Date, Int, List
 from supervision.scoring.closing import hand_in_status
 from supervision.scoring.defaults import TERMINATION_GROUNDS
 from supervision.scoring.models import (
@@ -37,6 +37,10 @@ class ClosingSchema(ma.Schema):
     )
     termination_note = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=2000))
     retainer_signed_on = Date(allow_none=True, load_default=None, window="past")
+    # The amount recovered or obtained for the client, in fen (optional; the annual report sums it).
+    recovered_fen = Int(
+        big=True, allow_none=True, load_default=None, validate=validate.Range(min=0, max=MAX_AMOUNT_FEN)
+    )
     documents = List(
         fields.String(validate=validate.Length(max=40)),
         load_default=list,
@@ -140,6 +144,7 @@ def dump_closing(closing, case_type: str) -> dict:
         "termination_ground": closing.termination_ground,
         "termination_note": closing.termination_note,
         "retainer_signed_on": closing.retainer_signed_on.isoformat() if closing.retainer_signed_on else None,
+        "recovered_fen": closing.recovered_fen,
         "documents": [
             {"code": d.code, "handed_in_on": d.handed_in_on.isoformat(), "late": d.late}
             for d in closing.documents

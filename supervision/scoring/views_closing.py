@@ -71,6 +71,7 @@ def close_case(case_id):
                 termination_ground=form.termination_ground.data or None,
                 termination_note=form.termination_note.data or None,
                 retainer_signed_on=form.retainer_signed_on.data,
+                recovered_fen=form.recovered.data,
                 documents=form.documents.data or [],
             )
             db.session.commit()

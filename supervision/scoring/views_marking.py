@@ -11,41 +11,35 @@ from flask_login import current_user
 
 from assignment import intake
 from assignment.models import Organization, Provider
-from legalaid import clock
+from legalaid import clock, listing
 from legalaid.auth import roles_required
 from legalaid.confirm import asks_first
 from legalaid.db import db
 from legalaid.errors import DomainError, Invalid, say, shown
 from legalaid.models import User
-from supervision.scoring import appeals, closing, files, sheets, vetoes, who_may_mark
+from supervision.scoring import appeals, closing, files, lists, sheets, vetoes, who_may_mark
 from supervision.scoring.blueprint import bp, case_numbers, flash_error, provider_names, visible_case_number
 from supervision.scoring.forms import (
     ActionForm,
     AppealDecisionForm,
 )
 from supervision.scoring.labels import role_label, status_label
-from supervision.scoring.models import CaseClosing, Checklist, ScoreFile, ScoreSheet
+from supervision.scoring.models import CaseClosing, Checklist, ScoreSheet
 
 
 @bp.get("/")
 @roles_required("supervisor", "admin")
 def worklist():
-    files = db.session.scalars(
-        sa.select(ScoreFile)
-        .where(ScoreFile.status != "final")
-        .order_by(ScoreFile.ended_on, ScoreFile.case_id)
-        .limit(500)
-    ).all()
-    excluded = who_may_mark.scorer_exclusions(db.session, files, current_user)
-    sections = {"open": [], "second_review": [], "third_review": [], "appealed": []}
-    for f in files:
-        if f.case_id in excluded:
-            continue
-        if current_user.has_role("supervisor") and who_may_mark.marking_refusal(db.session, f, current_user):
-            mine = [s for s in f.sheets if s.scorer_id == current_user.id and s.status == "draft"]
-            if not mine:
-                continue
-        sections[f.status].append(f)
+    """The files the reader may mark now (or has a draft on), counted by stage, paged, sorted and
+    filtered as ``GET /api/v1/score-files``."""
+    form, args = listing.load_filter(lists.WorklistFilterForm, lists.SORTS, lists.SORT_LABELS)
+    stmt = lists.worklist_statement(current_user)
+    page = (
+        listing.read_page(db.session, lists.filter_files(stmt, args))
+        if args is not None
+        else listing.empty_page()
+    )
+    files = page.rows
     drafts = db.session.scalars(
         sa.select(ScoreSheet).where(ScoreSheet.scorer_id == current_user.id, ScoreSheet.status == "draft")
     ).all()
@@ -56,13 +50,16 @@ def worklist():
     }
     return render_template(
         "supervision/scoring/worklist.html",
-        sections=sections,
+        files=files,
+        page=page,
+        filters=form,
+        counts=lists.stage_counts(db.session, current_user),
         drafts=drafts,
         cases=case_numbers(all_ids),
         providers=provider_names(f.provider_id for f in files),
         closings=closings,
         today=clock.today(),
-    )
+    ), (200 if args is not None else 422)
 
 
 @bp.route("/cases/<int:case_id>", methods=["GET", "POST"])

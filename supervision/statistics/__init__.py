@@ -11,11 +11,15 @@ def register(app: Flask) -> None:
     from legalaid import exempt_from_csrf
     from legalaid.hooks import add_nav
     from legalaid.models import CASE_STAFF
-    from supervision.statistics import api, views
+    from supervision.statistics import annual, annual_api, annual_views, api, views
 
+    annual.declare_rules(app)
     app.register_blueprint(api.bp)
     exempt_from_csrf(app, api.bp)
+    app.register_blueprint(annual_api.bp)
+    exempt_from_csrf(app, annual_api.bp)
     app.register_blueprint(views.bp)
+    app.register_blueprint(annual_views.bp)
     add_nav(
         app,
         "statistics.summary_page",

@@ -57,7 +57,10 @@ def _on_red_flag_resolved(session, flag, actor=None, **_):
     )
     if held is None or (flag.status == "confirmed" and held.held_from != "pending"):
         return  # a confirmed flag on an archived file: the subsidy stays held for the supervisors
-    release_subsidy(session, actor, held.id, f"red flag {flag.status}")
+    from supervision.subsidies.reasons import RED_FLAG_RESOLVED, coded
+
+    reason = coded(RED_FLAG_RESOLVED, flag_id=flag.id, outcome=flag.status)
+    release_subsidy(session, actor, held.id, reason, by_service=True)
 
 
 def connect_signals() -> None:
@@ -82,3 +85,6 @@ def register(app: Flask) -> None:
     views.register(app)
     cli.register(app)
     demo.register(app)
+    from supervision.subsidies import duty_demo
+
+    duty_demo.register(app)  # after the duty rota's demo (issue 14)

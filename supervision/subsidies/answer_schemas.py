@@ -60,6 +60,10 @@ SUBSIDY = named(
             "archived_on": nullable(DATE),
         },
         {
+            "kind": one_of(("case", "duty")),  # issue 14: a duty shift's subsidy has no case
+            "duty_shift_id": nullable(ID),
+            "duty_month_id": nullable(ID),
+            "station_id": nullable(ID),
             "assignment_id": nullable(ID),
             "archive_id": nullable(ID),
             "batch_id": nullable(ID),
@@ -104,7 +108,8 @@ BATCH_WITH_ITEMS = named(
                 {
                     "items": array(
                         obj({"subsidy_id": ID, "amount_fen": INTEGER}, {"bank_account": nullable(STRING)})
-                    )
+                    ),
+                    "total": INTEGER,  # the batch's items; ``items`` is one page (?page=&per_page=)
                 }
             ),
         ]

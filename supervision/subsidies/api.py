@@ -100,18 +100,20 @@ def correct_archived_case(case_id, body):
 @use_query(ArchiveListArgs)
 @responds(200, page_of(answer.ARCHIVE_ROW), media=(JSON, CSV, XLSX))
 def archive_list(args):
-    """The archive list, ordered by year and case number; ``?format=csv|xlsx`` for a file."""
+    """The archive list in archive-number order (year, then number); ``?format=csv|xlsx`` for a file."""
     if args["format"]:
         kind, payload = exports.export_archive_list(db.session, current_user, args["format"], args["year"])
         return _file_response(kind, payload, f"archive-{args['year'] or 'all'}")
-    stmt = archive.archive_list_statement(args["year"])
+    page = query_args(PageArgs)
+    stmt = archive.archive_page_statement(
+        args["year"], page["per_page"], (page["page"] - 1) * page["per_page"]
+    )
+    rows = db.session.execute(stmt)
     return jsonify(
-        paginate(
-            db.session,
-            stmt,
-            lambda r: {**r._asdict(), "archived_on": r.archived_on.isoformat()},
-            scalars=False,
-        )
+        {
+            "items": [{**r._asdict(), "archived_on": r.archived_on.isoformat()} for r in rows],
+            "total": archive.archive_count(db.session, args["year"]),
+        }
     )
 
 
@@ -253,13 +255,19 @@ def batch_list(args):
 @roles_required(*batches.BATCH_READERS)
 @responds(200, answer.BATCH_WITH_ITEMS)
 def batch_detail(batch_id):
-    """One batch with its items (accounts masked)."""
+    """One batch with one page of its items (accounts masked), ``?page=&per_page=`` as every list;
+    ``total`` is the number of items (a batch may hold 10,000)."""
+    args = query_args(PageArgs)
     batch = batches.get_batch(db.session, batch_id)
-    items = [
-        dict(zip(exports.BATCH_COLUMNS, row, strict=True))
-        for row in exports.batch_rows(db.session, batch, masked=True)
-    ]
-    return jsonify({**dump_batch(batch), "items": items})
+    rows = exports.batch_rows(
+        db.session,
+        batch,
+        masked=True,
+        offset=(args["page"] - 1) * args["per_page"],
+        limit=args["per_page"],
+    )
+    items = [dict(zip(exports.BATCH_COLUMNS, row, strict=True)) for row in rows]
+    return jsonify({**dump_batch(batch), "items": items, "total": batch.count})
 
 
 @bp.get("/payment-batches/<int:batch_id>/export")

@@ -275,7 +275,8 @@ def _archived_cases_are_read_only(session: Session, flush_context, instances) ->
 
 
 def archive_list_statement(year: int | None = None) -> sa.Select:
-    """Archive records with their case, ordered by year and case number."""
+    """Archive records with their case, in archive-number order: year, then the gapless number
+    (the unique index ``(year, seq)`` serves the order, so a deep page walks the index, not a sort)."""
     stmt = (
         sa.select(
             ArchiveRecord.id,
@@ -289,8 +290,26 @@ def archive_list_statement(year: int | None = None) -> sa.Select:
             Case.cause,
         )
         .join(Case, Case.id == ArchiveRecord.case_id)
-        .order_by(ArchiveRecord.year, Case.number)
+        .order_by(ArchiveRecord.year, ArchiveRecord.seq)
     )
     if year:
         stmt = stmt.where(ArchiveRecord.year == year)
     return stmt
+
+
+def archive_page_statement(year: int | None, limit: int, offset: int) -> sa.Select:
+    """One page of the archive list: the page's records are counted off the ``(year, seq)`` index
+    alone, then only they are joined to their cases (a deep page does not join the rows before it)."""
+    page = sa.select(ArchiveRecord.id).order_by(ArchiveRecord.year, ArchiveRecord.seq)
+    if year:
+        page = page.where(ArchiveRecord.year == year)
+    page = page.limit(limit).offset(offset).scalar_subquery()
+    return archive_list_statement(year).where(ArchiveRecord.id.in_(page))
+
+
+def archive_count(session: Session, year: int | None = None) -> int:
+    """How many records the list holds: counted on the archive table alone (each has its case)."""
+    stmt = sa.select(sa.func.count()).select_from(ArchiveRecord)
+    if year:
+        stmt = stmt.where(ArchiveRecord.year == year)
+    return session.scalar(stmt) or 0

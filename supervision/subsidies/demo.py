@@ -90,27 +90,43 @@ def build_subsidies(session: Session, progress) -> None:
         except DomainError as exc:
             progress(f"  case {case.number} not archived: {exc.message}")
     session.commit()
+    # Oldest first: the first batch took the files archived earliest, the open one the latest.
     payable = list(
-        session.scalars(sa.select(Subsidy.id).where(Subsidy.status == "payable").order_by(Subsidy.id))
+        session.execute(
+            sa.select(Subsidy.id, Subsidy.archived_on)
+            .where(Subsidy.status == "payable")
+            .order_by(Subsidy.archived_on, Subsidy.id)
+        )
     )
     progress(f"  {archived} files archived, {len(payable)} subsidies payable")
     if len(payable) < 4:
         return
-    held, to_pay, to_batch = payable[0], payable[1 : len(payable) // 2], payable[len(payable) // 2 :][:5]
-    hold_subsidy(session, supervisor, held, "客户投诉待核实")
-    paid_batch = create_payment_batch(session, clerk, to_pay)
-    today = clock.today()
+    ids = [row.id for row in payable]
+    archived_on = {row.id: row.archived_on or clock.today() for row in payable}
+    held, to_pay, to_batch = ids[0], ids[1 : len(ids) // 2], ids[len(ids) // 2 :][:5]
+    # Each step on its own day after the files it takes were archived (never at the load moment).
+    with on_day(archived_on[held] + dt.timedelta(days=1), dt.time(11)):
+        hold_subsidy(session, supervisor, held, "客户投诉待核实")
+    batch_day = max(archived_on[i] for i in to_pay) + dt.timedelta(days=1)
+    with on_day(batch_day, dt.time(9, 30)):
+        paid_batch = create_payment_batch(session, clerk, to_pay)
+    paid_on = batch_day + dt.timedelta(days=2)  # a bank pays a batch on or after the day it is made
     failed = to_pay[-1:] if len(to_pay) > 2 else []
-    confirm_batch(
-        session,
-        clerk,
-        paid_batch.id,
-        bank_reference=f"ICBC-{today:%Y%m%d}-0001",
-        paid_on=today,  # a bank pays a batch on or after the day it is made
-        failed_ids=failed,
-    )
-    reverse_subsidy(session, clerk, to_pay[0], "重复计算关联案件补贴", 10000)
-    open_batch = create_payment_batch(session, clerk, to_batch) if to_batch else None
+    with on_day(paid_on, dt.time(16)):
+        confirm_batch(
+            session,
+            clerk,
+            paid_batch.id,
+            bank_reference=f"ICBC-{min(paid_on, clock.today()):%Y%m%d}-0001",
+            paid_on=min(paid_on, clock.today()),
+            failed_ids=failed,
+        )
+    with on_day(paid_on + dt.timedelta(days=3), dt.time(10, 15)):
+        reverse_subsidy(session, clerk, to_pay[0], "重复计算关联案件补贴", 10000)
+    open_batch = None
+    if to_batch:
+        with on_day(max(archived_on[i] for i in to_batch) + dt.timedelta(days=1), dt.time(15)):
+            open_batch = create_payment_batch(session, clerk, to_batch)
     session.commit()
     waiting = f"batch {open_batch.id} awaiting the bank, " if open_batch else ""
     progress(

@@ -143,13 +143,19 @@ class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
 
 
-STAGE_CHOICES = [SelectChoice(code, label) for code, label in STAGE_LABELS.items()]
+STAGE_CHOICES = [
+    *(SelectChoice(code, label) for code, label in STAGE_LABELS.items()),
+    SelectChoice("half_day", _l("half a day (duty)")),
+    SelectChoice("day", _l("a whole day (duty)")),
+]
 KIND_CHOICES = [SelectChoice(code, label) for code, label in PROVIDER_KIND_LABELS.items()]
 
 
 class RateForm(FlaskForm):
-    case_type = SelectField(_l("Case type"), choices=CASE_TYPE_CHOICES[1:])
-    stage = SelectField(_l("Stage (criminal cases only)"), choices=STAGE_CHOICES)
+    case_type = SelectField(
+        _l("Case type"), choices=[*CASE_TYPE_CHOICES[1:], SelectChoice("duty", _l("Duty shift"))]
+    )
+    stage = SelectField(_l("Stage (criminal cases; duty: half or whole day)"), choices=STAGE_CHOICES)
     provider_kind = SelectField(_l("Provider kind"), choices=KIND_CHOICES)
     effective_from = DateField(_l("In force from"), validators=[DataRequired(), limits.InWindow("planning")])
     amount = YuanField(_l("Amount (yuan)"), validators=[required_yuan])

@@ -20,8 +20,10 @@ SUBSIDY_STATUSES = ("pending", "payable", "held", "batched", "paid", "reversed",
 RELEASED_STATUSES = ("payable", "batched", "paid")
 BATCH_STATUSES = ("open", "confirmed", "cancelled")
 ITEM_OUTCOMES = ("pending", "paid", "failed", "cancelled")
-RATE_CASE_TYPES = ("criminal", "civil", "administrative", "non_litigation")
-RATE_STAGES = ("investigation", "prosecution", "trial", "")
+# Duty rows (issue 14): case type "duty", stage "half_day" (a morning or afternoon) or "day".
+RATE_CASE_TYPES = ("criminal", "civil", "administrative", "non_litigation", "duty")
+RATE_STAGES = ("investigation", "prosecution", "trial", "", "half_day", "day")
+SUBSIDY_KINDS = ("case", "duty")
 RATE_PROVIDER_KINDS = ("lawyer", "legal_adviser")
 
 
@@ -79,6 +81,25 @@ class SubsidyRate(db.Model):
     created_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
 
+class DutyMonth(db.Model):
+    """A station's month of duty shifts reviewed and archived by a coordinator (issue 14): the row is
+    written on archiving, and only then may the month's duty subsidies be payable (the archive-first
+    rule of case files)."""
+
+    __tablename__ = "duty_month"
+    __table_args__ = (
+        sa.UniqueConstraint("station_id", "month", name="uq_duty_month_station_month"),
+        # The target of the subsidy's composite key: a month names its own station.
+        sa.UniqueConstraint("id", "station_id", name="uq_duty_month_id_station"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(sa.ForeignKey("station.id"))
+    month: Mapped[str] = mapped_column(sa.String(7))  # "YYYY-MM"
+    archived_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=clock.now)
+    archived_by: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+
+
 class PaymentBatch(db.Model):
     """A set of subsidies finance pays together with one bank transfer file."""
 
@@ -108,10 +129,40 @@ class Subsidy(db.Model):
     __table_args__ = (
         one_of("status", SUBSIDY_STATUSES, "status_known"),
         one_of("held_from", ("pending", "payable"), "held_from_known"),
-        # DESIGN.md §3, the central invariant: released money needs the case's archive record.
+        # DESIGN.md §3, the central invariant: released money needs the case's archive record, a duty
+        # shift's money its station's archived month (a duty_month row is written only on archiving).
         sa.CheckConstraint(
-            "status NOT IN ('payable', 'batched', 'paid') OR archive_id IS NOT NULL",
+            "status NOT IN ('payable', 'batched', 'paid')"
+            " OR (kind = 'case' AND archive_id IS NOT NULL)"
+            " OR (kind = 'duty' AND duty_month_id IS NOT NULL)",
             name="archived_when_payable",
+        ),
+        one_of("kind", SUBSIDY_KINDS, "kind_known"),
+        # A case subsidy names its case and no shift; a duty subsidy its shift and station, no case.
+        sa.CheckConstraint(
+            "(kind = 'case' AND case_id IS NOT NULL AND duty_shift_id IS NULL AND duty_month_id IS NULL)"
+            " OR (kind = 'duty' AND case_id IS NULL AND archive_id IS NULL"
+            " AND duty_shift_id IS NOT NULL AND duty_station_id IS NOT NULL)",
+            name="kind_fields",
+        ),
+        # The month is the shift's own station's month: both keys carry the station.
+        sa.ForeignKeyConstraint(
+            ["duty_shift_id", "duty_station_id"],
+            ["duty_shift.id", "duty_shift.station_id"],
+            name="fk_subsidy_duty_shift_of_station",
+        ),
+        sa.ForeignKeyConstraint(
+            ["duty_month_id", "duty_station_id"],
+            ["duty_month.id", "duty_month.station_id"],
+            name="fk_subsidy_duty_month_of_station",
+        ),
+        # One live subsidy per shift, as per case.
+        sa.Index(
+            "uq_subsidy_live_shift",
+            "duty_shift_id",
+            unique=True,
+            sqlite_where=sa.text("status <> 'cancelled' AND reversal_of_id IS NULL"),
+            postgresql_where=sa.text("status <> 'cancelled' AND reversal_of_id IS NULL"),
         ),
         sa.CheckConstraint(
             "status NOT IN ('payable', 'batched', 'paid', 'reversed') OR amount_fen IS NOT NULL",
@@ -146,7 +197,12 @@ class Subsidy(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(sa.ForeignKey("legal_case.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(10), default="case", server_default="case")
+    # None for a duty subsidy (issue 14): it pays a shift, not a case.
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("legal_case.id"), index=True)
+    duty_shift_id: Mapped[int | None] = mapped_column()
+    duty_station_id: Mapped[int | None] = mapped_column(sa.ForeignKey("station.id"))
+    duty_month_id: Mapped[int | None] = mapped_column(index=True)
     assignment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("assignment.id"))
     provider_id: Mapped[int] = mapped_column(sa.ForeignKey("provider.id"))
     status: Mapped[str] = mapped_column(sa.String(20), default="pending")

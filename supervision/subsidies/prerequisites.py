@@ -136,24 +136,11 @@ def took_money_confirmed_many(session: Session, case_ids: Iterable[int]) -> set[
 
 
 def after_closing_calls_settled(session: Session, case_ids: Iterable[int]) -> set[int]:
-    """The cases whose post-closing follow-up call is done, or closed as unreachable (one query; the
-    rule of ``supervision.scheduling.calls.after_closing_call_settled``)."""
-    from supervision.scheduling.models import FollowUpCall
+    """The cases whose post-closing follow-up call is done, or closed as unreachable (one query):
+    scheduling's own batched reader (``supervision.scheduling.calls``), the one place of the rule."""
+    from supervision.scheduling.services import after_closing_calls_settled as settled
 
-    ids = _ids(case_ids)
-    if not ids:
-        return set()
-    return set(
-        session.scalars(
-            sa.select(FollowUpCall.case_id)
-            .where(
-                FollowUpCall.case_id.in_(ids),
-                FollowUpCall.purpose == "after_closing",
-                FollowUpCall.status.in_(("done", "unreachable")),
-            )
-            .distinct()
-        )
-    )
+    return settled(session, case_ids)
 
 
 def after_closing_call_settled(session: Session, case_id: int) -> bool:

@@ -167,6 +167,20 @@ def compute_subsidy(
     return amount, breakdown
 
 
+CRIMINAL_STAGES = ("investigation", "prosecution", "trial")
+DUTY_STAGES = ("half_day", "day")  # a duty shift: a morning or an afternoon, or a whole day
+
+
+def stage_problem(case_type: str, stage: str):
+    """Why ``stage`` does not go with ``case_type`` (None: it does): criminal rates per stage, duty
+    rates per half or whole day (issue 14), the other case types none."""
+    if case_type == "duty":
+        return None if stage in DUTY_STAGES else say("Duty rates are per half day or whole day.")
+    if (case_type == "criminal") != (stage in CRIMINAL_STAGES) or (case_type != "criminal" and stage):
+        return say("Criminal rates need a stage; other case types have none.")
+    return None
+
+
 def add_rate(
     session: Session,
     actor,
@@ -187,8 +201,8 @@ def add_rate(
         problems["case_type"] = [say("Unknown case type.")]
     if provider_kind not in RATE_PROVIDER_KINDS:
         problems["provider_kind"] = [say("Unknown provider kind.")]
-    if stage not in RATE_STAGES or (case_type == "criminal") != bool(stage):
-        problems["stage"] = [say("Criminal rates need a stage; other case types have none.")]
+    if stage not in RATE_STAGES or stage_problem(case_type, stage):
+        problems["stage"] = [stage_problem(case_type, stage) or say("Unknown stage.")]
     if not isinstance(amount_fen, int) or amount_fen < 0:
         problems["amount_fen"] = [say("A whole, non-negative number of fen.")]
     if problems:

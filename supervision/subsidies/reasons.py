@@ -22,12 +22,14 @@ RED_FLAG_TOOK_MONEY = "red_flag_took_money"  # held: facts flag_id, case_id
 TOOK_MONEY_CONFIRMED = "took_money_confirmed"  # closed at ¥0.00
 ZERO_BY_RULE = "zero_by_rule"  # closed at ¥0.00
 REASSIGNED = "reassigned"  # cancelled
+RED_FLAG_RESOLVED = "red_flag_resolved"  # released: facts flag_id, outcome (dismissed | confirmed)
 
 WORDS = {
     RED_FLAG_TOOK_MONEY: say("red flag: the client said the provider took money or gifts (Law art. 20)"),
     TOOK_MONEY_CONFIRMED: say("the took-money red flag was confirmed: no subsidy is paid (Law art. 20)"),
     ZERO_BY_RULE: say("the amount under the rates and rules is ¥0.00"),
     REASSIGNED: say("the case was reassigned"),
+    RED_FLAG_RESOLVED: say("the red flag was resolved"),
 }
 # Rows stored before codes: the English words themselves.
 _LEGACY = {str(words): code for code, words in WORDS.items()}

@@ -16,6 +16,7 @@ from supervision.subsidies.models import (
     BATCH_STATUSES,
     RATE_CASE_TYPES,
     RATE_PROVIDER_KINDS,
+    RATE_STAGES,
     SUBSIDY_STATUSES,
     ArchiveRecord,
     PaymentBatch,
@@ -124,9 +125,7 @@ class CorrectionSchema(ma.Schema):
 
 class RateSchema(ma.Schema):
     case_type = fields.String(required=True, validate=validate.OneOf(RATE_CASE_TYPES))
-    stage = fields.String(
-        load_default="", validate=validate.OneOf(("investigation", "prosecution", "trial", ""))
-    )
+    stage = fields.String(load_default="", validate=validate.OneOf(RATE_STAGES))
     provider_kind = fields.String(required=True, validate=validate.OneOf(RATE_PROVIDER_KINDS))
     effective_from = Date(required=True, window="planning")
     amount_fen = Int(big=True, required=True, strict=True, validate=validate.Range(min=0, max=MAX_AMOUNT_FEN))
@@ -153,7 +152,11 @@ def dump_subsidy(
 ) -> dict:
     data = {
         "id": subsidy.id,
+        "kind": subsidy.kind,
         "case_id": subsidy.case_id,
+        "duty_shift_id": subsidy.duty_shift_id,
+        "duty_month_id": subsidy.duty_month_id,
+        "station_id": subsidy.duty_station_id,
         "provider_id": subsidy.provider_id,
         "assignment_id": subsidy.assignment_id,
         "status": subsidy.status,

@@ -225,13 +225,17 @@ def hold_subsidy(
         "subsidy",
         subsidy.id,
         before,
-        {**_summary(subsidy), "reason": str(words(stored))},
+        # The stored reason (a code with its facts, or the person's words), put into words when read.
+        {**_summary(subsidy), "reason": stored},
     )
     return subsidy
 
 
-def release_subsidy(session: Session, actor, subsidy_id: int, reason: str) -> Subsidy:
-    """The hold is lifted: the subsidy returns to the state it was held in."""
+def release_subsidy(
+    session: Session, actor, subsidy_id: int, reason: str, *, by_service: bool = False
+) -> Subsidy:
+    """The hold is lifted: the subsidy returns to the state it was held in. ``reason`` is what a
+    supervisor typed, or (``by_service``) a code from ``reasons.coded`` (a red flag resolved)."""
     require_role(actor, *HOLDERS)
     if not (reason or "").strip():
         raise Invalid(say("Give a reason for the release."), fields={"reason": [say("Required.")]})
@@ -239,6 +243,7 @@ def release_subsidy(session: Session, actor, subsidy_id: int, reason: str) -> Su
     if subsidy.status != "held":
         raise NotAllowed(say("The subsidy is %(status)s, not held.", status=subsidy_status(subsidy.status)))
     before = _summary(subsidy)
+    stored = reason if by_service else typed_reason(reason)
     subsidy.status, subsidy.held_from, subsidy.hold_reason = subsidy.held_from, None, None
     session.flush()
     audit.record(
@@ -248,7 +253,7 @@ def release_subsidy(session: Session, actor, subsidy_id: int, reason: str) -> Su
         "subsidy",
         subsidy.id,
         before,
-        {**_summary(subsidy), "reason": reason},
+        {**_summary(subsidy), "reason": stored},
     )
     return subsidy
 
@@ -356,7 +361,7 @@ def subsidy_list_statement(
     ``q`` finds a provider's name or a case number, ``sort`` is one of ``SORTS`` ("-" first: descending)."""
     stmt = (
         sa.select(Subsidy)
-        .join(Case, Case.id == Subsidy.case_id)
+        .outerjoin(Case, Case.id == Subsidy.case_id)  # a duty shift's subsidy has no case (issue 14)
         .join(Provider, Provider.id == Subsidy.provider_id)
         .order_by(Subsidy.archived_on, Subsidy.id)
     )
@@ -366,7 +371,9 @@ def subsidy_list_statement(
         stmt = stmt.where(Subsidy.provider_id == provider_id)
     if organization_id:
         stmt = stmt.where(Provider.organization_id == organization_id)
-    if case_type:
+    if case_type == "duty":
+        stmt = stmt.where(Subsidy.kind == "duty")
+    elif case_type:
         stmt = stmt.where(Case.case_type == case_type)
     if archived_from:
         stmt = stmt.where(Subsidy.archived_on >= archived_from)

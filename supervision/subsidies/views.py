@@ -4,8 +4,6 @@ calls one service function; domain errors become a flash; destructive and money-
 
 from __future__ import annotations
 
-import itertools
-
 import sqlalchemy as sa
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -217,9 +215,7 @@ def batch_page(batch_id):
     batch = batches.get_batch(db.session, batch_id)
     page, pages = page_number(batch.count, BATCH_PAGE_SIZE)
     start = (page - 1) * BATCH_PAGE_SIZE
-    rows = itertools.islice(
-        exports.batch_rows(db.session, batch, masked=True), start, start + BATCH_PAGE_SIZE
-    )
+    rows = exports.batch_rows(db.session, batch, masked=True, offset=start, limit=BATCH_PAGE_SIZE)
     items = [dict(zip(exports.BATCH_COLUMNS, r, strict=True)) for r in rows]
     outcomes = dict(
         db.session.execute(

@@ -54,13 +54,10 @@ def archive_page():
         for case_id, reasons in archive.archive_missing_many(db.session, closed).items()
     }
     year = limits.year_arg(request.args)
-    archived_stmt = archive.archive_list_statement(year)
-    archived_total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(archived_stmt.order_by(None).subquery())
-    )
+    archived_total = archive.archive_count(db.session, year)
     page, pages = page_number(archived_total, ARCHIVE_PAGE_SIZE)
     archived = db.session.execute(
-        archived_stmt.limit(ARCHIVE_PAGE_SIZE).offset((page - 1) * ARCHIVE_PAGE_SIZE)
+        archive.archive_page_statement(year, ARCHIVE_PAGE_SIZE, (page - 1) * ARCHIVE_PAGE_SIZE)
     ).all()
     return render_template(
         "supervision/subsidies/archive.html",

@@ -303,7 +303,7 @@ def test_supervisor_day(open_as, locale):
 
     # The red flag that call raised: confirm it (asked first).
     nav_to(page, "/supervision/red-flags")
-    page.locator("main table a").first.click()
+    page.locator("main table tbody a").first.click()  # the head's links sort the list
     assert page.locator("input[name=outcome]").count(), f"{where(page)}: the newest flag is not open"
     page.check("input[name=outcome][value=confirmed]")
     page.fill("#reason", "The client's receipt")
@@ -313,7 +313,7 @@ def test_supervisor_day(open_as, locale):
 
     # Score a closed file from the scoring list: start a sheet, give every item its points, submit.
     nav_to(page, "/scoring/")
-    page.locator("main table a").first.click()
+    page.locator("main table tbody a").first.click()
     if page.locator("#start-sheet").count():
         page.click("#start-sheet")
         page.wait_for_load_state()

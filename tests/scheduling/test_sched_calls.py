@@ -71,9 +71,19 @@ def test_closing_plans_the_last_call(session, make_case, supervisors):
 
 def test_detained_client_is_reached_through_the_contact(session, make_case, supervisors):
     supervisors(1)
-    case = make_case(case_type="criminal", cause="theft", contact_name="Mother", contact_phone="13900000001")
+    case = make_case(
+        case_type="criminal", cause="theft", contact_name="Mother", contact_phone="13900000001", detained=True
+    )
     (call,) = _calls(session, case)
     assert call.via_contact and call.callee_name == "Mother" and call.phone == "13900000001"
+
+
+def test_a_contact_person_alone_does_not_make_the_client_detained(session, make_case, supervisors):
+    """Issue 14: detention is stated at intake, no longer guessed from a criminal case's contact."""
+    supervisors(1)
+    case = make_case(case_type="criminal", cause="theft", contact_name="Mother", contact_phone="13900000001")
+    (call,) = _calls(session, case)
+    assert not call.via_contact and call.phone == "13800000000"
 
 
 def test_callers_rotate(session, make_case, supervisors):

@@ -238,7 +238,7 @@ def test_archive_list_and_exports(payable, signed_in, session):
 
 def test_rates_api(signed_in):
     admin = signed_in("admin")
-    assert admin.get("/api/v1/subsidy-rates").get_json()["total"] == 12
+    assert admin.get("/api/v1/subsidy-rates").get_json()["total"] == 16  # 12 for cases, 4 duty (0016)
     body = {
         "case_type": "civil",
         "provider_kind": "lawyer",

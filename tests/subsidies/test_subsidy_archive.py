@@ -121,14 +121,19 @@ def test_archived_case_is_read_only_except_audited_corrections(make_case, archiv
     )
 
 
-def test_archive_list_ordered_by_year_and_case_number(make_case, archive, session):
-    from supervision.subsidies.archive import archive_list_statement
+def test_archive_list_ordered_by_year_and_archive_number(make_case, archive, session):
+    """Issue 16: the list is in archive-number order (year, seq: its unique index serves a deep
+    page), not by case number."""
+    from supervision.subsidies.archive import archive_list_statement, archive_page_statement
 
     ids = [make_case() for _ in range(3)]
     for case_id in reversed(ids):
         archive(case_id)
     rows = session.execute(archive_list_statement()).all()
-    assert [r.case_id for r in rows] == ids
+    assert [r.case_id for r in rows] == list(reversed(ids))
+    assert [r.archive_number[-5:] for r in rows] == ["00001", "00002", "00003"]
+    page = session.execute(archive_page_statement(None, limit=2, offset=1)).all()
+    assert [r.case_id for r in page] == list(reversed(ids))[1:]
 
 
 def test_archive_numbers_gapless_under_concurrent_archivers(app, make_case, staff, session):

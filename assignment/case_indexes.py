@@ -1,0 +1,36 @@
+"""The case list's indexes (issue 16, migration 0018), declared for ``Case.__table_args__``.
+
+``ix_legal_case_status_number`` (both databases) serves the archive page's closed cases by number.
+The rest exist on PostgreSQL only (``ddl_if``), each matching one thing the list does: its order
+(green channel first, then by receipt: a DESC key), a case number or phone by its beginning (pattern
+operator classes for ``LIKE 'x%'``), and names by their pairs of adjacent characters (GIN over
+``legalaid_char_pairs``, migration 0010: 王伟 is one pair; a trigram index cannot serve two characters).
+The expressions are written as PostgreSQL prints them back, so Alembic sees models and migrations agree.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+NAME_PAIRS = sa.text(
+    "legalaid_char_pairs((COALESCE(applicant_name, ''::character varying)::text || ' '::text)"
+    " || COALESCE(opposing_party, ''::character varying)::text)"
+)
+
+CASE_INDEXES = (
+    sa.Index("ix_legal_case_status_number", "status", "number"),
+    sa.Index("ix_legal_case_list_order", sa.text("green_channel DESC"), "received_on", "id").ddl_if(
+        dialect="postgresql"
+    ),
+    sa.Index(
+        "ix_legal_case_status_order", "status", sa.text("green_channel DESC"), "received_on", "id"
+    ).ddl_if(dialect="postgresql"),
+    # Both databases (SQLite's LIKE 'x%' may use them too); the operator classes are PostgreSQL's.
+    sa.Index("ix_legal_case_number_prefix", "number", postgresql_ops={"number": "varchar_pattern_ops"}),
+    sa.Index(
+        "ix_legal_case_phone_prefix",
+        "applicant_phone",
+        postgresql_ops={"applicant_phone": "varchar_pattern_ops"},
+    ),
+    sa.Index("ix_legal_case_name_pairs", NAME_PAIRS, postgresql_using="gin").ddl_if(dialect="postgresql"),
+)

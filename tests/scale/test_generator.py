@@ -1,0 +1,166 @@
+"""bench/generate.py makes a centre the service works on (issue 16): a small generated set on the test
+database, then rotation, archiving and a payment batch through the API on it.
+
+PostgreSQL only: the generator writes with COPY (``LEGALAID_TEST_DATABASE_URL``)."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from legalaid import clock
+from legalaid.db import db
+from tests.conftest import ON_POSTGRES
+
+pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="bench/generate.py writes with PostgreSQL COPY")
+
+
+def scalar(app, sql: str, **params):
+    with app.app_context():
+        return db.session.execute(sa.text(sql), params).scalar()
+
+
+def rows(app, sql: str, **params):
+    with app.app_context():
+        return db.session.execute(sa.text(sql), params).all()
+
+
+def test_json_columns_are_written_once_and_areas_match(app, generated):
+    # One encoding: a JSON array, not a JSON string holding an array.
+    for table, column in (
+        ("provider", "specialties"),
+        ("provider", "areas"),
+        ("rotation_pool", "case_types"),
+        ("rotation_pool", "provider_kinds"),
+        ("rotation_pool", "weights"),
+        ("legal_case", "applicant_categories"),
+    ):
+        kinds = {k for (k,) in rows(app, f"SELECT DISTINCT json_typeof({column}) FROM {table}")}
+        assert kinds == {"array"}, (table, column, kinds)
+    assert scalar(app, "SELECT DISTINCT json_typeof(breakdown) FROM subsidy WHERE breakdown IS NOT NULL") == (
+        "object"
+    )
+    # Every handled case's intake point is the area key of a pool serving its type.
+    unserved = scalar(
+        app,
+        "SELECT count(*) FROM legal_case c JOIN assignment a ON a.case_id = c.id AND a.pool_id IS NOT NULL "
+        "WHERE NOT EXISTS (SELECT 1 FROM pool_scope s WHERE s.case_type = c.case_type "
+        "AND s.area_key = c.intake_point)",
+    )
+    assert unserved == 0
+
+
+def test_every_stage_is_filled_and_consistent(app, generated):
+    counts = {
+        t: scalar(app, f"SELECT count(*) FROM {t}")
+        for t in (
+            "hearing",
+            "observation",
+            "case_closing",
+            "closing_document",
+            "score_file",
+            "score_sheet",
+            "follow_up_call",
+            "call_attempt",
+            "archive_record",
+            "subsidy",
+            "payment_batch",
+            "payment_batch_item",
+            "consultation",
+        )
+    }
+    assert all(counts.values()), counts
+    archived = scalar(app, "SELECT count(*) FROM legal_case WHERE status = 'archived'")
+    assert counts["archive_record"] >= 0.9 * archived
+    # Archive numbers YYYY-NNNNN without gaps in each year, and the counter at the last one.
+    for year, n, top, numbers_ok, counter in rows(
+        app,
+        "SELECT a.year, count(*), max(a.seq), "
+        "bool_and(a.number = a.year || '-' || lpad(a.seq::text, 5, '0')), "
+        "(SELECT last_number FROM archive_counter k WHERE k.year = a.year) "
+        "FROM archive_record a GROUP BY a.year",
+    ):
+        assert n == top == counter and numbers_ok, year
+    # Released money only with the case's own archive record; batches add up.
+    assert not scalar(
+        app,
+        "SELECT count(*) FROM subsidy s LEFT JOIN archive_record a ON a.id = s.archive_id "
+        "WHERE s.status IN ('payable', 'batched', 'paid') AND (a.case_id IS DISTINCT FROM s.case_id)",
+    )
+    assert not scalar(
+        app,
+        "SELECT count(*) FROM payment_batch b WHERE (b.count, b.total_fen) <> (SELECT count(*), "
+        "coalesce(sum(i.amount_fen), 0) FROM payment_batch_item i WHERE i.batch_id = b.id)",
+    )
+    assert {s for (s,) in rows(app, "SELECT DISTINCT status FROM subsidy")} >= {"paid", "payable", "pending"}
+
+
+def test_rotation_archiving_and_a_batch_through_the_api(app, generated, as_role):
+    coordinator = as_role("coordinator")
+    # The biggest pool's area: a new application there is assigned by rotation.
+    area, case_type = rows(
+        app,
+        "SELECT p.area, s.case_type FROM rotation_pool p JOIN pool_scope s ON s.pool_id = p.id "
+        "JOIN pool_member m ON m.pool_id = p.id GROUP BY p.area, s.case_type ORDER BY count(*) DESC LIMIT 1",
+    )[0]
+    created = coordinator.post(
+        "/api/v1/cases",
+        json={
+            "case_type": case_type,
+            "cause": "wage_arrears" if case_type != "criminal" else "盗窃罪",
+            "received_on": clock.today().isoformat(),
+            "intake_point": area,
+            "applicant": {"name": "王伟", "id_number": "110101199003077571", "phone": "13800000000"},
+        },
+    )
+    assert created.status_code == 201, created.get_json()
+    case_id = created.get_json()["id"]
+    if created.get_json()["status"] != "accepted":
+        decided = coordinator.post(f"/api/v1/cases/{case_id}/decision", json={"approved": True})
+        assert decided.status_code == 200, decided.get_json()
+    assigned = coordinator.post(f"/api/v1/cases/{case_id}/assignments", json={"mode": "rotation"})
+    assert assigned.status_code == 201, assigned.get_json()
+    # A generated case waiting for assignment is served by its area's pool too.
+    waiting = scalar(
+        app,
+        "SELECT c.id FROM legal_case c WHERE c.status = 'accepted' AND NOT EXISTS "
+        "(SELECT 1 FROM assignment a WHERE a.case_id = c.id) ORDER BY c.id LIMIT 1",
+    )
+    if waiting is not None:
+        answer = coordinator.post(f"/api/v1/cases/{waiting}/assignments", json={"mode": "rotation"})
+        assert answer.status_code == 201, answer.get_json()
+
+    # A generated case ready to archive is archived with the next number of the year.
+    ready = scalar(
+        app,
+        "SELECT c.id FROM legal_case c JOIN score_file f ON f.case_id = c.id AND f.status = 'final' "
+        "JOIN follow_up_call k ON k.case_id = c.id AND k.status = 'done' "
+        "WHERE c.status = 'closed' AND (f.accepted_at IS NOT NULL OR f.appeal_by < :today) "
+        "ORDER BY c.id LIMIT 1",
+        today=clock.today(),
+    )
+    assert ready is not None
+    year = clock.today().year
+    last = scalar(app, "SELECT last_number FROM archive_counter WHERE year = :y", y=year) or 0
+    supervisor = as_role("supervisor")
+    archived = supervisor.post(f"/api/v1/cases/{ready}/archive")
+    assert archived.status_code == 201, archived.get_json()
+    assert archived.get_json()["archive_number"] == f"{year}-{last + 1:05d}"
+
+    finance = as_role("finance")
+    payable = [
+        s for (s,) in rows(app, "SELECT id FROM subsidy WHERE status = 'payable' ORDER BY id DESC LIMIT 20")
+    ]
+    assert payable
+    batch = finance.post("/api/v1/payment-batches", json={"subsidy_ids": payable})
+    assert batch.status_code == 201, batch.get_json()
+    batch_id = batch.get_json()["id"]
+    detail = finance.get(f"/api/v1/payment-batches/{batch_id}")
+    assert detail.status_code == 200 and detail.get_json()["count"] == len(payable)
+    export = finance.get(f"/api/v1/payment-batches/{batch_id}/export?format=csv")
+    assert export.status_code == 200 and export.data.count(b"\n") >= len(payable)
+    confirmed = finance.post(
+        f"/api/v1/payment-batches/{batch_id}/confirm",
+        json={"bank_reference": "GEN-1", "paid_on": clock.today().isoformat()},
+    )
+    assert confirmed.status_code == 200, confirmed.get_json()
