@@ -6,6 +6,8 @@ Thin: each form calls the same service function as the API."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -18,10 +20,11 @@ from assignment.consultations_forms import STATION_KIND_LABELS
 from assignment.consultations_models import Station
 from assignment.station_forms import StationEditForm, StationFilterForm
 from assignment.views import fail
+from legalaid import clock
 from legalaid.auth import roles_required
 from legalaid.confirm import asks_first
 from legalaid.db import db
-from legalaid.errors import DomainError
+from legalaid.errors import DomainError, shown
 
 bp = Blueprint("station_pages", __name__)
 
@@ -50,6 +53,12 @@ def station_list_context(session) -> dict:
         "figures": figures,
         "query": query,
     }
+
+
+def _recent_months() -> list[str]:
+    """Last month and this one, ``YYYY-MM``: the duty months a station's page links to for review."""
+    first = clock.today().replace(day=1)
+    return [(first - dt.timedelta(days=1)).strftime("%Y-%m"), first.strftime("%Y-%m")]
 
 
 def _station_name(station_id: int) -> str | None:
@@ -81,6 +90,7 @@ def station_page(station_id: int):
             f for f in station_cases.station_statistics(db.session) if f["station_id"] == station.id
         ),
         station_kind_label=lambda code: str(STATION_KIND_LABELS.get(code, code)),
+        months=_recent_months(),
     ), 422 if form.errors else 200
 
 
@@ -154,7 +164,7 @@ def duty_month_page(station_id: int, month: str):
         station=station,
         month=month,
         shifts=shifts,
-        missing=duty.month_missing(shifts),
+        missing=[shown(m) for m in duty.month_missing(shifts)],  # in the reader's language
         record=record,
         subsidies=subsidies,
         action_form=FlaskForm(),

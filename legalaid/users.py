@@ -180,6 +180,7 @@ def reset_password(
     they must pick their own at the next sign-in before anything else. Their open sessions end:
     whoever held the old password is signed out."""
     _check_password_rules(password)
+    _not_oneself(actor, user)
     user = _locked(session, user)
     user.password_hash = hash_password(password)
     before = user.must_change_password
@@ -197,8 +198,16 @@ def reset_password(
     )
 
 
+def _not_oneself(actor, user: User) -> None:
+    """An admin's own password is changed with the current one (the account page), not reset: a
+    reset would sign them out, and a required change would lock them out of their own session."""
+    if actor is not None and actor.id == user.id:
+        raise NotAllowed(say("Change your own password on your account page."))
+
+
 def require_password_change(session: Session, actor: User | None, user: User, required: bool) -> None:
     """Require (or stop requiring) that ``user`` picks a new password before anything else."""
+    _not_oneself(actor, user)
     user = _locked(session, user)
     if user.must_change_password == required:
         return

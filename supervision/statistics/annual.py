@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from legalaid import clock
 from legalaid.errors import Invalid, say
+from supervision.statistics import annual_breakdowns as ab
 from supervision.statistics import annual_figures as af
 from supervision.statistics.annual_labels import FIGURES, SECTIONS, definition, label
 
@@ -167,12 +168,12 @@ def annual_report(
     }
     if not subsidies_only:
         report["breakdowns"] = {
-            "organizations": af.by_organization(session, start, end),
-            "providers": af.by_provider(session, start, end, page),
-            "stations": af.by_station(session, start, end),
-            "areas": af.by_area(session, start, end),
+            "organizations": ab.by_organization(session, start, end),
+            "providers": ab.by_provider(session, start, end, page),
+            "stations": ab.by_station(session, start, end),
+            "areas": ab.by_area(session, start, end),
         }
-        report["monthly"] = af.monthly_trend(session, start, end)
+        report["monthly"] = ab.monthly_trend(session, start, end)
     return report
 
 

@@ -120,7 +120,10 @@ def records(session: Session, key: str, start: dt.date, end: dt.date) -> tuple[s
     if key.startswith("duty."):
         from assignment.duty.models import DutyShift
 
-        cond = sa.true() if key == "duty.shifts" else DutyShift.status == key.split(".")[1]
+        if key.startswith("duty.help."):
+            cond = af.legal_help(DutyShift, key.rsplit(".", 1)[1]) > 0
+        else:
+            cond = sa.true() if key == "duty.shifts" else DutyShift.status == key.split(".")[1]
         return "shift", sa.select(DutyShift).where(DutyShift.on_date.between(start, end), cond).order_by(
             DutyShift.on_date, DutyShift.id
         )
@@ -136,6 +139,17 @@ def drill_total(session: Session, key: str, start: dt.date, end: dt.date) -> int
     sub = stmt.order_by(None).subquery()
     if key.startswith("persons."):
         return int(session.scalar(sa.select(sa.func.coalesce(sa.func.sum(sub.c.group_size), 0))))
+    if key.startswith("duty.help."):
+        from assignment.duty.models import DutyShift
+
+        helped = af.legal_help(DutyShift, key.rsplit(".", 1)[1])
+        return int(
+            session.scalar(
+                sa.select(sa.func.coalesce(sa.func.sum(helped), 0)).where(
+                    DutyShift.id.in_(stmt.with_only_columns(DutyShift.id).order_by(None))
+                )
+            )
+        )
     return session.scalar(sa.select(sa.func.count()).select_from(sub))
 
 

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from assignment.consultations_models import CHANNELS
 from assignment.consultations_models import OUTCOMES as CONSULTATION_OUTCOMES
+from assignment.duty.forms import LEGAL_HELP_LABELS as HELP_WORDS
 from assignment.models import CASE_TYPES, SOURCES
 from supervision.statistics.annual_figures import CATEGORIES, GRADES, SHIFT_STATUSES
 
@@ -140,6 +141,9 @@ def _figures() -> dict[str, Figure]:
     f["duty.shifts"] = Figure("stations", _l("Duty shifts"), shifts)
     for s in SHIFT_STATUSES:
         f[f"duty.{s}"] = Figure("stations", _l("Duty shifts %(status)s", status=SHIFT_WORDS[s]), shifts)
+    helped = _l("sums the legal help recorded at check-out of duty shifts on days of the period")
+    for kind, words in HELP_WORDS.items():
+        f[f"duty.help.{kind}"] = Figure("stations", _l("Legal help on duty: %(kind)s", kind=words), helped)
     received = _l("counts complaints received in the period")
     f["complaints.received"] = Figure("complaints", _l("Complaints received"), received)
     f["complaints.upheld"] = Figure("complaints", _l("Complaints upheld"), received)

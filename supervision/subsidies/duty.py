@@ -16,12 +16,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from assignment.consultations_models import Station
+from assignment.duty.forms import PART_LABELS
 from assignment.duty.models import DutyRota, DutyShift
 from assignment.models import Provider
 from assignment.roles import actor_id, require_role
 from legalaid import audit, clock
 from legalaid.db import lock_row
-from legalaid.errors import Invalid, NotAllowed, NotFound, joined, say
+from legalaid.errors import Invalid, NotAllowed, NotFound, joined, labelled, say
 from supervision.subsidies.models import DutyMonth, Subsidy
 from supervision.subsidies.rates import rate_in_force
 
@@ -64,7 +65,11 @@ def month_missing(shifts: list[DutyShift]) -> list[str]:
     """What keeps a month from being archived: a staffed shift neither done nor missed (a gap, with no
     provider, has nobody to check or pay)."""
     return [
-        say("%(day)s %(part)s not checked out or marked missed", day=s.on_date.isoformat(), part=s.part)
+        say(
+            "%(day)s %(part)s not checked out or marked missed",
+            day=s.on_date.isoformat(),
+            part=labelled(s.part, PART_LABELS),
+        )
         for s in shifts
         if s.provider_id is not None and s.status not in ("done", "missed")
     ]

@@ -14,7 +14,13 @@ from wtforms.widgets import TextInput
 
 from assignment.labels import CASE_TYPE_LABELS
 from legalaid import limits
-from supervision.subsidies.labels import PROVIDER_KIND_LABELS, STAGE_LABELS, SUBSIDY_STATUS_LABELS
+from supervision.subsidies.labels import (
+    DUTY_CASE_TYPE_LABELS,
+    DUTY_STAGE_LABELS,
+    PROVIDER_KIND_LABELS,
+    STAGE_LABELS,
+    SUBSIDY_STATUS_LABELS,
+)
 
 CASE_TYPE_CHOICES = [
     SelectChoice("", _l("All case types")),
@@ -143,17 +149,17 @@ class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
 
 
-STAGE_CHOICES = [
-    *(SelectChoice(code, label) for code, label in STAGE_LABELS.items()),
-    SelectChoice("half_day", _l("half a day (duty)")),
-    SelectChoice("day", _l("a whole day (duty)")),
-]
+STAGE_CHOICES = [SelectChoice(code, label) for code, label in {**STAGE_LABELS, **DUTY_STAGE_LABELS}.items()]
 KIND_CHOICES = [SelectChoice(code, label) for code, label in PROVIDER_KIND_LABELS.items()]
 
 
 class RateForm(FlaskForm):
     case_type = SelectField(
-        _l("Case type"), choices=[*CASE_TYPE_CHOICES[1:], SelectChoice("duty", _l("Duty shift"))]
+        _l("Case type"),
+        choices=[
+            *CASE_TYPE_CHOICES[1:],
+            *(SelectChoice(c, label) for c, label in DUTY_CASE_TYPE_LABELS.items()),
+        ],
     )
     stage = SelectField(_l("Stage (criminal cases; duty: half or whole day)"), choices=STAGE_CHOICES)
     provider_kind = SelectField(_l("Provider kind"), choices=KIND_CHOICES)

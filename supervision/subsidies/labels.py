@@ -64,3 +64,8 @@ def subsidy_status(code: str) -> Labelled:
 
 def batch_status(code: str) -> Labelled:
     return labelled(code, BATCH_STATUS_LABELS)
+
+
+# Duty rows of the rate table (issue 14): a shift, paid per half day or whole day.
+DUTY_CASE_TYPE_LABELS = {"duty": _l("Duty shift")}
+DUTY_STAGE_LABELS = {"half_day": _l("half a day (duty)"), "day": _l("a whole day (duty)")}

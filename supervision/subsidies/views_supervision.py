@@ -20,7 +20,12 @@ from legalaid.errors import DomainError, shown
 from legalaid.filters import yuan
 from supervision.subsidies import archive, exports, rates, subsidies
 from supervision.subsidies.forms import RateCorrectionForm, RateForm, ReasonForm, SubsidyFilterForm
-from supervision.subsidies.labels import PROVIDER_KIND_LABELS, STAGE_LABELS
+from supervision.subsidies.labels import (
+    DUTY_CASE_TYPE_LABELS,
+    DUTY_STAGE_LABELS,
+    PROVIDER_KIND_LABELS,
+    STAGE_LABELS,
+)
 from supervision.subsidies.models import Subsidy, SubsidyRate
 from supervision.subsidies.views import _fail, bp, labels_of, page_number, subsidy_state
 
@@ -227,8 +232,8 @@ def _rate_page(form, correction_forms=None):
         rates=table,
         used=used,
         corrections=corrections,
-        case_types=CASE_TYPE_LABELS,
-        stages=STAGE_LABELS,
+        case_types={**CASE_TYPE_LABELS, **DUTY_CASE_TYPE_LABELS},
+        stages={**STAGE_LABELS, **DUTY_STAGE_LABELS},
         kinds=PROVIDER_KIND_LABELS,
         withdraw_form=FlaskForm(),
     )
@@ -277,8 +282,8 @@ def _rate_detail(rate_id: int, **_kw) -> str | None:
         return None
     return _(
         "%(case_type)s %(stage)s, %(kind)s, from %(date)s: %(amount)s",
-        case_type=CASE_TYPE_LABELS.get(rate.case_type, rate.case_type),
-        stage=STAGE_LABELS.get(rate.stage, "") if rate.stage else "",
+        case_type={**CASE_TYPE_LABELS, **DUTY_CASE_TYPE_LABELS}.get(rate.case_type, rate.case_type),
+        stage={**STAGE_LABELS, **DUTY_STAGE_LABELS}.get(rate.stage, "") if rate.stage else "",
         kind=PROVIDER_KIND_LABELS.get(rate.provider_kind, rate.provider_kind),
         date=rate.effective_from.isoformat(),
         amount=yuan(rate.amount_fen),

@@ -173,7 +173,8 @@ def test_a_hearing_of_their_own_is_respected(
     session.execute(
         sa.text(
             "INSERT INTO hearing (case_id, provider_id, starts_at, ends_at, court, status, observe,"
-            " observation_reason, recorded_at) VALUES (:c, :p, :s, :e, 'Court', 'scheduled', false, 'not_sampled', :s)"
+            " observation_reason, recorded_at)"
+            " VALUES (:c, :p, :s, :e, 'Court', 'scheduled', false, 'not_sampled', :s)"
         ).bindparams(
             c=case.id,
             p=ids[0],

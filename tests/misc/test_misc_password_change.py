@@ -183,3 +183,13 @@ def test_signing_out_stays_possible_while_a_change_is_required(app, as_role, mak
     out = person.post("/logout")
     assert out.status_code in (302, 303) and "/login" in out.headers["Location"]
     assert person.get("/api/v1/session").status_code == 401
+
+
+def test_an_admin_changes_their_own_password_with_the_current_one_not_by_a_reset(app, as_role):
+    admin = as_role("admin")
+    me = admin.get("/api/v1/session").get_json()["user"]["id"]
+    for body in ({"password": TEMPORARY}, {"must_change_password": True}):
+        refused = admin.patch(f"/api/v1/users/{me}", json=body)
+        assert refused.status_code == 409, body
+    assert _user(app, me).must_change_password is False
+    assert admin.get("/api/v1/users").status_code == 200

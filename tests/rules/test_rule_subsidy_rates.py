@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import sqlalchemy as sa
 
 from assignment.models import Organization, Provider
 from legalaid import rules as rules_config
@@ -148,3 +149,32 @@ def test_the_payee_is_the_provider_or_the_organisation(app, payee, problem):
         if problem is None
         else f"SUBSIDY_RULES.payee must be provider or organization (given {problem!r})"
     )
+
+
+def test_each_change_of_the_rate_table_is_audited_with_the_rate_before_and_after(session, admin):
+    from legalaid.models import AuditEntry
+
+    rate = _add(session, admin, note="first")
+    moved = FROM + dt.timedelta(days=1)
+    rates.correct_rate(session, admin, rate.id, effective_from=moved, amount_fen=160000, note="typo")
+    rates.withdraw_rate(session, admin, rate.id, "entered twice")
+    session.commit()
+    entries = session.execute(
+        sa.select(
+            AuditEntry.action, AuditEntry.actor_id, AuditEntry.object_id, AuditEntry.before, AuditEntry.after
+        )
+        .where(AuditEntry.action.like("subsidy_rate.%"))
+        .order_by(AuditEntry.id)
+    ).all()
+    assert [(e.action, e.actor_id, e.object_id) for e in entries] == [
+        ("subsidy_rate.add", admin.id, rate.id),
+        ("subsidy_rate.correct", admin.id, rate.id),
+        ("subsidy_rate.withdraw", admin.id, rate.id),
+    ]
+    first = {"case_type": "civil", "stage": "", "provider_kind": "lawyer", "amount_fen": 150000}
+    corrected = {**first, "effective_from": moved.isoformat(), "amount_fen": 160000, "note": "typo"}
+    assert entries[0].before is None
+    assert entries[0].after == {**first, "effective_from": FROM.isoformat()}
+    assert entries[1].before == {**first, "effective_from": FROM.isoformat(), "note": "first"}
+    assert entries[1].after == corrected
+    assert (entries[2].before, entries[2].after) == (corrected, {"reason": "entered twice"})

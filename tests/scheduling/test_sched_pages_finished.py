@@ -137,3 +137,19 @@ def test_a_took_money_call_says_a_red_flag_was_raised_and_confirming_asks_first(
     assert done.status_code in (302, 303)
     session.expire_all()
     assert session.get(RedFlag, flag.id).status == "confirmed"
+
+
+def test_only_the_observer_is_offered_the_report_form(
+    app, session, make_case, hearing_at, supervisors, centre_clock
+):
+    observer, other = supervisors(2)
+    case = make_case(major=True)
+    hearing = hearing_at(case, future(1))
+    observation = hearing.observation
+    observation.observer_id, observation.status = observer.id, "scheduled"
+    session.commit()
+    centre_clock.travel_to(clock.today() + dt.timedelta(days=2))
+    seen_by_other = _client(app, other).get(f"/supervision/observations/{observation.id}")
+    assert seen_by_other.status_code == 200 and 'id="file-report"' not in seen_by_other.get_data(as_text=True)
+    seen_by_observer = _client(app, observer).get(f"/supervision/observations/{observation.id}")
+    assert 'id="file-report"' in seen_by_observer.get_data(as_text=True)

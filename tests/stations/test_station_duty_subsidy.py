@@ -168,7 +168,7 @@ def test_the_month_page_archives_after_asking_and_the_finance_pages_show_duty_ro
     station, shifts, provider = duty_month
     coordinator = as_role("coordinator")
     page = coordinator.get(f"/stations/{station}/months/{MONTH}").get_data(as_text=True)
-    assert "2026-10-08 am" in page and "archive-month" not in page
+    assert "2026-10-08 morning" in page and "archive-month" not in page
     _finish(app, shifts[3])
     assert "archive-month" in coordinator.get(f"/stations/{station}/months/{MONTH}").get_data(as_text=True)
     asked = coordinator.post(f"/stations/{station}/months/{MONTH}/archive", data={})
@@ -184,3 +184,62 @@ def test_the_month_page_archives_after_asking_and_the_finance_pages_show_duty_ro
     assert finance.get("/api/v1/subsidies?case_type=duty").get_json()["total"] == 3
     assert finance.get("/api/v1/subsidies?case_type=civil").get_json()["total"] == 0
     assert as_role("provider", provider_id=provider).get("/me/subsidies").status_code == 200
+
+
+def test_through_the_service_the_month_comes_first(app, duty_month, make_person, centre_clock):
+    from legalaid.errors import NotAllowed
+    from supervision.subsidies import duty
+    from supervision.subsidies.models import Subsidy
+
+    centre_clock.travel_to(dt.date(2026, 11, 2))
+    station, shifts, provider = duty_month
+    with app.app_context():
+        coordinator = make_person("coordinator")
+        with pytest.raises(NotAllowed):
+            duty.archive_month(db.session, coordinator, station, MONTH)
+        db.session.rollback()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Subsidy)) == 0
+        # Nothing outside the archive makes a duty subsidy payable: the ORM's write is refused too.
+        db.session.add(
+            Subsidy(
+                kind="duty",
+                duty_shift_id=shifts[0],
+                duty_station_id=station,
+                provider_id=provider,
+                status="payable",
+                amount_fen=20000,
+            )
+        )
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.flush()
+        db.session.rollback()
+    _finish(app, shifts[3])
+    with app.app_context():
+        coordinator = make_person("coordinator")
+        record, created = duty.archive_month(db.session, coordinator, station, MONTH)
+        db.session.commit()
+        assert [s.status for s in created] == ["payable"] * 3
+        assert all(s.duty_month_id == record.id and s.breakdown["rate_fen"] == s.amount_fen for s in created)
+        with pytest.raises(NotAllowed):
+            duty.archive_month(db.session, coordinator, station, MONTH)
+
+
+def test_duty_rates_are_entered_in_yuan_on_the_rates_page(as_role):
+    admin = as_role("admin")
+    form = {
+        "case_type": "duty",
+        "stage": "half_day",
+        "provider_kind": "lawyer",
+        "effective_from": "2027-01-01",
+        "amount": "250",
+        "note": "",
+    }
+    assert admin.post("/admin/subsidy-rates", data=form).status_code == 303
+    rates = admin.get("/api/v1/subsidy-rates?per_page=100").get_json()["items"]
+    assert any(
+        r["case_type"] == "duty" and r["stage"] == "half_day" and r["amount_fen"] == 25000 for r in rates
+    )
+    page = admin.get("/admin/subsidy-rates").get_data(as_text=True)
+    assert "half a day (duty)" in page and "Duty shift" in page
+    refused = admin.post("/admin/subsidy-rates", data={**form, "stage": "trial"})
+    assert refused.status_code == 200 and "half day or whole day" in refused.get_data(as_text=True)

@@ -10,6 +10,7 @@ from assignment.consultations_models import Consultation
 from legalaid import clock
 from supervision.complaints.models import Complaint
 from supervision.scoring.models import CaseClosing
+from supervision.statistics import annual_breakdowns as ab
 from supervision.statistics import annual_figures as af
 from supervision.statistics.annual import annual_report, figure_values, growth, statistical_year
 from supervision.statistics.annual_drill import drill_total, drillable
@@ -190,10 +191,10 @@ def test_known_year_figure_by_figure(session, known_year, english):
 
 def test_annual_counts_equal_the_sum_of_the_monthly_ones(session, known_year):
     year = af.period_figures(session, START, END)
-    months = [af.period_figures(session, a, b) for a, b in af.month_periods(START, END)]
+    months = [af.period_figures(session, a, b) for a, b in ab.month_periods(START, END)]
     for key, value in year.items():
         assert value == pytest.approx(sum(m[key] for m in months)), key
-    trend = af.monthly_trend(session, START, END)
+    trend = ab.monthly_trend(session, START, END)
     assert sum(m["received"] for m in trend) == year["cases.received"]
     assert sum(m["persons"] for m in trend) == year["persons.total"]
     assert sum(m["consultations"] for m in trend) == year["consultations.total"]
@@ -305,3 +306,65 @@ def test_finance_reads_only_the_subsidy_figures_on_the_page(as_role):
         client.get(f"/statistics/annual/records?figure=subsidies.paid&from={START}&to={END}").status_code
         == 200
     )
+
+
+def test_the_statistical_year_follows_the_centres_first_month(app, as_role):
+    from legalaid import rules
+
+    app.config["STATISTICS"] = {"year_first_month": 11}
+    body = as_role("coordinator").get("/api/v1/reports/annual?year=2025").get_json()
+    assert (body["from"], body["to"], body["first_month"]) == ("2024-11-01", "2025-10-31", 11)
+    assert (body["previous_from"], body["previous_to"]) == ("2023-11-01", "2024-10-31")
+    app.config["STATISTICS"] = {"year_first_month": 13}
+    assert any("STATISTICS.year_first_month" in p for p in rules.problems(app))
+
+
+def test_duty_shifts_and_legal_help_by_kind_add_up_and_drill_down(session, english):
+    from assignment.consultations_models import Station
+    from assignment.duty.models import DutyRota, DutyShift
+    from assignment.models import RotationPool
+
+    station = Station(name="法院工作站", kind="court")
+    pool = RotationPool(name="值班", case_types=[], provider_kinds=["lawyer"])
+    session.add_all([station, pool])
+    session.flush()
+    rota = DutyRota(station_id=station.id, month=f"{YEAR}-03", pool_id=pool.id, status="published")
+    session.add(rota)
+    session.flush()
+    for d, status, helped in (
+        (3, "done", {"advice": 2, "meeting": 1}),
+        (4, "done", {"advice": 1}),
+        (5, "missed", {}),
+    ):
+        session.add(
+            DutyShift(
+                rota_id=rota.id,
+                station_id=station.id,
+                on_date=day(3, d),
+                part="am",
+                status=status,
+                legal_help=helped,
+            )
+        )
+    session.commit()
+    figures = figure_values(annual_report(session, YEAR))
+    assert {
+        k: figures[k]["value"]
+        for k in (
+            "duty.shifts",
+            "duty.done",
+            "duty.missed",
+            "duty.help.advice",
+            "duty.help.meeting",
+            "duty.help.opinion",
+        )
+    } == {
+        "duty.shifts": 3,
+        "duty.done": 2,
+        "duty.missed": 1,
+        "duty.help.advice": 3,
+        "duty.help.meeting": 1,
+        "duty.help.opinion": 0,
+    }
+    for key in ("duty.shifts", "duty.missed", "duty.help.advice", "duty.help.meeting"):
+        assert drill_total(session, key, START, END) == figures[key]["value"], key
