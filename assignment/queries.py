@@ -275,6 +275,10 @@ _MINE_CASE = (
     "opposing_party",
     "stage",
     "intake_point",
+    "station_id",  # issue 14: a case taken at a station, its forwarding among the deadlines
+    "station_received_at",
+    "centre_received_at",
+    "detained",
     "source",
     "paused_days",
     "decided_on",

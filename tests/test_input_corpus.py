@@ -434,7 +434,7 @@ PAGE_ID_TABLES = {
     "rate_id": "subsidy_rate",
     "user_id": "user_account",
 }
-PAGE_TEXT = {"fmt": "csv", "action": "hold", "token": "not-a-token"}
+PAGE_TEXT = {"fmt": "csv", "action": "hold", "token": "not-a-token", "month": "2026-05"}
 # Signing out or switching the language would end the corpus's own session, not test a form.
 PAGE_SKIPPED = {"/logout", "/language"}
 

@@ -117,3 +117,24 @@ def test_admin_adds_a_duty_pool(as_role, grid):
         data={"name": "Court duty", "station_id": str(grid["station"]), "provider_kinds": ["lawyer"]},
     )
     assert r.status_code == 302
+
+
+@pytest.mark.parametrize("value", ["x" * 20_000, "99999999999999999999", "-1", "", "\u00e9"])
+def test_no_duty_page_answers_bad_input_with_a_500(app, grid, as_role, value):
+    draw_up(grid)
+    rota_id, _status, shifts = live(app, grid["station"])
+    shift_id = shifts[0].id
+    lawyer = as_role("provider", provider_id=shifts[0].provider_id)
+    fields = {"pool_id": value, "weekdays": value, "parts": value, "provider_id": value, "advice": value,
+              "note": value, "name": value, "station_id": value, "provider_kinds": value}  # fmt: skip
+    posts = [
+        (grid["coord"], f"/duty/stations/{grid['station']}?month={grid['month']}"),
+        (grid["coord"], f"/duty/shifts/{shift_id}/reassign"),
+        (grid["coord"], f"/duty/rota/{rota_id}/publish"),
+        (lawyer, f"/my/shifts/{shift_id}/check-out"),
+        (lawyer, f"/my/shifts/{shift_id}/swap"),
+        (as_role("admin"), "/duty/pools"),
+    ]
+    for client, url in posts:
+        assert client.post(url, data=fields).status_code < 500, url
+    assert grid["coord"].get(f"/duty/stations/{grid['station']}?month={value[:50]}").status_code < 500

@@ -71,7 +71,10 @@ def test_a_new_rate_may_be_nothing_and_is_added_from_its_date(session, admin, ma
     with pytest.raises(Invalid) as taken:
         _add(session, admin, amount_fen=1)
     assert set(taken.value.fields) == {"effective_from"}
-    _add(session, admin, provider_kind="legal_adviser")  # the same day for other cases is free
+    # the same day for other cases is free: another kind, case type or stage
+    _add(session, admin, provider_kind="legal_adviser")
+    _add(session, admin, case_type="administrative")
+    _add(session, admin, case_type="criminal", stage="prosecution")
 
 
 def _use(session, make_case_at, rate):
@@ -178,3 +181,30 @@ def test_each_change_of_the_rate_table_is_audited_with_the_rate_before_and_after
     assert entries[1].before == {**first, "effective_from": FROM.isoformat(), "note": "first"}
     assert entries[1].after == corrected
     assert (entries[2].before, entries[2].after) == (corrected, {"reason": "entered twice"})
+
+
+def test_a_correction_may_take_a_date_other_cases_rates_start_on(session, admin, make_person):
+    day = FROM + dt.timedelta(days=5)
+    civil = _add(session, admin)
+    trial = _add(session, admin, case_type="criminal", stage="trial")
+    for other in (
+        {"case_type": "administrative"},  # another case type
+        {"provider_kind": "legal_adviser"},  # another kind of provider
+        {"case_type": "criminal", "stage": "prosecution"},  # another stage
+    ):
+        _add(session, admin, effective_from=day, **other)
+    with pytest.raises(Forbidden):
+        rates.correct_rate(session, make_person("finance"), civil.id, effective_from=day, amount_fen=1)
+    for rate in (civil, trial):
+        rates.correct_rate(session, admin, rate.id, effective_from=day, amount_fen=1)
+        assert (rate.effective_from, rate.amount_fen) == (day, 1)
+
+
+def test_a_duty_rate_is_per_half_day_or_whole_day(session, admin):
+    """Duty rates (issue 14) have their own stages, not the criminal ones."""
+    for stage in rates.DUTY_STAGES:
+        assert _add(session, admin, case_type="duty", stage=stage).stage == stage
+    for stage in ("", "trial"):
+        with pytest.raises(Invalid) as refused:
+            _add(session, admin, case_type="duty", stage=stage, effective_from=FROM + dt.timedelta(days=1))
+        assert set(refused.value.fields) == {"stage"}
