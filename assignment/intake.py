@@ -24,7 +24,13 @@ from assignment.models import (
     CaseCounter,
 )
 from assignment.roles import actor_id, require_role
-from assignment.station_cases import decision_start, forwarding_deadline, station_columns, station_problems
+from assignment.station_cases import (
+    decision_start,
+    forwarding_deadline,
+    judge_forwarding,
+    station_columns,
+    station_problems,
+)
 from legalaid import audit, clock
 from legalaid.db import db, lock_for_update
 from legalaid.errors import Invalid, NotAllowed, NotFound, say
@@ -180,6 +186,7 @@ def register_case(session: Session, data: dict, actor, *, roles: tuple[str, ...]
         created_by=actor_id(actor),
         **station_columns(session, data),  # intake point, station, both receipts, detained
     )
+    judge_forwarding(session, case)  # taken at a station and already received by the centre
     session.add(case)
     session.flush()
     audit.record(

@@ -262,6 +262,9 @@ class Case(db.Model):
     centre_received_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # Stated at intake: the applicant is in custody (a detained client is called through the contact).
     detained: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Judged once, when the centre receives it (``station_cases.judge_forwarding``): the statistics and
+    # the annual report count this, so a later change of the holiday calendar does not rewrite history.
+    forwarded_late: Mapped[bool | None] = mapped_column()
 
     applicant_name: Mapped[str] = mapped_column(sa.String(120))
     applicant_id_number: Mapped[str] = mapped_column(sa.String(40))

@@ -103,31 +103,3 @@ def centre_receipt(case_id, body):
     station_cases.record_centre_receipt(db.session, case, current_user, body.get("received_at"))
     db.session.commit()
     return jsonify(dump_case(case))
-
-
-MONTH_ARCHIVED = obj(
-    {"station_id": ID, "month": STRING, "archived_at": STRING, "count": INTEGER, "total_fen": INTEGER},
-    {"subsidy_ids": array(ID)},
-)
-
-
-@bp.post("/stations/<int:station_id>/months/<month>/archive")
-@roles_required("coordinator")
-@responds(200, MONTH_ARCHIVED)
-def archive_month(station_id, month):
-    """Archive the station's month of duty shifts (every staffed shift done or missed, else 409 naming
-    what is missing): each done shift's duty subsidy becomes payable, once (a second archive → 409)."""
-    from supervision.subsidies.duty import archive_month as archive
-
-    record, created = archive(db.session, current_user, station_id, month)
-    db.session.commit()
-    return jsonify(
-        {
-            "station_id": station_id,
-            "month": record.month,
-            "archived_at": record.archived_at.isoformat(),
-            "count": len(created),
-            "total_fen": sum(s.amount_fen for s in created),
-            "subsidy_ids": [s.id for s in created],
-        }
-    )

@@ -101,6 +101,16 @@ def forwarding_deadline(session: Session, case: Case, now: dt.datetime | None = 
     }
 
 
+def judge_forwarding(session: Session, case: Case) -> bool | None:
+    """Whether the station forwarded the case late, judged by the one limit once the centre has it,
+    and kept on the case (``forwarded_late``) for the statistics; none while the station holds it."""
+    deadline = forwarding_deadline(session, case)
+    if deadline is None or case.centre_received_at is None:
+        return None
+    case.forwarded_late = deadline["state"] == "done_late"
+    return case.forwarded_late
+
+
 def record_centre_receipt(session: Session, case: Case, actor, at: dt.datetime | None = None) -> Case:
     """The centre received the application its station took: the forwarding ends (on time or late)
     and the decision clock starts. ``case`` is locked by the caller (``get_case(for_update=True)``);
@@ -121,7 +131,7 @@ def record_centre_receipt(session: Session, case: Case, actor, at: dt.datetime |
             fields={"received_at": [say("Before the station received it.")]},
         )
     case.centre_received_at = at
-    late = forwarding_deadline(session, case)["state"] == "done_late"
+    late = judge_forwarding(session, case)
     audit.record(
         session,
         actor,
@@ -155,9 +165,9 @@ def station_statistics(
     """Per station, the applications it took in the period (by the station's receipt): how many, how
     many reached the centre, how many of those late, how many still at the station and overdue. One
     query reads the receipts; lateness is judged by the one calculator, once per day of receipt."""
-    stmt = sa.select(Case.station_id, Case.station_received_at, Case.centre_received_at, Case.detained).where(
-        Case.station_id.is_not(None)
-    )
+    stmt = sa.select(
+        Case.station_id, Case.station_received_at, Case.centre_received_at, Case.detained, Case.forwarded_late
+    ).where(Case.station_id.is_not(None))
     if from_ is not None:
         stmt = stmt.where(Case.station_received_at >= clock.day_bounds(from_)[0])
     if to is not None:
@@ -165,12 +175,16 @@ def station_statistics(
     now = clock.now()
     due_by_day: dict[tuple[dt.date, bool], dt.datetime] = {}
     figures: dict[int, dict] = {}
-    for station_id, taken, reached, detained in session.execute(stmt):
+    for station_id, taken, reached, detained, late in session.execute(stmt):
         row = figures.setdefault(
             station_id, {"taken": 0, "forwarded": 0, "forwarded_late": 0, "awaiting": 0, "overdue": 0}
         )
         row["taken"] += 1
         if taken is None:  # mapped from a free-text intake point: no receipt times to judge
+            continue
+        if reached is not None:  # judged by the one limit when the centre received it
+            row["forwarded"] += 1
+            row["forwarded_late"] += bool(late)
             continue
         if detained:
             due_at = forwarding_due(session, taken, True)
@@ -179,12 +193,8 @@ def station_statistics(
             if key not in due_by_day:
                 due_by_day[key] = forwarding_due(session, taken, False)
             due_at = due_by_day[key]
-        if reached is not None:
-            row["forwarded"] += 1
-            row["forwarded_late"] += reached > due_at
-        else:
-            row["awaiting"] += 1
-            row["overdue"] += now > due_at
+        row["awaiting"] += 1
+        row["overdue"] += now > due_at
     stations = session.scalars(sa.select(Station).order_by(Station.name, Station.id))
     empty = {"taken": 0, "forwarded": 0, "forwarded_late": 0, "awaiting": 0, "overdue": 0}
     return [

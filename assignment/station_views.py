@@ -24,7 +24,7 @@ from legalaid import clock
 from legalaid.auth import roles_required
 from legalaid.confirm import asks_first
 from legalaid.db import db
-from legalaid.errors import DomainError, shown
+from legalaid.errors import DomainError
 
 bp = Blueprint("station_pages", __name__)
 
@@ -133,66 +133,6 @@ def centre_receipt(case_id: int):
             db.session.commit()
             flash(_("Case %(number)s received at the centre.", number=case.number), "success")
     return redirect(url_for("assignment_pages.case_page", case_id=case_id))
-
-
-@bp.route("/stations/<int:station_id>/months/<month>", methods=["GET"])
-@roles_required("coordinator", "supervisor", "admin")
-def duty_month_page(station_id: int, month: str):
-    """A station's month of duty shifts for review: what is still open, and archiving it (the duty
-    subsidies become payable then, archive-first)."""
-    from supervision.subsidies import duty
-    from supervision.subsidies.models import DutyMonth, Subsidy
-
-    station = stations.get_station(db.session, station_id)
-    try:
-        duty.month_bounds(month)
-    except DomainError:
-        return redirect(url_for("consultation_pages.stations"))
-    shifts = duty.month_shifts(db.session, station_id, month)
-    record = db.session.scalar(
-        sa.select(DutyMonth).where(DutyMonth.station_id == station_id, DutyMonth.month == month)
-    )
-    subsidies = (
-        db.session.scalars(
-            sa.select(Subsidy).where(Subsidy.duty_month_id == record.id).order_by(Subsidy.id)
-        ).all()
-        if record
-        else []
-    )
-    return render_template(
-        "assignment/duty_month.html",
-        station=station,
-        month=month,
-        shifts=shifts,
-        missing=[shown(m) for m in duty.month_missing(shifts)],  # in the reader's language
-        record=record,
-        subsidies=subsidies,
-        action_form=FlaskForm(),
-    )
-
-
-@bp.post("/stations/<int:station_id>/months/<month>/archive")
-@roles_required("coordinator")
-@asks_first(
-    _l("Archive this month? Its done shifts' subsidies become payable and the month can no longer change."),
-    yes=_l("Archive the month"),
-    detail=lambda station_id, month: f"{_station_name(station_id)} · {month}",
-)
-def archive_duty_month(station_id: int, month: str):
-    from supervision.subsidies import duty
-
-    if FlaskForm().validate_on_submit():
-        try:
-            _record, created = duty.archive_month(db.session, current_user, station_id, month)
-        except DomainError as exc:
-            fail(exc)
-        else:
-            db.session.commit()
-            flash(
-                _("%(month)s archived: %(count)s duty subsidies payable.", month=month, count=len(created)),
-                "success",
-            )
-    return redirect(url_for(".duty_month_page", station_id=station_id, month=month))
 
 
 def register_pages(app) -> None:

@@ -611,6 +611,24 @@ def race_tokens_for_one_user(c: Centre):
     assert len({a.get_json()["token"] for a in answers}) == N
 
 
+@races("shell_api.change_own_password.post", kind="unique")
+def race_changing_ones_own_password(c: Centre):
+    """One person's password changed from N signed-in windows at once: the first change wins; the
+    others' current password is no longer right (422), and the password changed once."""
+    username = c.new_user(["coordinator"])
+    body = {"current_password": PASSWORD, "new_password": PASSWORD + "-new"}
+    answers = race(c.many(username), lambda cl, i: cl.post("/api/v1/me/password", json=body))
+    one_winner(answers, 204, (422,))
+    user_id = c.scalar(sa.select(_user().id).where(_user().username == username))
+    assert c.audit("user.set_password", user_id) == 1
+    assert (
+        c.app.test_client()
+        .post("/api/v1/session", json={"username": username, "password": PASSWORD + "-new"})
+        .status_code
+        == 200
+    )
+
+
 @races("shell_api.create_user.post", kind="unique")
 def race_users_with_one_name(c: Centre):
     username = f"newcomer{next(_seq)}"
@@ -1742,7 +1760,7 @@ def race_station_updates(c: Centre):
     assert c.audit("station.update", station_id) == got[200]
 
 
-@races("station_api.archive_month.post", kind="transition")
+@races("subsidies_api.archive_month.post", kind="transition")
 def race_duty_month_archived_twice(c: Centre):
     """Two coordinators archive one station's month: one 200, one 409; each done shift paid once."""
     from assignment.duty.models import DutyRota, DutyShift

@@ -114,6 +114,7 @@ def upgrade():
             sa.Column("centre_received_at", legalaid.db.UTCDateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(sa.Column("detained", sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column("forwarded_late", sa.Boolean(), nullable=True))
         batch_op.create_index(batch_op.f("ix_legal_case_station_id"), ["station_id"], unique=False)
         batch_op.create_foreign_key(
             batch_op.f("fk_legal_case_station_id_station"), "station", ["station_id"], ["id"]
@@ -137,6 +138,7 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f("ck_legal_case_forwarded_after_taken"), type_="check")
         batch_op.drop_constraint(batch_op.f("fk_legal_case_station_id_station"), type_="foreignkey")
         batch_op.drop_index(batch_op.f("ix_legal_case_station_id"))
+        batch_op.drop_column("forwarded_late")
         batch_op.drop_column("detained")
         batch_op.drop_column("centre_received_at")
         batch_op.drop_column("station_received_at")

@@ -132,7 +132,7 @@ def _observation_page(observation: Observation, form=None, staff_form=None, stat
         may_staff=may_staff,
         options=options,
         started=observation.starts_at <= now,
-        # Only the observer (or anyone, while nobody is named) files the report: observations.py refuses others.
+        # Only the observer (or anyone, while nobody is named) files the report, as observations.py says.
         may_report=observation.status in ("scheduled", "unassigned")
         and current_user.has_role("supervisor")
         and observation.observer_id in (None, current_user.id),

@@ -151,18 +151,10 @@ def _has_columns(session: Session, table: str, columns: tuple[str, ...]) -> bool
     return _SCHEMA_SEEN[key]
 
 
-FORWARDING_DAYS = 1  # a station forwards an application to the centre within a day (issue 14)
-
-
 def late_forwarding(session: Session) -> sa.ColumnElement:
-    """Taken at a station and reaching the centre more than FORWARDING_DAYS after the station took it."""
-    if session.get_bind().dialect.name == "sqlite":
-        days = sa.func.julianday(Case.centre_received_at) - sa.func.julianday(Case.station_received_at)
-    else:
-        days = sa.func.extract("epoch", Case.centre_received_at - Case.station_received_at) / 86400
-    return sa.and_(
-        Case.station_received_at.is_not(None), Case.centre_received_at.is_not(None), days > FORWARDING_DAYS
-    )
+    """Taken at a station and reaching the centre after the forwarding limit, as judged by the one
+    rule when the centre received it (``assignment.station_cases.judge_forwarding``)."""
+    return Case.forwarded_late.is_(True)
 
 
 def closing_counts(session: Session, periods: Periods) -> list[dict]:

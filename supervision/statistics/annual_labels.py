@@ -133,8 +133,8 @@ def _figures() -> dict[str, Figure]:
         "stations",
         _l("Applications forwarded late"),
         _l(
-            "counts applications received in the period that reached the centre more than a day after"
-            " the station took them"
+            "counts applications received in the period that reached the centre after the forwarding"
+            " limit (3 working days; 24 hours for a detained applicant)"
         ),
     )
     shifts = _l("counts duty shifts on days of the period")

@@ -74,7 +74,7 @@ def connect_signals() -> None:
 
 def register(app: Flask) -> None:
     from legalaid import exempt_from_csrf
-    from supervision.subsidies import api, archive, cli, demo, views  # noqa: F401  (archive: read-only guard)
+    from supervision.subsidies import api, archive, cli, demo, views, views_duty  # noqa: F401  (archive: guard)
 
     connect_signals()
     from supervision.subsidies import rates
@@ -83,6 +83,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(api.bp)
     exempt_from_csrf(app, api.bp)
     views.register(app)
+    views_duty.register(app)
     cli.register(app)
     demo.register(app)
     from supervision.subsidies import duty_demo

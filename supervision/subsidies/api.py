@@ -15,9 +15,9 @@ from legalaid.api import PageArgs, api_blueprint, paginate, query_args, use_body
 from legalaid.auth import roles_required
 from legalaid.db import db
 from legalaid.errors import Forbidden, say
-from legalaid.openapi import CSV, JSON, XLSX, page_of, responds, use_query
+from legalaid.openapi import CSV, ID, INTEGER, JSON, STRING, XLSX, array, obj, page_of, responds, use_query
 from supervision.subsidies import answer_schemas as answer
-from supervision.subsidies import archive, batches, exports, payees, rates, subsidies
+from supervision.subsidies import archive, batches, duty, exports, payees, rates, subsidies
 from supervision.subsidies.models import Subsidy
 from supervision.subsidies.schemas import (
     ArchiveListArgs,
@@ -359,3 +359,29 @@ def add_rate(body):
     return jsonify(
         {"id": rate.id, "effective_from": rate.effective_from.isoformat(), "amount_fen": rate.amount_fen}
     ), 201
+
+
+MONTH_ARCHIVED = obj(
+    {"station_id": ID, "month": STRING, "archived_at": STRING, "count": INTEGER, "total_fen": INTEGER},
+    {"subsidy_ids": array(ID)},
+)
+
+
+@bp.post("/stations/<int:station_id>/months/<month>/archive")
+@roles_required("coordinator")
+@responds(200, MONTH_ARCHIVED, errors=(400, 404, 409, 422))
+def archive_month(station_id, month):
+    """Archive the station's month of duty shifts (every staffed shift done or missed, else 409 naming
+    what is missing): each done shift's duty subsidy becomes payable, once (a second archive → 409)."""
+    record, created = duty.archive_month(db.session, current_user, station_id, month)
+    db.session.commit()
+    return jsonify(
+        {
+            "station_id": station_id,
+            "month": record.month,
+            "archived_at": record.archived_at.isoformat(),
+            "count": len(created),
+            "total_fen": sum(s.amount_fen for s in created),
+            "subsidy_ids": [s.id for s in created],
+        }
+    )
