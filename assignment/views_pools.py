@@ -117,6 +117,8 @@ def pool(pool_id: int):
 def pool_settings(pool_id: int):
     """Name, case types, provider kinds, area: the same checks as a new pool, plus its members' kinds."""
     pool = get_pool(db.session, pool_id)
+    if pool.purpose == "duty":  # no case types: its settings are the duty pools page's
+        return redirect(url_for("duty_pages.pools_page"))
     form = PoolForm(prefix="settings")
     if form.validate_on_submit():
         try:

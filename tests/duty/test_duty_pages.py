@@ -138,3 +138,19 @@ def test_no_duty_page_answers_bad_input_with_a_500(app, grid, as_role, value):
     for client, url in posts:
         assert client.post(url, data=fields).status_code < 500, url
     assert grid["coord"].get(f"/duty/stations/{grid['station']}?month={value[:50]}").status_code < 500
+
+
+def test_a_duty_pools_page_sends_its_settings_to_the_duty_pools_page(as_role, grid):
+    admin = as_role("admin")
+    page = admin.get(f"/admin/pools/{grid['pool']}").get_data(as_text=True)
+    assert 'id="duty-pool-settings"' in page and 'id="pool-settings-form"' not in page
+    r = admin.post(f"/admin/pools/{grid['pool']}/settings", data={"settings-name": "Renamed"})
+    assert r.status_code == 302 and r.headers["Location"].endswith("/duty/pools")
+
+
+def test_a_published_month_links_to_its_review_and_archive(app, grid):
+    draw_up(grid)
+    rota_id, _status, _shifts = live(app, grid["station"])
+    grid["coord"].post(f"/duty/rota/{rota_id}/publish", data={"confirmed": "yes"})
+    text = grid["coord"].get(f"/duty/stations/{grid['station']}?month={grid['month']}").get_data(as_text=True)
+    assert f"/stations/{grid['station']}/months/{grid['month']}" in text
