@@ -4,6 +4,7 @@
     python bench/mutation.py deadlines rates # only these (names below)
     python bench/mutation.py --report        # print the scores of the last run, run nothing
     python bench/mutation.py --again         # after new tests: only the mutants the last run left
+    nice -n 19 python bench/mutation.py walk --max-children 1   # on a shared machine
 
 mutmut 3 (``[tool.mutmut]`` in pyproject.toml) copies ``assignment/`` and ``supervision/`` into
 ``mutants/``, mutates only the rule modules, maps each function to the fast SQLite tests that reach it
@@ -12,8 +13,8 @@ printed per module and written to ``bench/out/mutation.json``; every survivor is
 command that shows its diff (``mutmut show NAME``). Survivors that no test can kill are explained in
 ``bench/MUTATION.md``; any other survivor needs a new test.
 
-Naming modules mutates only their files: mutmut is run with ``only_mutate`` narrowed to them (its
-``--`` names alone would still generate, count and show all ~3,200 mutants of every rule module), and
+Naming modules mutates only their files: mutmut is run with ``only_mutate`` narrowed to them (mutmut's
+name patterns alone would still generate, count and show all ~3,200 mutants of every rule module), and
 the other modules' results already in ``mutants/`` are kept, so modules can be run one by one.
 A run of every module starts from a fresh ``mutants/`` (``--keep`` reuses it and the cached results)
 so the copy is the tree as it is now. Needs the test extra (``pip install -c constraints.txt -e '.[test]'``).
