@@ -32,6 +32,7 @@ from assignment.rotation.who_may_take import (
     _opposing_orgs,
     _pool_and_links,
     eligibility,
+    pool_serving,
     provider_ineligibility,
 )
 from assignment.rotation.write import (
@@ -60,16 +61,8 @@ _POOL_FOR = sa.select(_SCOPE.c.pool_id, _SCOPE.c.area_key).where(
 
 
 def _pool_id_for_case(session: Session, case: Case) -> int:
-    area = case.intake_point or ""
-    rows = session.execute(_POOL_FOR, {"case_type": case.case_type, "area": area}).all()
-    if not rows:
-        raise NotAllowed(
-            say(
-                "No rotation pool serves %(case_type)s cases; an admin must define one.",
-                case_type=labels.case_type(case.case_type),
-            )
-        )
-    return next((pid for pid, key in rows if key == area), rows[0][0])
+    rows = session.execute(_POOL_FOR, {"case_type": case.case_type, "area": case.intake_point or ""}).all()
+    return pool_serving(case, [tuple(row) for row in rows])
 
 
 # The pool row lock serialises the pick and its write (DESIGN.md §4 "Concurrency"); on SQLite the

@@ -103,6 +103,20 @@ def _case_links(session: Session, case: Case) -> tuple[set[int], list[int]]:
     return {r.ref for r in rows if r.kind == "had"}, [r.ref for r in rows if r.kind == "linked"]
 
 
+def pool_serving(case: Case, scopes: list[tuple[int, str]]) -> int:
+    """The one rule of which pool serves a case, among the pools that take its case type (``scopes``:
+    pool id and area key): the pool of the case's intake area, else the pool without an area."""
+    if not scopes:
+        raise NotAllowed(
+            say(
+                "No rotation pool serves %(case_type)s cases; an admin must define one.",
+                case_type=labels.case_type(case.case_type),
+            )
+        )
+    area = case.intake_point or ""
+    return next((pid for pid, key in scopes if key == area), scopes[0][0])
+
+
 def _pool_and_links(session: Session, case: Case) -> tuple[int, set[int], list[int]]:
     """``_pool_id_for_case`` and ``_case_links`` in one query (both read before the pool lock)."""
     area = case.intake_point or ""
@@ -113,15 +127,7 @@ def _pool_and_links(session: Session, case: Case) -> tuple[int, set[int], list[i
         "area": area,
     }
     rows = session.execute(_POOL_AND_LINKS, params).all()
-    scopes = [(r.ref, r.area) for r in rows if r.kind == "pool"]
-    if not scopes:
-        raise NotAllowed(
-            say(
-                "No rotation pool serves %(case_type)s cases; an admin must define one.",
-                case_type=labels.case_type(case.case_type),
-            )
-        )
-    pool_id = next((pid for pid, key in scopes if key == area), scopes[0][0])
+    pool_id = pool_serving(case, [(r.ref, r.area) for r in rows if r.kind == "pool"])
     return pool_id, {r.ref for r in rows if r.kind == "had"}, [r.ref for r in rows if r.kind == "linked"]
 
 
