@@ -35,6 +35,7 @@ class UserForm(FlaskForm):
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=8, max=200)])
     roles = _roles_field(_l("Roles"))
     provider_id = SelectField(_l("Lawyer or adviser on the panel"), validators=[Optional()])
+    must_change = BooleanField(_l("They must choose their own password at the next sign-in"), default=True)
 
 
 class ProfileForm(FlaskForm):

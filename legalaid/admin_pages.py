@@ -103,6 +103,7 @@ def user_list():
                 provider_id=_provider_id(form.provider_id.data),
                 display_name=form.display_name.data or None,
                 email=form.email.data or None,
+                must_change_password=bool(form.must_change.data),
             )
             db.session.commit()
             flash(_("User %(name)s created.", name=user.username), "success")

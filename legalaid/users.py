@@ -58,7 +58,10 @@ def create_user(
     display_name: str | None = None,
     email: str | None = None,
     locale: str | None = None,
+    must_change_password: bool = False,
 ) -> User:
+    """A new login; an admin giving an initial password usually asks for it to be changed at the first
+    sign-in (``must_change_password``)."""
     username = username.strip()
     if not username:
         raise Invalid(say("A username is required."), fields={"username": [say("Required.")]})
@@ -81,6 +84,7 @@ def create_user(
         display_name=display_name,
         email=email,
         locale=locale,
+        must_change_password=must_change_password,
         role_rows=[UserRole(role=r) for r in sorted(set(roles))],
     )
     session.add(user)
@@ -92,7 +96,12 @@ def create_user(
         "user",
         user.id,
         None,
-        {"username": username, "roles": sorted(set(roles)), "provider_id": provider_id},
+        {
+            "username": username,
+            "roles": sorted(set(roles)),
+            "provider_id": provider_id,
+            "must_change_password": must_change_password,
+        },
     )
     return user
 

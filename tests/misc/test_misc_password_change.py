@@ -193,3 +193,29 @@ def test_an_admin_changes_their_own_password_with_the_current_one_not_by_a_reset
         assert refused.status_code == 409, body
     assert _user(app, me).must_change_password is False
     assert admin.get("/api/v1/users").status_code == 200
+
+
+def test_a_user_created_on_the_page_changes_the_initial_password_first(app, as_role):
+    admin = as_role("admin")
+    form = admin.get("/admin/users").get_data(as_text=True)
+    assert '<input checked id="must_change" name="must_change" type="checkbox" value="y">' in form
+    data = {"username": "li", "password": TEMPORARY, "roles": ["coordinator"], "must_change": "y"}
+    assert admin.post("/admin/users", data=data).status_code in (302, 303)
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.username == "li"))
+        assert user.must_change_password is True
+        assert (
+            db.session.scalar(
+                sa.select(AuditEntry.after).where(
+                    AuditEntry.action == "user.create", AuditEntry.object_id == user.id
+                )
+            )["must_change_password"]
+            is True
+        )
+    person = app.test_client()
+    answer = person.post("/login", data={"username": "li", "password": TEMPORARY})
+    assert "/account/password" in answer.headers["Location"]
+    unticked = {"username": "zhao", "password": TEMPORARY, "roles": ["coordinator"]}
+    assert admin.post("/admin/users", data=unticked).status_code in (302, 303)
+    with app.app_context():
+        assert db.session.scalar(sa.select(User.must_change_password).where(User.username == "zhao")) is False
