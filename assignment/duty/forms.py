@@ -11,7 +11,7 @@ from assignment.forms import _checkboxes, choices
 
 PART_LABELS = {"am": _l("morning"), "pm": _l("afternoon"), "day": _l("whole day")}
 SHIFT_STATUS_LABELS = {
-    "planned": _l("planned"),
+    "planned": _l("on the rota"),
     "checked_in": _l("checked in"),
     "done": _l("done"),
     "missed": _l("missed"),

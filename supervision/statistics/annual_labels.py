@@ -44,7 +44,7 @@ CATEGORY_WORDS = {
 CHANNEL_WORDS = {
     "hotline": _l("by the hotline"),
     "visit": _l("by a visit"),
-    "letter": _l("by letter"),
+    "letter": _l("by a letter"),
     "online": _l("online"),
     "workstation": _l("at a workstation"),
 }
@@ -57,7 +57,7 @@ OUTCOME_WORDS = {
 }
 GRADE_WORDS = {"excellent": _l("excellent"), "good": _l("good"), "pass": _l("pass"), "fail": _l("fail")}
 SHIFT_WORDS = {
-    "planned": _l("planned"),
+    "planned": _l("on the rota"),
     "checked_in": _l("checked in"),
     "done": _l("done"),
     "missed": _l("missed"),
