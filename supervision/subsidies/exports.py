@@ -173,8 +173,9 @@ def archive_rows(session: Session, year: int | None = None) -> Iterator[list]:
         Case.cause,
         Case.id,
     )
-    connection = session.connection().execution_options(stream_results=True, yield_per=YIELD)
-    with connection.execute(stmt) as result:
+    # The options on the statement, not the connection: a connection's options stay on it, and the
+    # next statement of the request (an audit entry) would be sent as a server-side cursor too.
+    with session.connection().execute(stmt.execution_options(stream_results=True, yield_per=YIELD)) as result:
         yield from _archive_row_values(result)  # closed with the generator, like batch_rows
 
 
