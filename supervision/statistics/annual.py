@@ -205,16 +205,16 @@ def headline(report: dict) -> str:
         if change is None:
             parts.append(_("%(what)s %(n)s", what=what, n=n))
         elif change >= 0:
-            parts.append(_("%(what)s %(n)s, up %(p)s%%", what=what, n=n, p=f"{change:.2f}"))
+            parts.append(_("%(what)s %(n)s, up %(p)s%%", what=what, n=n, p=format(change, ".2f")))
         else:
-            parts.append(_("%(what)s %(n)s, down %(p)s%%", what=what, n=n, p=f"{-change:.2f}"))
+            parts.append(_("%(what)s %(n)s, down %(p)s%%", what=what, n=n, p=format(-change, ".2f")))
     text = _("From %(start)s to %(end)s: ", start=report["from"], end=report["to"]) + _("; ").join(parts)
     share = f.get("civil.migrant_worker_share")
     if share and share["value"] is not None:
         text += _(
             "; migrant workers were the clients of %(n)s civil cases, %(p)s%% of civil cases",
             n=_n(f["civil.migrant_worker"]["value"]),
-            p=f"{share['value']:.2f}",
+            p=format(share["value"], ".2f"),
         )
     return text + _(".")
 

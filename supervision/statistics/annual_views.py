@@ -113,7 +113,7 @@ def shown_value(figure: dict, which: str = "value") -> str:
 def shown_growth(figure: dict) -> str:
     if figure["unit"] == "percent":
         change = figure.get("change")
-        return "—" if change is None else _("%(p)s points", p=f"{change:+.2f}")
+        return "—" if change is None else _("%(p)s points", p=format(change, "+.2f"))
     return "—" if figure["growth"] is None else f"{figure['growth']:+.2f}%"
 
 
