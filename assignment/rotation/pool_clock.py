@@ -78,11 +78,49 @@ _WRITE_MEMBER = (
 )
 
 
+# Many members at once (a month of duty shifts parks and returns hundreds): on PostgreSQL one UPDATE
+# over arrays, instead of one statement per member in the executemany.
+BULK_MEMBERS = 50
+_WRITE_MEMBERS_ARRAYS = sa.text(
+    "UPDATE pool_member AS m SET turn_offset = v.turn_offset, turns = m.turns + v.turns,"
+    " away_since = v.away_since, away_reason = v.away_reason"
+    " FROM unnest(CAST(:providers AS integer[]), CAST(:offsets AS double precision[]),"
+    " CAST(:turns AS integer[]), CAST(:away_since AS double precision[]), CAST(:away_reason AS varchar[]))"
+    " AS v(provider_id, turn_offset, turns, away_since, away_reason)"
+    " WHERE m.pool_id = :pool AND m.provider_id = v.provider_id"
+)
+
+
 def _write_members(session: Session, pool_id: int, members: list[Member]) -> None:
-    """Write the members a pick changed: one UPDATE (executemany) whatever their number."""
+    """Write the members a pick changed: one UPDATE (executemany, or over arrays for many on
+    PostgreSQL) whatever their number."""
     latest = {m.provider_id: m for m in members}
     if not latest:
         return
+    if len(latest) > BULK_MEMBERS and session.get_bind().dialect.name == "postgresql":
+        rows = list(latest.values())
+        session.execute(
+            _WRITE_MEMBERS_ARRAYS,
+            {
+                "pool": pool_id,
+                "providers": [m.provider_id for m in rows],
+                "offsets": [m.offset for m in rows],
+                "turns": [m.turns for m in rows],
+                "away_since": [m.away_since for m in rows],
+                "away_reason": [m.away_reason for m in rows],
+            },
+        )
+    else:
+        _write_each(session, pool_id, latest)
+    for m in latest.values():  # a PoolMember loaded earlier in this transaction is now stale
+        m.turns = 0
+        loaded = session.identity_map.get(identity_key(PoolMember, (pool_id, m.provider_id)))
+        if loaded is not None:
+            session.expire(loaded)
+    members.clear()
+
+
+def _write_each(session: Session, pool_id: int, latest: dict[int, Member]) -> None:
     params = [
         {
             "b_pool": pool_id,
@@ -95,12 +133,6 @@ def _write_members(session: Session, pool_id: int, members: list[Member]) -> Non
         for m in latest.values()
     ]
     session.execute(_WRITE_MEMBER, params)
-    for m in latest.values():  # a PoolMember loaded earlier in this transaction is now stale
-        m.turns = 0
-        loaded = session.identity_map.get(identity_key(PoolMember, (pool_id, m.provider_id)))
-        if loaded is not None:
-            session.expire(loaded)
-    members.clear()
 
 
 # The pick's statements are built once, with bound parameters: building and cache-keying them

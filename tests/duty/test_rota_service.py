@@ -205,3 +205,40 @@ def test_the_fairness_report_covers_a_duty_pool(
     assert sorted(r["count"] for r in report["members"]) == sorted(
         counts(session.scalars(sa.select(DutyShift))).values()
     )
+
+
+def test_many_members_are_written_in_one_statement_with_the_same_result(app):
+    """More than BULK_MEMBERS changed members (a month parks and returns hundreds) go in one UPDATE
+    over arrays on PostgreSQL; the stored state is what the member-by-member write gives."""
+    import sqlalchemy as sa
+
+    from assignment.models import PoolMember
+    from assignment.rotation.pool_clock import BULK_MEMBERS, Member, _write_members
+    from legalaid.db import db
+    from tests.duty.test_duty_api import build_station
+
+    with app.app_context():
+        _station, pool_id, ids = build_station(n=BULK_MEMBERS + 5)
+        for changed in (ids, ids[:3]):  # above the threshold, then below it
+            members = [
+                Member(
+                    provider_id=pid,
+                    weight=1.0,
+                    offset=float(n) + 0.5,
+                    away_since=7.25 if n % 2 else None,
+                    away_reason="leave" if n % 2 else None,
+                    turns=1,
+                )
+                for n, pid in enumerate(changed)
+            ]
+            _write_members(db.session, pool_id, members)
+            assert members == []
+        db.session.commit()
+        rows = {
+            r.provider_id: r
+            for r in db.session.scalars(sa.select(PoolMember).where(PoolMember.pool_id == pool_id))
+        }
+        for n, pid in enumerate(ids):
+            row = rows[pid]
+            assert row.offset == float(n) + 0.5 and row.turns == (2 if n < 3 else 1)
+            assert (row.away_since, row.away_reason) == ((7.25, "leave") if n % 2 else (None, None))
