@@ -88,7 +88,11 @@ def build_duty(session: Session, progress) -> None:
             )
         pools[station.id] = pool
     session.flush()
-    for month_first in (last_month, this_month):
+    next_month = (this_month + dt.timedelta(days=32)).replace(day=1)
+    months = [last_month, this_month]
+    if (next_month - today).days <= 7:  # the month is nearly over: next month's rota is out too
+        months.append(next_month)
+    for month_first in months:
         with on_day(month_first - dt.timedelta(days=5)):
             for station in chosen:
                 month = month_first.strftime("%Y-%m")
