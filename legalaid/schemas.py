@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from legalaid.limits import Int, List
+from legalaid.limits import Bool, Int, List
 from legalaid.models import ROLES
 
 
@@ -53,7 +53,7 @@ class UserUpdateSchema(ma.Schema):
     # A temporary password; ``must_change_password`` (default true with it) sends its holder to the
     # change-password page at the next sign-in. Given alone, it requires (or waives) that change.
     password = fields.String(validate=validate.Length(min=8, max=200))
-    must_change_password = fields.Boolean()
+    must_change_password = Bool()
 
 
 class PasswordChangeSchema(ma.Schema):
