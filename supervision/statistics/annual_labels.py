@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from assignment.consultations_models import CHANNELS
 from assignment.consultations_models import OUTCOMES as CONSULTATION_OUTCOMES
 from assignment.duty.forms import LEGAL_HELP_LABELS as HELP_WORDS
+from assignment.duty.forms import SHIFT_STATUS_LABELS
 from assignment.models import CASE_TYPES, SOURCES
 from supervision.statistics.annual_figures import CATEGORIES, GRADES, SHIFT_STATUSES
 
@@ -56,12 +57,7 @@ OUTCOME_WORDS = {
     "petition_dissuaded": _l("petition dissuaded"),
 }
 GRADE_WORDS = {"excellent": _l("excellent"), "good": _l("good"), "pass": _l("pass"), "fail": _l("fail")}
-SHIFT_WORDS = {
-    "planned": _l("on the rota"),
-    "checked_in": _l("checked in"),
-    "done": _l("done"),
-    "missed": _l("missed"),
-}
+SHIFT_WORDS = SHIFT_STATUS_LABELS  # the duty rota's own words for a shift's state
 
 RECEIVED = _l("counts cases whose application was received in the period")
 
