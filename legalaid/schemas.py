@@ -49,7 +49,7 @@ class UserUpdateSchema(ma.Schema):
     provider_id = Int(allow_none=True, strict=True)
     display_name = fields.String(allow_none=True, validate=validate.Length(max=120))
     email = fields.Email(allow_none=True, validate=validate.Length(max=254))
-    active = fields.Boolean()
+    active = Bool()
     # A temporary password; ``must_change_password`` (default true with it) sends its holder to the
     # change-password page at the next sign-in. Given alone, it requires (or waives) that change.
     password = fields.String(validate=validate.Length(min=8, max=200))
