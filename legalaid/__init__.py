@@ -6,6 +6,7 @@ registers their blueprints, CLI commands, pages and demo steps through ``legalai
 
 from __future__ import annotations
 
+import gc
 import os
 import secrets
 from pathlib import Path
@@ -84,7 +85,18 @@ def create_app(config: dict | None = None) -> Flask:
     from legalaid import rules
 
     rules.apply(app)  # after the areas declared their rules: unknown keys and bad values stop the start
+    if not app.testing:
+        _settle_heap()
     return app
+
+
+def _settle_heap() -> None:
+    """The ~150,000 objects the started app holds (modules, routes, mappers, templates) live as long
+    as the worker: move them out of the cyclic collector's reach, so that a full collection during a
+    request walks only what requests made (77 ms → a few ms; a month's duty rota for 50 stations
+    spent a third of its time in such collections). Tests create many apps and skip this."""
+    gc.collect()
+    gc.freeze()
 
 
 def _init_extensions(app: Flask) -> None:

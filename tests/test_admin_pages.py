@@ -210,6 +210,10 @@ def test_the_api_lists_users_paged_filtered_and_sorted_and_patches_one(
     assert admin.get("/api/v1/users?active=false").get_json()["total"] == 1
     assert admin.patch(f"/api/v1/users/{uid}", json={"active": True}).get_json()["active"] is True
     assert admin.patch(f"/api/v1/users/{uid}", json={"roles": []}).status_code == 422
+    for loose in (0, 1, "false", "yes"):  # JSON true or false only, as the OpenAPI document says
+        for key in ("active", "must_change_password"):
+            assert admin.patch(f"/api/v1/users/{uid}", json={key: loose}).status_code == 422, (key, loose)
+    assert admin.get("/api/v1/users?active=false").get_json()["total"] == 0  # none went through
     assert admin.patch("/api/v1/users/999999", json={"active": False}).status_code == 404
     assert as_role("coordinator").get("/api/v1/users").status_code == 403
     assert _actions(app, uid)[-4:] == ["user.set_roles", "user.link_provider", "user.disable", "user.enable"]

@@ -83,14 +83,15 @@ def busy_parts(session: Session, provider_ids, first: dt.date, last: dt.date, *,
     """{(provider_id, date): {parts}} taken by shifts of live rotas and by scheduled hearings.
     ``provider_ids`` is a list or a subquery."""
     busy: dict[tuple[int, dt.date], set[str]] = {}
+    shift, rota = DutyShift.__table__, DutyRota.__table__  # plain columns: thousands of rows
     shifts = session.execute(
-        sa.select(DutyShift.provider_id, DutyShift.on_date, DutyShift.part)
-        .join(DutyRota, DutyRota.id == DutyShift.rota_id)
+        sa.select(shift.c.provider_id, shift.c.on_date, shift.c.part)
+        .join(rota, rota.c.id == shift.c.rota_id)
         .where(
-            DutyRota.status != "superseded",
-            DutyShift.on_date.between(first, last),
-            DutyShift.provider_id.in_(provider_ids),
-            DutyShift.id != (skip_shift or 0),
+            rota.c.status != "superseded",
+            shift.c.on_date.between(first, last),
+            shift.c.provider_id.in_(provider_ids),
+            shift.c.id != (skip_shift or 0),
         )
     )
     for pid, day, part in shifts.all():
@@ -225,13 +226,14 @@ def _load(session: Session, pool: RotationPool, kinds: set[str]) -> dict[int, _S
 def _leave_days(
     session: Session, pool: RotationPool, first: dt.date, last: dt.date
 ) -> dict[dt.date, set[int]]:
-    members = sa.select(PoolMember.provider_id).where(PoolMember.pool_id == pool.id)
+    member, leave = PoolMember.__table__, ProviderLeave.__table__
+    members = sa.select(member.c.provider_id).where(member.c.pool_id == pool.id)
     days: dict[dt.date, set[int]] = {}
     for pid, starts, ends in session.execute(
-        sa.select(ProviderLeave.provider_id, ProviderLeave.starts_on, ProviderLeave.ends_on).where(
-            ProviderLeave.provider_id.in_(members),
-            ProviderLeave.ends_on >= first,
-            ProviderLeave.starts_on <= last,
+        sa.select(leave.c.provider_id, leave.c.starts_on, leave.c.ends_on).where(
+            leave.c.provider_id.in_(members),
+            leave.c.ends_on >= first,
+            leave.c.starts_on <= last,
         )
     ).all():
         day = max(starts, first)
