@@ -38,7 +38,7 @@ from assignment.schemas import (
     dump_pool,
     dump_provider,
 )
-from legalaid import audit, clock
+from legalaid import audit, clock, listing
 from legalaid.answers import cached_json
 from legalaid.api import PageArgs, api_blueprint, paginate, query_args, use_body
 from legalaid.auth import roles_required
@@ -241,8 +241,6 @@ def list_cases(args):
     """Cases, green channel first; applicant ID numbers masked to the last 4 characters. ``total``
     counts up to 10,000 (with ``q``: up to the end of the asked page); past that ``total_capped`` is
     true: there are more (a count of a million cases on every request took 75–85 ms, issue 16)."""
-    from assignment.consultations import count_cap
-
     stmt = intake.case_list_statement(**args)
     page = query_args(PageArgs)
     # A deep page: its ids are counted off the list's index (index-only), then only they are read.
@@ -254,10 +252,9 @@ def list_cases(args):
     )
     rows = db.session.scalars(stmt.where(Case.id.in_(ids)))
     items = [dump_case_summary(case) for case in rows]
-    cap = count_cap(args.get("q"), page["page"] * page["per_page"])
-    bounded = stmt.with_only_columns(Case.id).limit(cap + 1).subquery()  # the page's own plan
-    n = db.session.scalar(sa.select(sa.func.count()).select_from(bounded))
-    return jsonify({"items": items, "total": min(n, cap), "total_capped": n > cap})
+    cap = listing.count_cap(args.get("q"), page["page"] * page["per_page"])
+    total, capped = listing.capped_count(db.session, stmt, cap)
+    return jsonify({"items": items, "total": total, "total_capped": capped})
 
 
 @bp.get("/cases/<int:case_id>")

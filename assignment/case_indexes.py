@@ -17,6 +17,9 @@ NAME_PAIRS = sa.text(
     " || COALESCE(opposing_party, ''::character varying)::text)"
 )
 
+QUEUE_STATUSES = ("applied", "pending_materials", "accepted", "assigned")
+QUEUE_PREDICATE = "status IN ({})".format(", ".join(f"'{s}'" for s in QUEUE_STATUSES))
+
 CASE_INDEXES = (
     sa.Index("ix_legal_case_status_number", "status", "number"),
     sa.Index("ix_legal_case_list_order", sa.text("green_channel DESC"), "received_on", "id").ddl_if(
@@ -33,4 +36,13 @@ CASE_INDEXES = (
         postgresql_ops={"applicant_phone": "varchar_pattern_ops"},
     ),
     sa.Index("ix_legal_case_name_pairs", NAME_PAIRS, postgresql_using="gin").ddl_if(dialect="postgresql"),
+    # The queue (home page, /cases): the few cases still to decide, assign or accept, in the list's
+    # order; without it the order's index is walked through a million decided cases (migration 0019).
+    sa.Index(
+        "ix_legal_case_queue_order",
+        sa.text("green_channel DESC"),
+        "received_on",
+        "id",
+        postgresql_where=sa.text(QUEUE_PREDICATE),
+    ).ddl_if(dialect="postgresql"),
 )

@@ -209,25 +209,6 @@ def _pairs_postgresql(element, compiler, **kw):
     )
 
 
-# A list's count stops here: past it the register says "more than 10,000" instead of counting
-# 1,000,000 rows on every request (an index-only walk of 10,001 entries: a few milliseconds).
-COUNT_CAP = 10_000
-
-
-def count_cap(q: str | None, page_end: int) -> int:
-    """How far the list counts. A text search counts only to the end of the page asked for: a word
-    in a third of the register (工资) is found newest first within the page at once, but counting
-    10,000 of them would check the text of 30,000 rows; the list then says there are more."""
-    return max(page_end, 1) if q and q.strip() else max(COUNT_CAP, page_end)
-
-
-def capped_count(session: Session, stmt: sa.Select, cap: int = COUNT_CAP) -> tuple[int, bool]:
-    """How many rows ``stmt`` gives, counting at most ``cap``; and whether there are more."""
-    bounded = stmt.with_only_columns(Consultation.id).limit(cap + 1).subquery()  # the page's own plan
-    n = session.scalar(sa.select(sa.func.count()).select_from(bounded))
-    return min(n, cap), n > cap
-
-
 def earlier_by_phone(session: Session, phone: str | None, limit: int = EARLIER_ROWS) -> dict:
     """What the desk sees when a caller gives their number: their earlier consultations and the cases
     registered for that phone, newest first."""

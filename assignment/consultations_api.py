@@ -23,6 +23,7 @@ from assignment.consultations_schemas import (
 )
 from assignment.schemas import dump_case
 from assignment.station_api import StationListArgs
+from legalaid import listing
 from legalaid.api import PageArgs, api_blueprint, paginate, query_args, use_body
 from legalaid.auth import roles_required
 from legalaid.db import db
@@ -56,8 +57,8 @@ def list_consultations(args):
     page = query_args(PageArgs)
     rows = db.session.scalars(stmt.limit(page["per_page"]).offset((page["page"] - 1) * page["per_page"]))
     items = [dump_consultation(row) for row in rows]
-    cap = consultations.count_cap(args.get("q"), page["page"] * page["per_page"])
-    total, capped = consultations.capped_count(db.session, stmt, cap)
+    cap = listing.count_cap(args.get("q"), page["page"] * page["per_page"])
+    total, capped = listing.capped_count(db.session, stmt, cap)
     return jsonify({"items": items, "total": total, "total_capped": capped})
 
 

@@ -35,7 +35,7 @@ from assignment.consultations_models import Station
 from assignment.forms import CATEGORY_LABELS
 from assignment.views import fail, label
 from assignment.views_intake import CASE_FIELD_ALIASES, _case_data, _case_form
-from legalaid import clock
+from legalaid import clock, listing
 from legalaid.auth import roles_required
 from legalaid.confirm import asks_first
 from legalaid.db import db
@@ -196,8 +196,8 @@ def register():
     filters = _filters(form)
     stmt = consultations.consultation_list_statement(**filters)
     asked = int_arg(request.args, "page", 1, minimum=1)
-    cap = consultations.count_cap(filters["q"], asked * PER_PAGE)
-    total, capped = consultations.capped_count(db.session, stmt, cap)
+    cap = listing.count_cap(filters["q"], asked * PER_PAGE)
+    total, capped = listing.capped_count(db.session, stmt, cap)
     pages = max(1, -(-total // PER_PAGE)) + (1 if capped else 0)  # "more": one page further
     page = min(asked, pages)
     rows = db.session.scalars(stmt.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()

@@ -151,7 +151,10 @@ class Page(dict):
     """A list answer ``{"items": [...], "total": N}`` read with ``?page=`` and ``?per_page=``."""
 
 
-def page_of(item: dict) -> Page:
+def page_of(item: dict, *, capped: bool = False) -> Page:
+    """``capped``: ``total`` counts to 10,000 at most and ``total_capped`` says there are more."""
+    if capped:
+        return Page(obj({"items": array(item), "total": INTEGER, "total_capped": BOOLEAN}))
     return Page(obj({"items": array(item), "total": INTEGER}))
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import Response, jsonify, send_file, stream_with_context
 from flask_login import current_user
 
-from legalaid import clock
+from legalaid import clock, listing
 from legalaid.api import PageArgs, api_blueprint, paginate, query_args, use_body
 from legalaid.auth import roles_required
 from legalaid.db import db
@@ -123,7 +123,7 @@ def archive_list(args):
 @bp.get("/subsidies")
 @roles_required(*SUBSIDY_READERS)
 @use_query(SubsidyFilterSchema)
-@responds(200, page_of(answer.SUBSIDY))
+@responds(200, page_of(answer.SUBSIDY, capped=True))
 def subsidy_list(args):
     """Subsidies (the payable queue with ``?status=payable``), with ageing against the 90-day limit."""
     today = clock.today()
@@ -137,7 +137,8 @@ def _subsidy_page(stmt, today=None) -> dict:
     """One page of subsidies, each with what it waits for and why finance cannot pay it yet: asked once
     for the whole page (a fixed number of queries, whatever the page size)."""
     args = query_args(PageArgs)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    cap = listing.count_cap(None, args["page"] * args["per_page"])
+    total, capped = listing.capped_count(db.session, stmt, cap)
     rows = list(
         db.session.scalars(stmt.limit(args["per_page"]).offset((args["page"] - 1) * args["per_page"]))
     )
@@ -152,7 +153,7 @@ def _subsidy_page(stmt, today=None) -> dict:
         )
         for s in rows
     ]
-    return {"items": items, "total": total}
+    return {"items": items, "total": total, "total_capped": capped}
 
 
 @bp.get("/subsidies/<int:subsidy_id>")
@@ -172,11 +173,11 @@ def subsidy_detail(subsidy_id):
 
 @bp.get("/me/subsidies")
 @roles_required("provider")
-@responds(200, page_of(answer.SUBSIDY))
+@responds(200, page_of(answer.SUBSIDY, capped=True))
 def my_subsidies():
     """The provider's own subsidies, each with its state and, while not payable, exactly why."""
     if current_user.provider_id is None:
-        return jsonify({"items": [], "total": 0})
+        return jsonify({"items": [], "total": 0, "total_capped": False})
     stmt = (
         sa.select(Subsidy).where(Subsidy.provider_id == current_user.provider_id).order_by(Subsidy.id.desc())
     )

@@ -92,7 +92,7 @@ def create_payment_batch(
                 )
             raise NotAllowed(say("Unknown subsidies: %(ids)s; nothing was batched.", ids=shown_ids))
     else:
-        matching = subsidy_list_statement(status="payable", **(filters or {}))
+        matching = subsidy_list_statement(status="payable", join_provider=True, **(filters or {}))
         stmt = (
             matching.with_only_columns(Subsidy.id, Subsidy.status, Subsidy.batch_id, Subsidy.amount_fen)
             .join(Organization, Organization.id == Provider.organization_id)

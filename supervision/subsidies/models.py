@@ -194,6 +194,12 @@ class Subsidy(db.Model):
         ),
         sa.Index("ix_subsidy_status_archived", "status", "archived_on"),
         sa.Index("ix_subsidy_provider", "provider_id", "id"),
+        # The list's default order (issue 16, migration 0019), and which rates a subsidy was computed
+        # with (the rate table's "in use"; PostgreSQL, written as it prints the expression back).
+        sa.Index("ix_subsidy_archived_order", "archived_on", "id"),
+        sa.Index("ix_subsidy_rate", sa.text("((breakdown ->> 'rate_id'::text))::integer")).ddl_if(
+            dialect="postgresql"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

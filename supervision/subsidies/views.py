@@ -4,6 +4,8 @@ calls one service function; domain errors become a flash; destructive and money-
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -138,15 +140,15 @@ def payable_queue():
             "success",
         )
         return redirect(url_for("subsidies.batch_page", batch_id=batch.id)), 303
-    stmt = subsidies.subsidy_list_statement(
-        status="payable",
-        sort=form.sort.data if form.sort.data in QUEUE_SORTS else None,
-        **queue_filters(args, today),
-    )
+    sort = form.sort.data if form.sort.data in QUEUE_SORTS else None
+    stmt = subsidies.subsidy_list_statement(status="payable", sort=sort, **queue_filters(args, today))
     total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    with_payee = subsidies.subsidy_list_statement(
+        status="payable", sort=sort, join_provider=True, **queue_filters(args, today)
+    )
     ready = db.session.scalar(
         sa.select(sa.func.count()).select_from(
-            stmt.join(Organization, Organization.id == Provider.organization_id)
+            with_payee.join(Organization, Organization.id == Provider.organization_id)
             .where(payees.ready_clause())
             .order_by(None)
             .subquery()
@@ -348,15 +350,21 @@ def my_subsidies_page():
 def _finance_panel(user) -> Markup | None:
     today = clock.today()
     limit = int(deadlines.limits()["subsidy_days"])
-    rows = db.session.execute(
-        sa.select(Subsidy.archived_on, Subsidy.amount_fen).where(Subsidy.status == "payable")
-    ).all()
+    # Days since archiving, bucketed in the database (one grouped statement over the payable ones):
+    # more than the limit is overdue, else 0-30, 31-60, or older.
+    since = lambda days: today - dt.timedelta(days=days)  # noqa: E731
+    bucket = sa.case(
+        (Subsidy.archived_on < since(limit), "overdue"),
+        (Subsidy.archived_on >= since(30), "0-30"),
+        (Subsidy.archived_on >= since(60), "31-60"),
+        else_="61-90",
+    )
     buckets = {"0-30": [0, 0], "31-60": [0, 0], "61-90": [0, 0], "overdue": [0, 0]}
-    for archived_on, amount in rows:
-        days = (today - archived_on).days
-        key = "overdue" if days > limit else "0-30" if days <= 30 else "31-60" if days <= 60 else "61-90"
-        buckets[key][0] += 1
-        buckets[key][1] += amount
+    grouped = sa.select(bucket, sa.func.count(), sa.func.coalesce(sa.func.sum(Subsidy.amount_fen), 0))
+    for key, count, amount in db.session.execute(
+        grouped.where(Subsidy.status == "payable").group_by(bucket)
+    ).all():
+        buckets[key] = [count, int(amount)]
     open_batches = db.session.scalar(
         sa.select(sa.func.count()).select_from(PaymentBatch).where(PaymentBatch.status == "open")
     )
@@ -364,7 +372,7 @@ def _finance_panel(user) -> Markup | None:
         render_template(
             "finance/_home_panel.html",
             buckets=buckets,
-            total=len(rows),
+            total=sum(count for count, _amount in buckets.values()),
             open_batches=open_batches,
             limit=limit,
         )

@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 
 from assignment.labels import CASE_TYPE_LABELS
 from assignment.models import Case
-from legalaid import limits
+from legalaid import limits, listing
 from legalaid.auth import roles_required
 from legalaid.confirm import asks_first
 from legalaid.db import db
@@ -127,7 +127,7 @@ def subsidy_list_page():
         archived_to=form.archived_to.data if valid else None,
         sort=(form.sort.data if valid else None) or "-id",
     )
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    total, capped = listing.capped_count(db.session, stmt)  # "more than 10,000" past that
     page, pages = page_number(total, LIST_PAGE_SIZE)
     rows = list(db.session.scalars(stmt.limit(LIST_PAGE_SIZE).offset((page - 1) * LIST_PAGE_SIZE)))
     cases, providers, archive_numbers = labels_of(rows)
@@ -141,6 +141,7 @@ def subsidy_list_page():
         archive_numbers=archive_numbers,
         why=why,
         total=total,
+        capped=capped,
         page=page,
         pages=pages,
         query={k: v for k, v in request.args.items() if k != "page"},

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from legalaid import clock
+from legalaid import clock, listing
 from tests.conftest import ON_POSTGRES
 
 
@@ -81,7 +81,7 @@ def test_a_text_search_counts_to_the_end_of_the_page_and_says_there_are_more(des
 def test_the_count_stops_at_the_cap(session, monkeypatch):
     from assignment import consultations
 
-    monkeypatch.setattr(consultations, "COUNT_CAP", 3)
+    monkeypatch.setattr(listing, "COUNT_CAP", 3)
     for i in range(5):
         session.add(
             consultations.Consultation(
@@ -95,9 +95,9 @@ def test_the_count_stops_at_the_cap(session, monkeypatch):
         )
     session.flush()
     stmt = consultations.consultation_list_statement()
-    assert consultations.capped_count(session, stmt, consultations.count_cap(None, 2)) == (3, True)
-    assert consultations.capped_count(session, stmt, consultations.count_cap(None, 10)) == (5, False)
-    assert consultations.capped_count(session, stmt, consultations.count_cap("问题", 2)) == (2, True)
+    assert listing.capped_count(session, stmt, listing.count_cap(None, 2)) == (3, True)
+    assert listing.capped_count(session, stmt, listing.count_cap(None, 10)) == (5, False)
+    assert listing.capped_count(session, stmt, listing.count_cap("问题", 2)) == (2, True)
     session.rollback()
 
 
