@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import sqlalchemy as sa
-from generate import AREAS, Progress, Schema, Timings, bulk_load, copy_rows, person_name
+from generate_common import AREAS, Progress, Schema, Timings, bulk_load, copy_rows, person_name
 
 from supervision.scoring.closing import required_documents
 

@@ -5,6 +5,8 @@ PostgreSQL only: the generator writes with COPY (``LEGALAID_TEST_DATABASE_URL``)
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 import sqlalchemy as sa
 
@@ -164,3 +166,99 @@ def test_rotation_archiving_and_a_batch_through_the_api(app, generated, as_role)
         json={"bank_reference": "GEN-1", "paid_on": clock.today().isoformat()},
     )
     assert confirmed.status_code == 200, confirmed.get_json()
+
+
+def test_stations_duty_and_station_cases_are_filled_and_consistent(app, generated):
+    counts = {
+        t: scalar(app, f"SELECT count(*) FROM {t}")
+        for t in ("station", "duty_rota", "duty_shift", "duty_swap", "duty_month", "red_flag")
+    }
+    assert all(counts.values()), counts
+    assert scalar(app, "SELECT count(*) FROM rotation_pool WHERE purpose = 'duty'") == scalar(
+        app, "SELECT count(DISTINCT station_id) FROM rotation_pool WHERE purpose = 'duty'"
+    )
+    # Shifts as the service writes them: past staffed ones done (checked in and out, legal help by
+    # kind, a JSON object) or missed; the rest planned.
+    for status, staffed, checked, helped in rows(
+        app,
+        "SELECT status, bool_and(provider_id IS NOT NULL), bool_and(checked_in_at < checked_out_at), "
+        "bool_and(json_typeof(legal_help) = 'object') FROM duty_shift GROUP BY status",
+    ):
+        assert helped, status
+        if status == "done":
+            assert staffed and checked
+    assert {s for (s,) in rows(app, "SELECT DISTINCT status FROM duty_shift")} >= {
+        "done",
+        "missed",
+        "planned",
+    }
+    # Duty money only for a done shift of its own station's archived month.
+    assert scalar(app, "SELECT count(*) FROM subsidy WHERE kind = 'duty'")
+    assert not scalar(
+        app,
+        "SELECT count(*) FROM subsidy s JOIN duty_shift f ON f.id = s.duty_shift_id "
+        "JOIN duty_month m ON m.id = s.duty_month_id WHERE s.kind = 'duty' AND (f.status <> 'done' "
+        "OR m.station_id <> f.station_id OR to_char(f.on_date, 'YYYY-MM') <> m.month)",
+    )
+    # Station cases: forwarded after they were taken, judged late or not once the centre has them.
+    taken, judged, detained, sexes = rows(
+        app,
+        "SELECT count(station_id), count(forwarded_late), count(*) FILTER (WHERE detained), "
+        "count(applicant_sex) FROM legal_case",
+    )[0]
+    cases = scalar(app, "SELECT count(*) FROM legal_case")
+    assert 0.04 * cases < taken == judged < 0.12 * cases
+    assert detained and sexes > 0.9 * cases
+    assert not scalar(app, "SELECT count(*) FROM legal_case WHERE centre_received_at < station_received_at")
+
+
+def test_station_and_duty_pages_answer_on_generated_data(app, generated, as_role):
+    station_id, month = rows(
+        app,
+        "SELECT m.station_id, m.month FROM duty_month m ORDER BY m.month DESC, m.station_id LIMIT 1",
+    )[0]
+    admin = as_role("admin")
+    assert admin.get("/admin/stations").status_code == 200
+    assert admin.get(f"/admin/stations/{station_id}").status_code == 200
+    coordinator = as_role("coordinator")
+    assert coordinator.get(f"/stations/{station_id}/months/{month}").status_code == 200
+    assert coordinator.get(f"/duty?month={month}").status_code == 200
+    assert coordinator.get(f"/duty/stations/{station_id}?month={month}").status_code == 200
+    rota = coordinator.get(f"/api/v1/stations/{station_id}/rota?month={month}")
+    assert rota.status_code == 200 and rota.get_json()["rota"]["status"] == "published"
+    # Next month's rota is drafted from the station's generated duty pool by the service's rotation.
+    pool_id = scalar(
+        app, "SELECT id FROM rotation_pool WHERE purpose = 'duty' AND station_id = :s", s=station_id
+    )
+    first = (clock.today().replace(day=28) + dt.timedelta(days=5)).replace(day=1)
+    days = [first + dt.timedelta(days=i) for i in range(7) if (first + dt.timedelta(days=i)).weekday() < 5]
+    drafted = coordinator.post(
+        f"/api/v1/stations/{station_id}/rota",
+        json={
+            "month": f"{first:%Y-%m}",
+            "pool_id": pool_id,
+            "shifts": [{"date": d.isoformat(), "part": "am"} for d in days],
+        },
+    )
+    assert drafted.status_code == 201, drafted.get_json()
+    assert any(s["provider_id"] for s in drafted.get_json()["shifts"])
+    # A month left for the coordinator is archived through the API, its done shifts then payable.
+    open_month = rows(
+        app,
+        "SELECT r.station_id, r.month FROM duty_rota r WHERE r.month < to_char(:today, 'YYYY-MM') "
+        "AND NOT EXISTS (SELECT 1 FROM duty_month m WHERE m.station_id = r.station_id AND m.month = r.month) "
+        "ORDER BY r.month DESC LIMIT 1",
+        today=clock.today(),
+    )
+    assert open_month
+    station_id, month = open_month[0]
+    assert coordinator.get(f"/stations/{station_id}/months/{month}").status_code == 200
+    archived = coordinator.post(f"/api/v1/stations/{station_id}/months/{month}/archive")
+    assert archived.status_code == 200, archived.get_json()
+    assert archived.get_json()["count"] == scalar(
+        app,
+        "SELECT count(*) FROM duty_shift WHERE station_id = :s AND to_char(on_date, 'YYYY-MM') = :m "
+        "AND status = 'done'",
+        s=station_id,
+        m=month,
+    )
