@@ -443,3 +443,16 @@ def test_unknown_organisation_and_pool_are_404(as_role):
     admin = as_role("admin")
     assert admin.get("/admin/organizations/999999").status_code == 404
     assert admin.post("/admin/pools/999999/settings", data={}).status_code == 404
+
+
+def test_a_pools_members_are_paged(app, as_role, make_pool):
+    """A province's pool holds thousands: its page lists one page of members and links to the next."""
+    pool_id, ids = make_pool(n=3)
+    app.config["LIST_PAGE_SIZE"] = 2
+    admin = as_role("admin")
+    first = admin.get(f"/admin/pools/{pool_id}").get_data(as_text=True)
+    assert f"/admin/providers/{ids[0]}" in first and f"/admin/providers/{ids[2]}" not in first
+    assert 'id="members-next"' in first and "members_page=2" in first
+    second = admin.get(f"/admin/pools/{pool_id}?members_page=2").get_data(as_text=True)
+    assert f"/admin/providers/{ids[2]}" in second and f"/admin/providers/{ids[0]}" not in second
+    assert admin.get(f"/admin/pools/{pool_id}?members_page=abc").status_code in (200, 400)
