@@ -1,7 +1,8 @@
 """The duty rota's demo (issue 14 item 6): five stations of different kinds (the front desk's four
 and a procuratorate), a duty pool each, last month's and this month's rotas published, last month's
 shifts checked in and out with the legal help given, one missed shift, an approved swap and one
-still asked. The archived and paid month is the duty subsidy's demo."""
+still asked; two applications taken at stations
+(one forwarded late). The archived and paid month is the duty subsidy's demo."""
 
 from __future__ import annotations
 
@@ -137,10 +138,52 @@ def build_duty(session: Session, progress) -> None:
             shifts.check_out(session, user, shift.id, help_given, None)
         done += 1
     swapped = _demo_swaps(session, today)
+    taken = _station_cases(session, chosen, today)
     progress(
         f"  {len(chosen)} stations with duty pools, {len(rotas)} published rotas,"
-        f" {done} shifts done, 1 missed, {swapped} swaps"
+        f" {done} shifts done, 1 missed, {swapped} swaps, {taken} applications taken at stations"
     )
+
+
+def _station_cases(session: Session, chosen: list[Station], today: dt.date) -> int:
+    """Two applications taken at stations, so the stations' figures and late forwarding show: a civil
+    one forwarded the next day (in time), a detained applicant's forwarded after two days (late: 24
+    hours allowed)."""
+    from assignment.intake import register_case
+
+    by_kind = {s.kind: s for s in chosen}
+    civil_at = by_kind.get("township") or by_kind.get("labour_arbitration") or chosen[0]
+    detained_at = by_kind.get("detention_centre") or chosen[-1]
+    civil_taken = clock.local_moment(today - dt.timedelta(days=12), dt.time(10))
+    detained_taken = clock.local_moment(today - dt.timedelta(days=6), dt.time(9, 30))
+    made = (
+        (civil_at, civil_taken, civil_taken + dt.timedelta(days=1), False, "civil", "wage_arrears", "周小梅"),
+        (
+            detained_at,
+            detained_taken,
+            detained_taken + dt.timedelta(hours=50),
+            True,
+            "criminal",
+            "盗窃罪",
+            "吴建军",
+        ),
+    )
+    for n, (station, taken, reached, detained, case_type, cause, name) in enumerate(made):
+        data = {
+            "case_type": case_type,
+            "cause": cause,
+            "received_on": clock.local_date(taken),
+            "station_id": station.id,
+            "station_received_at": taken,
+            "centre_received_at": reached,
+            "detained": detained,
+            "applicant": {"name": name, "id_number": f"43010219850{n + 3}154321", "categories": []},
+        }
+        if case_type == "criminal":
+            data["stage"] = "investigation"
+        with on_day(reached + dt.timedelta(minutes=5)):
+            register_case(session, data, None)
+    return len(made)
 
 
 def _demo_swaps(session: Session, today: dt.date) -> int:

@@ -19,7 +19,7 @@ SHIFT_STATUS_LABELS = {
 ROTA_STATUS_LABELS = {"draft": _l("draft"), "published": _l("published"), "superseded": _l("superseded")}
 SWAP_STATUS_LABELS = {
     "asked": _l("asked"),
-    "accepted": _l("accepted"),
+    "accepted": _l("accepted by the other provider"),
     "approved": _l("approved"),
     "refused": _l("refused"),
     "withdrawn": _l("withdrawn"),
