@@ -165,10 +165,6 @@ def organizations(session: Session) -> list[Organization]:
     return list(session.scalars(sa.select(Organization).order_by(Organization.name)))
 
 
-def providers(session: Session) -> list[Provider]:
-    return list(session.scalars(sa.select(Provider).order_by(Provider.name, Provider.id)))
-
-
 def provider_matches(
     session: Session, text: str | None, kinds, *, limit: int, include_id: int | None = None
 ) -> tuple[list[Provider], bool]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -45,13 +46,19 @@ HEARING = sa.table(
 NOON = dt.time(12, 0)
 
 
+MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
 def month_bounds(month: str) -> tuple[dt.date, dt.date]:
-    try:
-        first = dt.date.fromisoformat(f"{month}-01")
-    except (TypeError, ValueError):
-        raise Invalid(say("Not a month."), fields={"month": [say("A month, YYYY-MM.")]}) from None
-    nxt = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return first, nxt - dt.timedelta(days=1)
+    """The first and last day of ``YYYY-MM`` (the rota's, the month review's); anything else → 422."""
+    found = MONTH.match(month or "")
+    if not found:
+        raise Invalid(
+            say("A month is written YYYY-MM."), fields={"month": [say("A month is written YYYY-MM.")]}
+        )
+    first = dt.date(int(found[1]), int(found[2]), 1)
+    following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return first, following - dt.timedelta(days=1)
 
 
 def allowed_kinds(pool: RotationPool, station: Station) -> set[str]:

@@ -9,39 +9,24 @@ The database holds the rule too: a duty subsidy is payable, batched or paid only
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from assignment.consultations_models import Station
 from assignment.duty.forms import PART_LABELS
 from assignment.duty.models import DutyRota, DutyShift
+from assignment.duty.rota import month_bounds
 from assignment.models import Provider
 from assignment.roles import actor_id, require_role
 from legalaid import audit, clock
 from legalaid.db import lock_row
-from legalaid.errors import Invalid, NotAllowed, NotFound, joined, labelled, say
+from legalaid.errors import NotAllowed, NotFound, joined, labelled, say
 from supervision.subsidies.models import DutyMonth, Subsidy
 from supervision.subsidies.rates import rate_in_force
 
 COORDINATOR = ("coordinator",)
-MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 # A morning or an afternoon is half a day; a whole-day shift a day (the rate table's duty stages).
 PART_STAGES = {"am": "half_day", "pm": "half_day", "day": "day"}
-
-
-def month_bounds(month: str) -> tuple[dt.date, dt.date]:
-    """The first and last day of ``YYYY-MM``; anything else → 422."""
-    found = MONTH.match(month or "")
-    if not found:
-        raise Invalid(
-            say("A month is written YYYY-MM."), fields={"month": [say("A month is written YYYY-MM.")]}
-        )
-    first = dt.date(int(found[1]), int(found[2]), 1)
-    following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return first, following - dt.timedelta(days=1)
 
 
 def month_shifts(session: Session, station_id: int, month: str) -> list[DutyShift]:
