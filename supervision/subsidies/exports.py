@@ -195,6 +195,28 @@ def export_archive_list(session: Session, actor, fmt: str, year: int | None = No
     return "csv", csv_stream(ARCHIVE_COLUMNS, rows)
 
 
+def _paid_by_month_and_provider(session: Session, month, where) -> tuple[list, dict[int, tuple[int, int]]]:
+    """Paid money by month and by provider: on PostgreSQL one pass over the paid subsidies
+    (``GROUPING SETS``; 777,000 of them in a province took three scans before, issue 16), on SQLite
+    (which has no grouping sets) two grouped statements."""
+    total = sa.func.coalesce(sa.func.sum(Subsidy.amount_fen), 0)
+    if session.get_bind().dialect.name == "postgresql":
+        rows = session.execute(
+            sa.select(month, Subsidy.provider_id, total, sa.func.count())
+            .where(*where)
+            .group_by(sa.func.grouping_sets(sa.tuple_(month), sa.tuple_(Subsidy.provider_id)))
+        ).all()
+        by_month = sorted((m, t, c) for m, pid, t, c in rows if pid is None)
+        return by_month, {pid: (int(t), c) for m, pid, t, c in rows if pid is not None}
+    by_month = session.execute(
+        sa.select(month, total, sa.func.count()).where(*where).group_by(month).order_by(month)
+    ).all()
+    per_provider = session.execute(
+        sa.select(Subsidy.provider_id, total, sa.func.count()).where(*where).group_by(Subsidy.provider_id)
+    ).all()
+    return [tuple(r) for r in by_month], {pid: (int(t), c) for pid, t, c in per_provider}
+
+
 def reconciliation(session: Session, date_from=None, date_to=None) -> dict:
     """Paid money (reversal entries subtract) by month, organisation and provider; what is still owed."""
     paid = sa.or_(Subsidy.status == "paid", Subsidy.status == "reversed")
@@ -206,30 +228,35 @@ def reconciliation(session: Session, date_from=None, date_to=None) -> dict:
     if date_to:
         where.append(on <= date_to)
     month = sa.func.substr(sa.cast(on, sa.String), 1, 7)
-    total = sa.func.coalesce(sa.func.sum(Subsidy.amount_fen), 0)
-    by_month = session.execute(
-        sa.select(month.label("month"), total.label("total_fen"), sa.func.count().label("count"))
-        .where(*where)
-        .group_by(month)
-        .order_by(month)
-    ).all()
-    by_org = session.execute(
-        sa.select(
-            Organization.id, Organization.name, total.label("total_fen"), sa.func.count().label("count")
+    by_month, per_provider = _paid_by_month_and_provider(session, month, where)
+    # The panel's names (10,000 providers at most): one read of the table beats an IN of every id.
+    providers = {
+        pid: (name, org_id)
+        for pid, name, org_id in session.execute(
+            sa.select(Provider.id, Provider.name, Provider.organization_id)
+        ).all()
+    }
+    # Organisations' totals are their providers' (every provider has one organisation).
+    per_org: dict[int, list[int]] = {}
+    for pid, (total_fen, count) in per_provider.items():
+        figures = per_org.setdefault(providers[pid][1], [0, 0])
+        figures[0] += total_fen
+        figures[1] += count
+    org_names = (
+        dict(
+            session.execute(
+                sa.select(Organization.id, Organization.name).where(Organization.id.in_(list(per_org)))
+            ).all()
         )
-        .join(Provider, Provider.organization_id == Organization.id)
-        .join(Subsidy, Subsidy.provider_id == Provider.id)
-        .where(*where)
-        .group_by(Organization.id, Organization.name)
-        .order_by(Organization.name)
-    ).all()
-    by_provider = session.execute(
-        sa.select(Provider.id, Provider.name, total.label("total_fen"), sa.func.count().label("count"))
-        .join(Subsidy, Subsidy.provider_id == Provider.id)
-        .where(*where)
-        .group_by(Provider.id, Provider.name)
-        .order_by(Provider.name)
-    ).all()
+        if per_org
+        else {}
+    )
+    by_org = sorted(
+        ((oid, org_names[oid], t, c) for oid, (t, c) in per_org.items()), key=lambda r: (r[1], r[0])
+    )
+    by_provider = sorted(
+        ((pid, providers[pid][0], t, c) for pid, (t, c) in per_provider.items()), key=lambda r: (r[1], r[0])
+    )
     owed = session.execute(
         sa.select(Subsidy.status, sa.func.coalesce(sa.func.sum(Subsidy.amount_fen), 0), sa.func.count())
         .where(Subsidy.status.in_(("payable", "batched", "held")), Subsidy.archive_id.is_not(None))
