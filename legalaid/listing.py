@@ -91,6 +91,7 @@ class Page:
     page: int
     pages: int
     query: dict  # the list's filters and order, kept by the headers and the pager
+    capped: bool = False  # more rows than ``total``: the count stopped at its cap
 
 
 def read_page(session, stmt: sa.Select, per_page: int | None = None, *, param: str = "page") -> Page:
@@ -120,6 +121,30 @@ def capped_count(session, stmt: sa.Select, cap: int = COUNT_CAP) -> tuple[int, b
         bounded = stmt.with_only_columns(one, maintain_column_froms=True).limit(cap + 1).subquery()
     n = session.scalar(sa.select(sa.func.count()).select_from(bounded))
     return min(n, cap), n > cap
+
+
+def read_capped_page(session, stmt: sa.Select, per_page: int | None = None, *, param: str = "page") -> Page:
+    """``read_page`` whose count stops at ``COUNT_CAP`` rows (or the end of the asked page) for a list
+    that can hold a province's rows: two statements, the page kept within the pages counted."""
+    per_page = per_page or current_app.config.get("LIST_PAGE_SIZE", PAGE_SIZE)
+    asked = limits.int_arg(request.args, param, 1, minimum=1)
+    total, capped = capped_count(session, stmt, max(COUNT_CAP, asked * per_page))
+    pages = max(1, -(-total // per_page))
+    page = min(asked, pages)
+    rows = list(session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
+    return Page(rows, total, page, pages, page_query(param), capped)
+
+
+def api_capped_page(session, stmt: sa.Select, dump) -> dict:
+    """The API's ``{"items", "total", "total_capped"}`` for one page of ``stmt`` (``?page=``,
+    ``?per_page=``): ``total`` counts up to 10,000 rows (or the end of the asked page)."""
+    from legalaid.api import PageArgs, query_args
+
+    args = query_args(PageArgs)
+    end = args["page"] * args["per_page"]
+    total, capped = capped_count(session, stmt, max(COUNT_CAP, end))
+    rows = session.scalars(stmt.limit(args["per_page"]).offset(end - args["per_page"]))
+    return {"items": [dump(row) for row in rows], "total": total, "total_capped": capped}
 
 
 def empty_page(param: str = "page") -> Page:

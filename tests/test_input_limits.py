@@ -537,6 +537,7 @@ STORED = {
     "ProviderListArgs": {"q": None},
     "OrganizationListArgs": {"q": None},
     "ScoreFileListArgs": {"q": None},
+    "QualityArgs": {"q": None},  # a search, never stored
     "DecisionSchema": {
         "means_test_proof": ("legal_case", "means_test_proof"),
         "reason": ("legal_case", "rejection_reason"),

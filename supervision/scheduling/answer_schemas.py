@@ -125,6 +125,8 @@ CALL = named(
 
 ATTEMPT_WITH_CALL = named("CallAttemptRecorded", {"allOf": [ATTEMPT, obj({"call": CALL})]})
 
+CALL_PAGE = Page(obj({"items": array(CALL), "total": INTEGER, "total_capped": BOOLEAN}))
+
 MY_CALLS = items_of({"allOf": [CALL, obj({"mine": BOOLEAN})]})
 
 RED_FLAG = named(
@@ -143,10 +145,18 @@ RED_FLAG = named(
     ),
 )
 
-DEADLINES = items_of(
+DEADLINES = Page(
     obj(
-        {"case_id": ID, "deadline": STRING, "due_on": DATE, "state": STRING},
-        {"case_number": STRING, "label": STRING, "days_overdue": INTEGER},
+        {
+            "items": array(
+                obj(
+                    {"case_id": ID, "deadline": STRING, "due_on": DATE, "state": STRING},
+                    {"case_number": STRING, "label": STRING, "days_overdue": INTEGER},
+                )
+            ),
+            "total": INTEGER,
+            "total_capped": BOOLEAN,
+        }
     )
 )
 

@@ -10,17 +10,17 @@ from flask_login import current_user
 
 from assignment import workdays
 from assignment.intake import get_case
-from legalaid import clock, limits
-from legalaid.api import api_blueprint, paginate, use_body
+from legalaid import clock, limits, listing
+from legalaid.api import PageArgs, api_blueprint, paginate, query_args, use_body
 from legalaid.auth import login_required, roles_required
 from legalaid.db import db
-from legalaid.errors import NotFound, say
+from legalaid.errors import Invalid, NotFound, say
 from legalaid.models import CASE_STAFF
 from legalaid.openapi import DATE, no_content, page_of, responds, use_query
 from supervision.scheduling import answer_schemas as answer
 from supervision.scheduling import calendar as feeds
 from supervision.scheduling import calls, hearings, lists, observations, reminders, schemas
-from supervision.scheduling.deadlines import open_deadlines
+from supervision.scheduling.deadlines import DEPTH, deadline_page
 
 bp = api_blueprint("scheduling_api", __name__)
 
@@ -146,17 +146,19 @@ def report_observation(observation_id: int, body):
 @bp.get("/follow-ups")
 @roles_required(*STAFF)
 @use_query(lists.FollowUpListArgs)
-@responds(200, page_of(answer.CALL))
+@responds(200, answer.CALL_PAGE)
 def list_follow_ups(args):
     """Follow-up calls, filtered by case_id, due_before (inclusive), due_from / due_to, caller_id,
-    status, purpose, q (case number); ``sort`` by due_on, case, purpose, status or id."""
+    status, purpose, q (case number); ``sort`` by due_on, case, purpose, status or id. ``total``
+    counts up to 10,000; past that ``total_capped`` is true: there are more."""
     stmt = calls.calls_statement(
         case_id=args["case_id"],
         due_before=args["due_before"],
         caller_id=args["caller_id"],
         status=args["status"],
     )
-    return jsonify(paginate(db.session, lists.filter_calls(stmt, args), schemas.dump_call))
+    stmt = lists.filter_calls(stmt, args)
+    return jsonify(listing.api_capped_page(db.session, stmt, schemas.dump_call))
 
 
 @bp.get("/follow-ups/<int:call_id>")
@@ -226,10 +228,30 @@ def resolve_red_flag(flag_id: int, body):
 
 @bp.get("/deadlines")
 @roles_required(*STAFF)
+@use_query(lists.DeadlineListArgs)
 @responds(200, answer.DEADLINES)
-def due_deadlines():
-    """Statutory deadlines due today or overdue, across all cases."""
-    items = open_deadlines(db.session)
+def due_deadlines(args):
+    """Statutory deadlines due today or overdue, across all cases, most overdue first; filtered by
+    ``deadline`` (the limit), ``overdue`` (before today only), ``within`` (due within N days of today),
+    ``due_from`` / ``due_to``; ``sort`` by due_on or -due_on; paged to the 10,000th row. ``total``
+    counts up to 1,000 (or the end of the asked page); past that ``total_capped`` is true: there
+    are more."""
+    today = clock.today()
+    first, last = lists.deadline_range(args, today)
+    paging = query_args(PageArgs)
+    if (paging["page"] - 1) * paging["per_page"] >= DEPTH:
+        deep = say("The list shows its first 10,000 deadlines; narrow it by the due days to see further.")
+        raise Invalid(deep, fields={"page": [deep]})
+    found = deadline_page(
+        db.session,
+        today=today,
+        name=args["deadline"],
+        due_from=first,
+        due_to=last,
+        descending=args["sort"] == "-due_on",
+        offset=(paging["page"] - 1) * paging["per_page"],
+        limit=paging["per_page"],
+    )
     return jsonify(
         {
             "items": [
@@ -242,9 +264,10 @@ def due_deadlines():
                     "state": d.state,
                     "days_overdue": d.days_overdue,
                 }
-                for d in items
+                for d in found.rows
             ],
-            "total": len(items),
+            "total": found.total,
+            "total_capped": found.capped,
         }
     )
 

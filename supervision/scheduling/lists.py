@@ -11,19 +11,21 @@ import datetime as dt
 
 import marshmallow as ma
 import sqlalchemy as sa
+from flask import current_app, request
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from marshmallow import fields, validate
 from sqlalchemy.orm import selectinload
-from wtforms import BooleanField, DateField, SelectField, StringField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, NumberRange, Optional
 
 from assignment.models import Case, Provider
-from legalaid import clock, limits
+from legalaid import clock, limits, listing
 from legalaid.listing import Sorts, contains
-from legalaid.models import User
+from legalaid.models import User, UserRole
+from supervision.scheduling.deadlines import DEADLINES
 from supervision.scheduling.labels import STATUS_LABELS
 from supervision.scheduling.models import FollowUpCall, Hearing, Observation, RedFlag
 
@@ -239,9 +241,23 @@ class CallFilterForm(FlaskForm):
     status = SelectField(_l("Status"), choices=_status_choices(CALL_STATES), validators=[Optional()])
     purpose = SelectField(_l("Purpose"), choices=_purpose_choices(), validators=[Optional()])
     mine = BooleanField(_l("Only mine"))
+    # The supervisors to choose from are set by the page (``caller_choices``).
+    caller_id = SelectField(_l("Caller"), choices=[SelectChoice("", "")], validators=[Optional()])
     due_from = DateField(_l("Due from"), validators=[Optional(), limits.InWindow("planning")])
     due_to = DateField(_l("Due to"), validators=[Optional(), limits.InWindow("planning")])
     sort = CALL_SORTS.select()
+
+
+def caller_choices(session) -> list[SelectChoice]:
+    """The supervisors a call list can be narrowed to (one statement)."""
+    rows = session.execute(
+        sa.select(User.id, sa.func.coalesce(User.display_name, User.username))
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == "supervisor", User.active.is_(True))
+        .distinct()
+        .order_by(User.id)
+    )
+    return [SelectChoice("", _l("All callers"))] + [SelectChoice(str(uid), name) for uid, name in rows]
 
 
 def filter_calls(stmt: sa.Select, args: dict) -> sa.Select:
@@ -316,3 +332,95 @@ def red_flags_statement(args: dict) -> sa.Select:
         *_between(RedFlag.raised_at, args.get("raised_from"), args.get("raised_to")),
     )
     return FLAG_SORTS.apply(stmt, args.get("sort"))
+
+
+# --- deadlines ---
+
+DEADLINE_SORTS = ("due_on", "-due_on")
+WITHIN_DAYS = 366  # "due within N days": at most a year ahead
+
+
+class DeadlineListArgs(ma.Schema):
+    """``GET /deadlines``: the limit (``deadline``), ``overdue`` only, due ``within`` N days of today,
+    the due days ``due_from`` / ``due_to``, and the order (``due_on``: most overdue first)."""
+
+    deadline = fields.String(load_default=None, validate=validate.OneOf(tuple(DEADLINES)))
+    overdue = fields.Boolean(load_default=None)
+    within = limits.Int(load_default=None, validate=validate.Range(min=0, max=WITHIN_DAYS))
+    due_from = limits.Date(load_default=None, window="planning")
+    due_to = limits.Date(load_default=None, window="planning")
+    sort = fields.String(load_default=None, validate=validate.OneOf(DEADLINE_SORTS))
+
+
+def _deadline_choices():
+    return [SelectChoice("", _l("All deadlines"))] + [
+        SelectChoice(code, label) for code, label in DEADLINES.items()
+    ]
+
+
+class DeadlineFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    deadline = SelectField(_l("Deadline"), choices=_deadline_choices(), validators=[Optional()])
+    overdue = BooleanField(_l("Only overdue"))
+    within = IntegerField(
+        _l("Due within (days)"), validators=[Optional(), NumberRange(min=0, max=WITHIN_DAYS)]
+    )
+    due_from = DateField(_l("Due from"), validators=[Optional(), limits.InWindow("planning")])
+    due_to = DateField(_l("Due to"), validators=[Optional(), limits.InWindow("planning")])
+    sort = SelectField(
+        _l("Order"),
+        choices=[
+            SelectChoice("", _l("Most overdue first")),
+            SelectChoice("due_on", _l("Earliest due first")),
+            SelectChoice("-due_on", _l("Latest due first")),
+        ],
+        validators=[Optional()],
+    )
+
+
+def deadline_range(args: dict, today: dt.date) -> tuple[dt.date | None, dt.date]:
+    """The due days a deadline list asks for: due today or earlier unless ``due_to`` or ``within``
+    says how far ahead; ``overdue``: before today."""
+    last = args.get("due_to") or today
+    if args.get("within") is not None:
+        ahead = today + dt.timedelta(days=args["within"])
+        last = min(last, ahead) if args.get("due_to") else ahead
+    if args.get("overdue"):
+        last = min(last, today - dt.timedelta(days=1))
+    return args.get("due_from"), last
+
+
+# --- the day's call list ---
+
+DUE_COUNT_CAP = 1_000  # the day's call list counts this far ("more than")
+
+
+def daily_call_page(session, day: dt.date, caller_id: int, *, param: str = "due_page") -> listing.Page:
+    """One page of the day's call list (``calls.daily_call_list``: due on ``day`` or overdue and not
+    done, the caller's own first), read as runs off the (state, due day) index in (due day, id)
+    order: the caller's own, then the colleagues', for each open state, merged; each run reads at most
+    the rows up to the end of the page, and the count stops at ``DUE_COUNT_CAP``. The same five
+    statements whatever the page or the data size."""
+    from supervision.scheduling.calls import OPEN, calls_statement
+
+    per_page = current_app.config.get("LIST_PAGE_SIZE", listing.PAGE_SIZE)
+    asked = limits.int_arg(request.args, param, 1, minimum=1)
+    due = calls_statement(due_before=day, open_only=True)
+    total, capped = listing.capped_count(session, due, max(DUE_COUNT_CAP, asked * per_page))
+    pages = max(1, -(-total // per_page))
+    page = min(asked, pages)
+    start, end = (page - 1) * per_page, page * per_page
+
+    def run(who) -> list[FollowUpCall]:
+        found = [
+            call
+            for state in OPEN
+            for call in session.scalars(due.where(who, FollowUpCall.status == state).limit(end))
+        ]
+        return sorted(found, key=lambda c: (c.due_on, c.id))
+
+    mine = FollowUpCall.caller_id == caller_id
+    rows = run(mine)[:end] + run(sa.or_(~mine, FollowUpCall.caller_id.is_(None)))
+    return listing.Page(rows[start:end], total, page, pages, listing.page_query(param), capped)

@@ -141,6 +141,7 @@ class FollowUpCall(db.Model):
         sa.Index("ix_follow_up_call_due", "status", "due_on"),
         sa.Index("ix_follow_up_call_case", "case_id"),
         sa.Index("ix_follow_up_call_caller", "caller_id", "due_on"),
+        sa.Index("ix_follow_up_call_due_order", "due_on", "id"),  # the list's order (migration 0020)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from legalaid import clock
+from legalaid import clock, listing
 from legalaid.db import db
 from supervision.scheduling import calls, hearings, reminders
 from supervision.scheduling.blueprint import lookups
@@ -25,7 +25,7 @@ def home_panel(user) -> str | None:
     if not user.has_role("supervisor"):
         return None
     today = clock.today()
-    due = len(calls.daily_call_list(db.session, today, user.id))
+    due, more = listing.capped_count(db.session, calls.calls_statement(due_before=today, open_only=True), 99)
     coming = db.session.scalar(
         sa.select(sa.func.count()).where(
             Observation.observer_id == user.id,
@@ -33,7 +33,9 @@ def home_panel(user) -> str | None:
             Observation.starts_at > clock.now(),
         )
     )
-    return Markup(render_template("supervision/scheduling/_home_panel.html", due=due, coming=coming))
+    return Markup(
+        render_template("supervision/scheduling/_home_panel.html", due=due, more=more, coming=coming)
+    )
 
 
 def provider_home_panel(user) -> str | None:

@@ -4,23 +4,23 @@ calendar feed (its page and the ``.ics`` itself)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from assignment import workdays
-from legalaid import clock, limits
+from legalaid import clock, limits, listing
 from legalaid.auth import login_required, roles_required
 from legalaid.confirm import asks_first
 from legalaid.db import db
 from legalaid.errors import DomainError
 from legalaid.models import CASE_STAFF
 from supervision.scheduling import calendar as feeds
-from supervision.scheduling import reminders
+from supervision.scheduling import lists, reminders
 from supervision.scheduling.blueprint import bp, fail, feed_bp
-from supervision.scheduling.deadlines import open_deadlines
+from supervision.scheduling.deadlines import DEPTH, deadline_page
 from supervision.scheduling.forms import (
     CalendarDayForm,
     ClearDayForm,
@@ -36,9 +36,51 @@ from supervision.scheduling.rules import setting
 @bp.route("/deadlines")
 @roles_required(*CASE_STAFF)
 def deadline_list():
+    """Deadlines due today and overdue (or as the filter asks), most overdue first, paged as
+    ``GET /api/v1/deadlines``; the count stops at 1,000."""
     today = clock.today()
+    form = lists.DeadlineFilterForm(request.args)
+    if not form.validate():
+        return render_template(
+            "supervision/scheduling/deadlines.html",
+            page=listing.empty_page(),
+            capped=False,
+            filters=form,
+            today=today,
+        ), 422
+    args = {field.name: (field.data if field.data not in ("", False) else None) for field in form}
+    first, last = lists.deadline_range(args, today)
+    per_page = current_app.config.get("LIST_PAGE_SIZE", listing.PAGE_SIZE)
+    deepest = max(1, DEPTH // per_page)  # the list reads its first 10,000 rows at most
+
+    def read(number: int, count: bool = True):
+        return deadline_page(
+            db.session,
+            today=today,
+            name=args["deadline"],
+            due_from=first,
+            due_to=last,
+            descending=args["sort"] == "-due_on",
+            offset=(number - 1) * per_page,
+            limit=per_page,
+            count=count,
+        )
+
+    number = min(limits.int_arg(request.args, "page", 1, minimum=1), deepest)
+    found = read(number)
+    pages = min(max(1, -(-found.total // per_page)), deepest)
+    if found.capped:  # counted only so far: there is at least one more page
+        pages = min(max(pages, number + 1), deepest)
+    if number > pages:  # past the end: the last page
+        number = pages
+        found.rows = read(number, count=False).rows
+    page = listing.Page(found.rows, found.total, number, pages, listing.page_query())
     return render_template(
-        "supervision/scheduling/deadlines.html", deadlines=open_deadlines(db.session, today), today=today
+        "supervision/scheduling/deadlines.html",
+        page=page,
+        capped=found.capped,
+        filters=form,
+        today=today,
     )
 
 

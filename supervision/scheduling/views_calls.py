@@ -33,20 +33,25 @@ def call_list():
     """Today's calls (due or overdue, the supervisor's own first), then every call, paged, sorted and
     filtered as ``GET /api/v1/follow-ups``."""
     today = clock.today()
-    todo = calls.daily_call_list(db.session, today, current_user.id)
-    form, args = listing.load_filter(lists.CallFilterForm, lists.CALL_SORTS, lists.CALL_SORT_LABELS)
+    todo = lists.daily_call_page(db.session, today, current_user.id)
+    form = lists.CallFilterForm(request.args)
+    form.sort.choices = listing.sort_choices(lists.CALL_SORTS, lists.CALL_SORT_LABELS)
+    form.caller_id.choices = lists.caller_choices(db.session)
+    args = None
+    if form.validate():
+        args = {field.name: (field.data if field.data not in ("", False) else None) for field in form}
     if args is None:
         page = listing.empty_page()
     else:
-        stmt = calls.calls_statement(
-            status=args["status"], caller_id=current_user.id if args["mine"] else None
-        )
-        page = listing.read_page(db.session, lists.filter_calls(stmt, args))
-    every = todo + page.rows
+        caller = current_user.id if args["mine"] else args["caller_id"]
+        stmt = calls.calls_statement(status=args["status"], caller_id=int(caller) if caller else None)
+        page = listing.read_capped_page(db.session, lists.filter_calls(stmt, args))
+    every = todo.rows + page.rows
     names = lookups([c.case_id for c in every], [c.caller_id for c in every])
     return render_template(
         "supervision/scheduling/calls.html",
-        calls=todo,
+        calls=todo.rows,
+        todo=todo,
         page=page,
         filters=form,
         today=today,

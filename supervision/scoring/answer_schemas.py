@@ -171,6 +171,9 @@ QUALITY_REPORT = named(
         {
             "from": nullable(DATE),
             "to": nullable(DATE),
+            "providers_total": INTEGER,
+            "page": INTEGER,
+            "per_page": INTEGER,
             "organizations": array(obj(_FIGURES)),
             "months": array(obj(_FIGURES, {"month": STRING})),
             "scorers": array(

@@ -4,17 +4,17 @@ call one service function, commit, dump."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, jsonify
+from flask import Response, jsonify, stream_with_context
 from flask_login import current_user
 
 from assignment import intake
-from legalaid import clock
-from legalaid.api import api_blueprint, paginate, use_body
+from legalaid import clock, listing
+from legalaid.api import PageArgs, api_blueprint, paginate, query_args, use_body
 from legalaid.auth import roles_required
 from legalaid.db import db
 from legalaid.errors import NotFound, say
 from legalaid.models import CASE_STAFF
-from legalaid.openapi import CSV, JSON, page_of, responds, use_query
+from legalaid.openapi import BOOLEAN, CSV, INTEGER, JSON, Page, array, obj, page_of, responds, use_query
 from supervision.scoring import answer_schemas as answer
 from supervision.scoring import appeals, checklists, closing, files, lists, reports, sheets
 from supervision.scoring.models import Checklist, ScoreFile
@@ -233,13 +233,19 @@ def read_score(case_id):
 @bp.get("/score-files")
 @roles_required("supervisor", "admin")
 @use_query(lists.ScoreFileListArgs)
-@responds(200, page_of(answer.SCORE_FILE))
+@responds(200, Page(obj({"items": array(answer.SCORE_FILE), "total": INTEGER, "total_capped": BOOLEAN})))
 def list_score_files(args):
     """Closed files and their score status (?status=open|second_review|third_review|final|appealed),
     by the day they ended; filtered by provider_id, case_type, q (case number or provider); ``sort`` by
-    ended_on, case, provider, case_type or status ("-" first: descending)."""
-    stmt = sa.select(ScoreFile).order_by(ScoreFile.ended_on, ScoreFile.case_id)
-    return jsonify(paginate(db.session, lists.filter_files(stmt, args), dump_file))
+    ended_on, case, provider, case_type or status ("-" first: descending). ``total`` counts up to
+    10,000 (with ``q``: up to the end of the asked page); past that ``total_capped`` is true."""
+    stmt = lists.filter_files(sa.select(ScoreFile).order_by(ScoreFile.ended_on, ScoreFile.case_id), args)
+    page = query_args(PageArgs)
+    rows = db.session.scalars(stmt.limit(page["per_page"]).offset((page["page"] - 1) * page["per_page"]))
+    items = [dump_file(f) for f in rows]
+    cap = listing.count_cap(args.get("q"), page["page"] * page["per_page"])
+    total, capped = listing.capped_count(db.session, stmt, cap)
+    return jsonify({"items": items, "total": total, "total_capped": capped})
 
 
 @bp.get("/me/scores")
@@ -298,13 +304,28 @@ def decide_appeal(case_id, body):
 @use_query(QualityArgs)
 @responds(200, answer.QUALITY_REPORT, media=(JSON, CSV))
 def quality_report(args):
-    """Average score and grade distribution per provider, organisation and month; scorer drift.
-    ``?format=csv`` gives the per-provider table as CSV."""
-    report = reports.quality_report(db.session, args["date_from"], args["date_to"])
+    """Average score and grade distribution per provider, organisation and month; scorer drift, for
+    final scores of ``?from=&to=`` (by default last month and this month up to today). The
+    per-provider table is paged (``?page=&per_page=``, ``providers_total``), filtered (``q``: a name
+    holding it; ``organization_id``) and sorted (``sort``: average, count, name, organisation, fail;
+    "-" first: descending; by default the best average first). ``?format=csv`` streams every
+    provider, organisation and scorer."""
+    date_from, date_to = reports.default_period(args["date_from"], args["date_to"])
     if args["format"] == "csv":
         return Response(
-            reports.quality_csv(report),
+            stream_with_context(reports.quality_csv_stream(db.session, date_from, date_to)),
             mimetype="text/csv",
             headers={"Content-Disposition": "attachment; filename=quality.csv"},
         )
+    page = query_args(PageArgs)
+    report = reports.quality_report(
+        db.session,
+        date_from,
+        date_to,
+        organization_id=args["organization_id"],
+        q=args["q"],
+        sort=args["sort"],
+        page=page["page"],
+        per_page=page["per_page"],
+    )
     return jsonify(reports.jsonable(report))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -61,6 +62,10 @@ class QualityForm(FlaskForm):
 
     date_from = DateField(_l("From"), validators=[Optional(), limits.InWindow("planning")])
     date_to = DateField(_l("To"), validators=[Optional(), limits.InWindow("planning")])
+    q = StringField(_l("Provider name"), validators=[Optional(), Length(max=100)])
+    sort = SelectField(
+        _l("Order"), choices=[SelectChoice("", "")], validators=[Optional()], validate_choice=True
+    )
 
 
 class ChecklistMetaForm(FlaskForm):

@@ -28,7 +28,25 @@ class CaseClosing(db.Model):
     """The provider's closing report (结案): one row per closed case."""
 
     __tablename__ = "case_closing"
-    __table_args__ = (sa.CheckConstraint("recovered_fen >= 0", name="recovered_fen_not_negative"),)
+    __table_args__ = (
+        sa.CheckConstraint("recovered_fen >= 0", name="recovered_fen_not_negative"),
+        # The deadlines list: materials still to hand in, by their start; files handed in, to review
+        # (migration 0020).
+        sa.Index(
+            "ix_case_closing_materials_due",
+            "ended_on",
+            "case_id",
+            sqlite_where=sa.text("documents_complete_on IS NULL"),
+            postgresql_where=sa.text("documents_complete_on IS NULL"),
+        ),
+        sa.Index(
+            "ix_case_closing_review_due",
+            "documents_complete_on",
+            "case_id",
+            sqlite_where=sa.text("documents_complete_on IS NOT NULL"),
+            postgresql_where=sa.text("documents_complete_on IS NOT NULL"),
+        ),
+    )
 
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("legal_case.id"), primary_key=True)
     provider_id: Mapped[int] = mapped_column(sa.ForeignKey("provider.id"), index=True)
@@ -148,6 +166,7 @@ class ScoreFile(db.Model):
         ),
         sa.CheckConstraint("status <> 'final' OR total IS NOT NULL", name="final_has_total"),
         sa.Index("ix_score_file_final", "status", "finalised_on"),
+        sa.Index("ix_score_file_ended", "ended_on", "case_id"),  # the files list's order (migration 0020)
         sa.Index("ix_score_file_provider", "provider_id", "finalised_on"),
     )
 

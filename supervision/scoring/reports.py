@@ -1,12 +1,18 @@
 """Quality views: averages and grade distributions per provider, organisation and month; each
 scorer's average against the others' (drift); CSV export; the server-drawn SVG chart.
 
-All figures come from aggregate queries on ``score_file`` (final scores) and ``score_sheet``
-(submitted sheets), so the report's cost grows with the number of groups, not of files."""
+All figures come from grouped statements on ``score_file`` (final scores) and ``score_sheet``
+(submitted sheets) over the period's range of the index on ``finalised_on``: the total, each
+organisation and each month are added up from one statement grouped by organisation and month; the
+per-provider table is read a page at a time (sorted and filtered in the statement); the CSV streams
+every provider from a server-side cursor."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -15,7 +21,9 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
 from assignment.models import Organization, Provider
-from legalaid.exports import csv_text
+from legalaid import clock
+from legalaid.exports import safe_row
+from legalaid.listing import Sorts, contains
 from legalaid.models import User
 from supervision.scoring.models import GRADES, ScoreFile, ScoreSheet
 from supervision.scoring.rules import round_tenth
@@ -25,12 +33,32 @@ def _grade_columns(column):
     return [sa.func.sum(sa.case((column == g, 1), else_=0)).label(g) for g in GRADES]
 
 
+def default_period(date_from: dt.date | None, date_to: dt.date | None) -> tuple[dt.date, dt.date]:
+    """The report's period: the days asked, by default last month and this month up to today (a month
+    to compare with the one under way). Every figure is read off the index of final files by
+    ``finalised_on`` over that range, never the whole history (a province finalises ~15,000 files a
+    month; a whole year is asked for with ``from``/``to`` or exported as CSV)."""
+    if date_from is not None or date_to is not None:
+        return date_from, date_to
+    today = clock.today()
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    return last_month, today
+
+
 def _period(stmt, date_from: dt.date | None, date_to: dt.date | None):
     if date_from:
         stmt = stmt.where(ScoreFile.finalised_on >= date_from)
     if date_to:
         stmt = stmt.where(ScoreFile.finalised_on <= date_to)
     return stmt
+
+
+def _final(date_from, date_to) -> sa.Select:
+    return _period(sa.select().where(ScoreFile.status == "final"), date_from, date_to)
+
+
+def _average(total, count: int) -> Decimal | None:
+    return round_tenth(Decimal(str(total)) / count) if count and total is not None else None
 
 
 def _row(row, **extra) -> dict:
@@ -43,6 +71,151 @@ def _row(row, **extra) -> dict:
     }
 
 
+class _Sum:
+    """Counts, point sums and grades of several grouped rows added up (a roll-up in Python of one
+    grouped statement: the total, an organisation, a month)."""
+
+    def __init__(self):
+        self.count, self.total, self.grades = 0, Decimal(0), dict.fromkeys(GRADES, 0)
+
+    def add(self, row) -> None:
+        self.count += int(row.count or 0)
+        self.total += Decimal(str(row.total or 0))
+        for g in GRADES:
+            self.grades[g] += int(getattr(row, g) or 0)
+
+    def figures(self, **extra) -> dict:
+        return {
+            **extra,
+            "count": self.count,
+            "average": _average(self.total, self.count),
+            "grades": self.grades,
+        }
+
+
+def _sums() -> list:
+    return [
+        sa.func.count().label("count"),
+        sa.func.sum(ScoreFile.total).label("total"),
+        *_grade_columns(ScoreFile.grade),
+    ]
+
+
+def provider_series(
+    session: Session, provider_id: int, date_from=None, date_to=None
+) -> tuple[list[dict], dict | None]:
+    """One provider's final scores by month, and their figures over the whole series (None without
+    any): one grouped statement read off their own files (``ix_score_file_provider``)."""
+    year, month = sa.extract("year", ScoreFile.finalised_on), sa.extract("month", ScoreFile.finalised_on)
+    stmt = _final(date_from, date_to).where(ScoreFile.provider_id == provider_id)
+    rows = session.execute(
+        stmt.add_columns(year.label("y"), month.label("m"), *_sums())
+        .group_by(year, month)
+        .order_by(year, month)
+    ).all()
+    months, total = [], _Sum()
+    for r in rows:
+        one = _Sum()
+        one.add(r)
+        total.add(r)
+        months.append(one.figures(month=f"{int(r.y):04d}-{int(r.m):02d}"))
+    return months, (total.figures() if rows else None)
+
+
+def rollup(session: Session, date_from, date_to) -> list:
+    """The period's final scores grouped by organisation and month: one statement, one pass over the
+    period's files; the total, each organisation and each month are added up from its rows."""
+    year, month = sa.extract("year", ScoreFile.finalised_on), sa.extract("month", ScoreFile.finalised_on)
+    stmt = _final(date_from, date_to).add_columns(
+        ScoreFile.organization_id, year.label("y"), month.label("m"), *_sums()
+    )
+    return session.execute(stmt.group_by(ScoreFile.organization_id, year, month)).all()
+
+
+def organization_figures(session: Session, rows: list) -> list[dict]:
+    """Each organisation's figures added up from the roll-up's rows, best average first."""
+    orgs: dict[int, _Sum] = {}
+    for r in rows:
+        orgs.setdefault(r.organization_id, _Sum()).add(r)
+    names = (
+        dict(
+            session.execute(
+                sa.select(Organization.id, Organization.name).where(Organization.id.in_(list(orgs)))
+            ).all()
+        )
+        if orgs
+        else {}
+    )
+    return sorted(
+        (s.figures(organization_id=org, name=names.get(org)) for org, s in orgs.items()),
+        key=lambda r: (r["average"] is None, -(r["average"] or 0), r["organization_id"]),
+    )
+
+
+# The per-provider table's order keys (the statement below orders by the grouped columns of these names).
+PROVIDER_SORT_KEYS = ("average", "count", "name", "organisation", "fail")
+PROVIDER_SORTS = Sorts(
+    {key: sa.column(key) for key in PROVIDER_SORT_KEYS},
+    tie=ScoreFile.provider_id,
+    default="-average",
+)
+
+
+def provider_statement(date_from, date_to, *, q=None, organization_id=None, sort=None) -> sa.Select:
+    """The per-provider table of the period, filtered (a name holding ``q``, an organisation) and
+    ordered in the statement, so a page of it reads one page of rows. The files are grouped by
+    provider first (a hash on one number) and only the groups are joined to the names."""
+    grouped = (
+        _final(date_from, date_to)
+        .add_columns(
+            ScoreFile.provider_id,
+            sa.func.count().label("count"),
+            sa.func.avg(ScoreFile.total).label("average"),
+            *_grade_columns(ScoreFile.grade),
+        )
+        .group_by(ScoreFile.provider_id)
+    )
+    if organization_id:
+        grouped = grouped.where(ScoreFile.organization_id == organization_id)
+    g = grouped.subquery("g")
+    stmt = (
+        sa.select(
+            g.c.provider_id,
+            Provider.name.label("name"),
+            Organization.name.label("organization"),
+            g.c.count,
+            g.c.average,
+            *(g.c[grade] for grade in GRADES),
+        )
+        .join(Provider, Provider.id == g.c.provider_id)
+        .outerjoin(Organization, Organization.id == Provider.organization_id)
+    )
+    if q and q.strip():
+        stmt = stmt.where(contains(Provider.name, q))
+    columns = {
+        "average": g.c.average,
+        "count": g.c.count,
+        "name": Provider.name,
+        "organisation": Organization.name,
+        "fail": g.c.fail,
+    }
+    return Sorts(columns, tie=g.c.provider_id, default=PROVIDER_SORTS.default).apply(stmt, sort)
+
+
+def provider_page(session: Session, stmt: sa.Select, page: int, per_page: int) -> tuple[list[dict], int]:
+    """One page of the per-provider table and how many providers it has (the count rides on the page's
+    rows as a window; only a page past the end counts again)."""
+    counted = stmt.add_columns(sa.func.count().over().label("groups"))
+    rows = session.execute(counted.limit(per_page).offset((page - 1) * per_page)).all()
+    if rows:
+        total = int(rows[0].groups)
+    elif page > 1:
+        total = session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
+    else:
+        total = 0
+    return [_row(r, provider_id=r.provider_id, name=r.name, organization=r.organization) for r in rows], total
+
+
 def quality_report(
     session: Session,
     date_from: dt.date | None = None,
@@ -50,85 +223,61 @@ def quality_report(
     *,
     provider_id: int | None = None,
     organization_id: int | None = None,
+    q: str | None = None,
+    sort: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
 ) -> dict:
-    """The quality figures of final scores finalised in the period (``finalised_on``, inclusive)."""
-    measures = [
-        sa.func.count().label("count"),
-        sa.func.avg(ScoreFile.total).label("average"),
-        *_grade_columns(ScoreFile.grade),
-    ]
-    final = sa.select().where(ScoreFile.status == "final")
-    final = _period(final, date_from, date_to)
-
-    overall = session.execute(final.add_columns(*measures)).one()
-
-    by_provider = session.execute(
-        final.add_columns(ScoreFile.provider_id, *measures).group_by(ScoreFile.provider_id)
-    ).all()
-    by_org = session.execute(
-        final.add_columns(ScoreFile.organization_id, *measures).group_by(ScoreFile.organization_id)
-    ).all()
-
-    year = sa.extract("year", ScoreFile.finalised_on)
-    month = sa.extract("month", ScoreFile.finalised_on)
-    series = final
+    """The quality figures of final scores finalised in the period (``finalised_on``, inclusive): the
+    total, organisations and months from one grouped statement, one page of the per-provider table
+    (filtered by ``q`` and ``organization_id``, ordered by ``sort``), scorer drift. A fixed number of
+    statements whatever the number of files or providers."""
+    rows = rollup(session, date_from, date_to)
+    overall, months = _Sum(), {}
+    for r in rows:
+        overall.add(r)
+        if not provider_id and (not organization_id or r.organization_id == organization_id):
+            months.setdefault((int(r.y), int(r.m)), _Sum()).add(r)
     if provider_id:
-        series = series.where(ScoreFile.provider_id == provider_id)
-    if organization_id:
-        series = series.where(ScoreFile.organization_id == organization_id)
-    by_month = session.execute(
-        series.add_columns(year.label("y"), month.label("m"), *measures)
-        .group_by(year, month)
-        .order_by(year, month)
-    ).all()
-
-    providers = dict(
-        session.execute(
-            sa.select(Provider.id, Provider.name).where(Provider.id.in_([r.provider_id for r in by_provider]))
-        ).all()
-    )
-    provider_org = dict(
-        session.execute(
-            sa.select(Provider.id, Organization.name)
-            .join(Organization, Organization.id == Provider.organization_id)
-            .where(Provider.id.in_([r.provider_id for r in by_provider]))
-        ).all()
-    )
-    orgs = dict(
-        session.execute(
-            sa.select(Organization.id, Organization.name).where(
-                Organization.id.in_([r.organization_id for r in by_org])
-            )
-        ).all()
+        series, _total = provider_series(session, provider_id, date_from, date_to)
+    else:
+        series = [months[k].figures(month=f"{k[0]:04d}-{k[1]:02d}") for k in sorted(months)]
+    providers, providers_total = provider_page(
+        session,
+        provider_statement(date_from, date_to, q=q, organization_id=organization_id, sort=sort),
+        page,
+        per_page,
     )
     from supervision.complaints.services import upheld_by_provider
 
     # Upheld complaints count in the provider's quality record (DESIGN.md "Front desk").
-    upheld = upheld_by_provider(session, [r.provider_id for r in by_provider], date_from, date_to)
+    upheld = (
+        upheld_by_provider(session, [r["provider_id"] for r in providers], date_from, date_to)
+        if providers
+        else {}
+    )
+    for r in providers:
+        r["upheld_complaints"] = upheld.get(r["provider_id"], 0)
     return {
         "from": date_from,
         "to": date_to,
-        "overall": _row(overall),
-        "providers": sorted(
-            (
-                _row(
-                    r,
-                    provider_id=r.provider_id,
-                    name=providers.get(r.provider_id),
-                    organization=provider_org.get(r.provider_id),
-                    upheld_complaints=upheld.get(r.provider_id, 0),
-                )
-                for r in by_provider
-            ),
-            key=lambda r: (r["average"] is None, -(r["average"] or 0), r["provider_id"]),
-        ),
-        "organizations": sorted(
-            (_row(r, organization_id=r.organization_id, name=orgs.get(r.organization_id)) for r in by_org),
-            key=lambda r: (r["average"] is None, -(r["average"] or 0), r["organization_id"]),
-        ),
-        "months": [_row(r, month=f"{int(r.y):04d}-{int(r.m):02d}") for r in by_month],
+        "overall": overall.figures(),
+        "providers": providers,
+        "providers_total": providers_total,
+        "page": page,
+        "per_page": per_page,
+        "organizations": organization_figures(session, rows),
+        "months": series,
         "scorers": scorer_drift(session, date_from, date_to),
     }
+
+
+def provider_rows(session: Session, date_from, date_to, sort=None) -> Iterator[dict]:
+    """Every row of the per-provider table, streamed from a server-side cursor (the CSV's)."""
+    stmt = provider_statement(date_from, date_to, sort=sort)
+    with session.execute(stmt.execution_options(stream_results=True, yield_per=2000)) as result:
+        for r in result:
+            yield _row(r, provider_id=r.provider_id, name=r.name, organization=r.organization)
 
 
 def scorer_drift(session: Session, date_from: dt.date | None, date_to: dt.date | None) -> list[dict]:
@@ -184,54 +333,52 @@ def jsonable(report: dict):
     return report
 
 
-def quality_csv(report: dict) -> str:
+CSV_HEADER = ["level", "id", "name", "organisation", "count", "average", *GRADES, "others_average", "drift"]
+_CSV_CHUNK_ROWS = 500
+
+
+def quality_csv_rows(
+    providers: Iterable[dict], organizations: list[dict], scorers: list[dict]
+) -> Iterator[list]:
     """One table: a row per provider, organisation and scorer, with a column naming which."""
-    rows: list[list] = [
-        ["level", "id", "name", "organisation", "count", "average", *GRADES, "others_average", "drift"]
-    ]
-    for r in report["providers"]:
-        rows.append(
-            [
-                "provider",
-                r["provider_id"],
-                r["name"],
-                r["organization"],
-                r["count"],
-                r["average"],
-                *r["grades"].values(),
-                "",
-                "",
-            ]
-        )
-    for r in report["organizations"]:
-        rows.append(
-            [
-                "organisation",
-                r["organization_id"],
-                r["name"],
-                "",
-                r["count"],
-                r["average"],
-                *r["grades"].values(),
-                "",
-                "",
-            ]
-        )
-    for r in report["scorers"]:
-        rows.append(
-            [
-                "scorer",
-                r["scorer_id"],
-                r["name"],
-                "",
-                r["count"],
-                r["average"],
-                *([""] * len(GRADES)),
-                r["others_average"],
-                r["drift"],
-            ]
-        )
-    return csv_text(rows)  # names are neutralised there (a name may start a spreadsheet formula)
+    yield CSV_HEADER
+    for r in providers:
+        yield ["provider", r["provider_id"], r["name"], r["organization"], r["count"], r["average"],
+               *r["grades"].values(), "", ""]  # fmt: skip
+    for r in organizations:
+        yield ["organisation", r["organization_id"], r["name"], "", r["count"], r["average"],
+               *r["grades"].values(), "", ""]  # fmt: skip
+    for r in scorers:
+        yield ["scorer", r["scorer_id"], r["name"], "", r["count"], r["average"], *([""] * len(GRADES)),
+               r["others_average"], r["drift"]]  # fmt: skip
+
+
+def quality_csv_chunks(rows: Iterable[list]) -> Iterator[str]:
+    """The CSV written as it is read, a few hundred rows at a time (names are neutralised: a name may
+    start a spreadsheet formula)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for i, row in enumerate(rows, 1):
+        writer.writerow(safe_row(row))
+        if i % _CSV_CHUNK_ROWS == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def quality_csv(report: dict) -> str:
+    """A report's table as one string (a report already read)."""
+    rows = quality_csv_rows(report["providers"], report["organizations"], report["scorers"])
+    return "".join(quality_csv_chunks(rows))
+
+
+def quality_csv_stream(session: Session, date_from, date_to) -> Iterator[str]:
+    """Every provider of the period, then the organisations and scorers, streamed: the small tables
+    are read first, the provider rows from a server-side cursor as the file is sent."""
+    orgs = organization_figures(session, rollup(session, date_from, date_to))
+    scorers = scorer_drift(session, date_from, date_to)
+    return quality_csv_chunks(quality_csv_rows(provider_rows(session, date_from, date_to), orgs, scorers))
 
 
 GRADE_COLOURS = {"excellent": "#1f7a3d", "good": "#4f9d69", "pass": "#d4a017", "fail": "#b42318"}

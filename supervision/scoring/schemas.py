@@ -21,6 +21,7 @@ from supervision.scoring.models import (
     ScoreFile,
     ScoreSheet,
 )
+from supervision.scoring.reports import PROVIDER_SORTS
 
 # A checklist's items, a sheet's lines and a file's closing materials are a few dozen at most.
 MAX_ITEMS = 50
@@ -127,6 +128,9 @@ class QualityArgs(ma.Schema):
     date_from = Date(data_key="from", load_default=None, window="planning")
     date_to = Date(data_key="to", load_default=None, window="planning")
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
+    q = fields.String(load_default=None, validate=validate.Length(max=100))
+    organization_id = Int(load_default=None, validate=validate.Range(min=1))
+    sort = PROVIDER_SORTS.field()
 
 
 def number(value: Decimal | None) -> float | None:

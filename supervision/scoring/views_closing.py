@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from assignment import intake
 from assignment.models import Case
-from legalaid import clock
+from legalaid import clock, listing
 from legalaid.auth import roles_required
 from legalaid.confirm import asks_first
 from legalaid.db import db
@@ -135,20 +135,21 @@ def hand_in(case_id):
 @bp.get("/my-scores")
 @roles_required("provider")
 def my_scores():
-    files = db.session.scalars(
+    """The provider's own final scores, paged, newest first, and their months: read off their own files
+    by ``ix_score_file_provider`` (a fixed number of statements, whatever the size of the service)."""
+    page = listing.read_page(
+        db.session,
         sa.select(ScoreFile)
         .where(ScoreFile.provider_id == current_user.provider_id, ScoreFile.status.in_(("final", "appealed")))
-        .order_by(ScoreFile.finalised_on.desc(), ScoreFile.case_id.desc())
-        .limit(500)
-    ).all()
-    report = reports.quality_report(db.session, provider_id=current_user.provider_id)
-    chart = reports.months_chart(report["months"], _("My scores by month"))
-    mine = next((p for p in report["providers"] if p["provider_id"] == current_user.provider_id), None)
+        .order_by(ScoreFile.finalised_on.desc(), ScoreFile.case_id.desc()),
+    )
+    months, mine = reports.provider_series(db.session, current_user.provider_id)
     return render_template(
         "supervision/scoring/my_scores.html",
-        files=files,
-        cases=case_numbers(f.case_id for f in files),
-        chart=chart,
+        files=page.rows,
+        page=page,
+        cases=case_numbers(f.case_id for f in page.rows),
+        chart=reports.months_chart(months, _("My scores by month")),
         mine=mine,
         today=clock.today(),
     )

@@ -34,6 +34,7 @@ def worklist():
     filtered as ``GET /api/v1/score-files``."""
     form, args = listing.load_filter(lists.WorklistFilterForm, lists.SORTS, lists.SORT_LABELS)
     stmt = lists.worklist_statement(current_user)
+    counts = lists.stage_counts(db.session, current_user)
     page = (
         listing.read_page(db.session, lists.filter_files(stmt, args))
         if args is not None
@@ -53,7 +54,7 @@ def worklist():
         files=files,
         page=page,
         filters=form,
-        counts=lists.stage_counts(db.session, current_user),
+        counts=counts,
         drafts=drafts,
         cases=case_numbers(all_ids),
         providers=provider_names(f.provider_id for f in files),
