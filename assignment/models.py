@@ -325,6 +325,7 @@ class Assignment(db.Model):
             postgresql_where=sa.text("live"),
         ),
         sa.Index("ix_assignment_provider", "provider_id", "assigned_at"),
+        sa.Index("ix_assignment_assigned_by", "assigned_by"),  # the scorer's worklist (migration 0020)
         sa.Index("ix_assignment_pool", "pool_id", "assigned_at"),
         sa.Index(
             "ix_assignment_offered",
