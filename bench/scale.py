@@ -91,8 +91,9 @@ IDS = {
 # Routes that need a record in a given state.
 ROUTE_IDS = {
     "/cases/<int:case_id>/window": {"case_id": "SELECT max(id) FROM legal_case WHERE status = 'accepted'"},
-    "/scoring/cases/<int:case_id>/close": {
-        "case_id": "SELECT max(id) FROM legal_case WHERE status = 'in_progress'"
+    "/scoring/cases/<int:case_id>/close": {  # the provider's own case, in progress
+        "case_id": "SELECT max(a.case_id) FROM assignment a JOIN legal_case c ON c.id = a.case_id"
+        " WHERE a.provider_id = :provider AND a.live AND c.status = 'in_progress'"
     },
     "/supervision/cases/<int:case_id>/hearings/new": {
         "case_id": "SELECT max(id) FROM legal_case WHERE status = 'in_progress'"
@@ -101,11 +102,16 @@ ROUTE_IDS = {
     "/api/v1/cases/<int:case_id>/score": {"case_id": "SELECT max(case_id) FROM score_file"},
     "/api/v1/cases/<int:case_id>/closing": {"case_id": "SELECT max(case_id) FROM case_closing"},
     "/scoring/my-scores/<int:case_id>": {
-        "case_id": "SELECT max(f.case_id) FROM score_file f JOIN assignment a ON a.case_id = f.case_id"
-        " AND a.provider_id = :provider AND a.status = 'accepted'"
+        "case_id": "SELECT max(case_id) FROM score_file WHERE provider_id = :provider"
     },
     "/me/assignments/<int:assignment_id>": {
         "assignment_id": "SELECT max(id) FROM assignment WHERE provider_id = :provider"
+    },
+    "/api/v1/cases/<int:case_id>/next-in-line": {
+        "case_id": "SELECT max(id) FROM legal_case WHERE status = 'accepted'"
+    },
+    "/scoring/checklists/<int:checklist_id>/edit": {
+        "checklist_id": "SELECT max(id) FROM checklist WHERE status = 'draft'"
     },
     "/consultations/<int:consultation_id>/application": {
         "consultation_id": "SELECT max(id) FROM consultation WHERE outcome = 'application'"
@@ -113,7 +119,12 @@ ROUTE_IDS = {
 }
 # Query strings a route needs to show a page (a year, a period).
 QUERIES = {
-    "/statistics/annual/records": "year={year}&figure=cases.received",
+    "/statistics/annual/records": "figure=cases.received&from={year}-01-01&to={year}-12-31",
+    "/api/v1/checklists/current": "case_type=civil",
+    "/api/v1/closing-documents": "case_type=civil",
+    "/api/v1/reports/rotation": "pool_id={pool}",
+    "/api/v1/reports/rotation.csv": "pool_id={pool}",
+    "/supervision/hearings/record": "case_number={case_number}",
     "/api/v1/stations/<int:station_id>/rota": "month={month}",
     "/api/v1/calendar/days": "year={year}",
 }
@@ -126,7 +137,14 @@ SKIP = {  # not pages: the sign-in form, a token's feed, static files
     "/api/v1/openapi.json",
 }
 # Whose route it is: a provider's own pages are opened as the provider.
-PROVIDER_PREFIXES = ("/me/", "/my/", "/scoring/my-scores", "/api/v1/me/")
+PROVIDER_PREFIXES = (
+    "/me/",
+    "/my/",
+    "/scoring/my-scores",
+    "/api/v1/me/",
+    "/scoring/cases/<int:case_id>/close",
+)
+STAFF_ROUTES = {"/api/v1/me/calls"}  # a supervisor's own calls
 # Targets other than a list's (median, max): files and the annual report (issue 15: ≤ 2 s).
 FILE_TARGETS = {
     "/finance/batches/<int:batch_id>": FILE_1S,
@@ -135,6 +153,8 @@ FILE_TARGETS = {
     "/finance/batches/<int:batch_id>/export.<fmt>": FILE_1S,
     "/supervision/archive/export.<fmt>": CSV_2S,
     "/api/v1/consultations/export": CSV_2S,
+    "/scoring/quality.csv": CSV_2S,
+    "/api/v1/reports/rotation.csv": CSV_2S,
     "/statistics/annual": ANNUAL,
     "/statistics/annual/print": ANNUAL,
     "/api/v1/reports/annual": ANNUAL,
@@ -146,6 +166,10 @@ def routes(app, conn, provider_id: int | None) -> list[tuple[str, str, tuple[flo
     """(label, path, target, as provider) for every GET route of the app, ids filled from the data."""
     year = conn.execute(sa.text("SELECT max(year) - 1 FROM archive_record")).scalar() or 2025
     month = conn.execute(sa.text(IDS["month"])).scalar()
+    pool = conn.execute(sa.text(IDS["pool_id"])).scalar()
+    case_number = conn.execute(
+        sa.text("SELECT number FROM legal_case WHERE status = 'in_progress' ORDER BY id DESC LIMIT 1")
+    ).scalar()
     found = {}
     for rule in app.url_map.iter_rules():
         path = rule.rule
@@ -164,10 +188,10 @@ def routes(app, conn, provider_id: int | None) -> list[tuple[str, str, tuple[flo
         filled = path
         for name, value in values.items():
             filled = re.sub(rf"<(?:[a-z]+:)?{name}>", str(value), filled)
-        query = QUERIES.get(path, "").format(year=year, month=month)
+        query = QUERIES.get(path, "").format(year=year, month=month, pool=pool, case_number=case_number)
         if path == "/supervision/archive/export.<fmt>":
             query = f"year={year}"
-        mine = path.startswith(PROVIDER_PREFIXES)
+        mine = path.startswith(PROVIDER_PREFIXES) and path not in STAFF_ROUTES
         found[path] = (path, filled + (f"?{query}" if query else ""), FILE_TARGETS.get(path, LIST), mine)
     return [found[p] for p in sorted(found)]
 

@@ -19,6 +19,7 @@ from legalaid.openapi import (
     nullable,
     obj,
     one_of,
+    page_of,
 )
 from supervision.scheduling.models import (
     CALL_PURPOSES,
@@ -127,7 +128,7 @@ ATTEMPT_WITH_CALL = named("CallAttemptRecorded", {"allOf": [ATTEMPT, obj({"call"
 
 CALL_PAGE = Page(obj({"items": array(CALL), "total": INTEGER, "total_capped": BOOLEAN}))
 
-MY_CALLS = items_of({"allOf": [CALL, obj({"mine": BOOLEAN})]})
+MY_CALLS = page_of({"allOf": [CALL, obj({"mine": BOOLEAN})]}, capped=True)
 
 RED_FLAG = named(
     "RedFlag",

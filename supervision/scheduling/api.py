@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import sqlalchemy as sa
 from flask import jsonify, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from assignment import workdays
 from assignment.intake import get_case
@@ -186,12 +188,26 @@ def record_attempt(call_id: int, body):
 @use_query(schemas.CallListArgs)
 @responds(200, answer.MY_CALLS)
 def my_calls(args):
-    """Today's call list (due today or overdue): the supervisor's own calls first, then colleagues'."""
-    todo = calls.daily_call_list(db.session, args["day"] or clock.today(), current_user.id)
+    """Today's call list (due today or overdue): the supervisor's own calls first, then colleagues';
+    paged as every list (``?page=&per_page=``: a province's day holds tens of thousands), ``total``
+    counted to 1,000 (``total_capped`` past that)."""
+    paging = query_args(PageArgs)
+    todo = lists.daily_call_page(
+        db.session, args["day"] or clock.today(), current_user.id, param="page", per_page=paging["per_page"]
+    )
+    ids = [c.id for c in todo.rows]
+    if ids:  # the page's attempts in one statement, not one per call
+        db.session.scalars(
+            sa.select(calls.FollowUpCall)
+            .where(calls.FollowUpCall.id.in_(ids))
+            .options(selectinload(calls.FollowUpCall.attempts))
+            .execution_options(populate_existing=True)
+        ).all()
     return jsonify(
         {
-            "items": [{**schemas.dump_call(c), "mine": c.caller_id == current_user.id} for c in todo],
-            "total": len(todo),
+            "items": [{**schemas.dump_call(c), "mine": c.caller_id == current_user.id} for c in todo.rows],
+            "total": todo.total,
+            "total_capped": todo.capped,
         }
     )
 

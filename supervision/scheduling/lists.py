@@ -397,7 +397,9 @@ def deadline_range(args: dict, today: dt.date) -> tuple[dt.date | None, dt.date]
 DUE_COUNT_CAP = 1_000  # the day's call list counts this far ("more than")
 
 
-def daily_call_page(session, day: dt.date, caller_id: int, *, param: str = "due_page") -> listing.Page:
+def daily_call_page(
+    session, day: dt.date, caller_id: int, *, param: str = "due_page", per_page: int | None = None
+) -> listing.Page:
     """One page of the day's call list (``calls.daily_call_list``: due on ``day`` or overdue and not
     done, the caller's own first), read as runs off the (state, due day) index in (due day, id)
     order: the caller's own, then the colleagues', for each open state, merged; each run reads at most
@@ -405,7 +407,7 @@ def daily_call_page(session, day: dt.date, caller_id: int, *, param: str = "due_
     statements whatever the page or the data size."""
     from supervision.scheduling.calls import OPEN, calls_statement
 
-    per_page = current_app.config.get("LIST_PAGE_SIZE", listing.PAGE_SIZE)
+    per_page = per_page or current_app.config.get("LIST_PAGE_SIZE", listing.PAGE_SIZE)
     asked = limits.int_arg(request.args, param, 1, minimum=1)
     due = calls_statement(due_before=day, open_only=True)
     total, capped = listing.capped_count(session, due, max(DUE_COUNT_CAP, asked * per_page))

@@ -247,6 +247,12 @@ def test_the_days_call_list_is_paged_with_mine_first(app, session, grow, supervi
     assert seen == order
     html = page_html(c, "/supervision/calls")
     assert 'id="due-calls-next"' in html and f"{len(order)} calls are due." in html
+    # The API's "my calls": the same list in the same order, paged as every list (a province's day
+    # holds tens of thousands of calls, and each call's attempts were read one call at a time).
+    pages = [api(c, f"/api/v1/me/calls?per_page=2&page={n}") for n in range(1, len(order) // 2 + 2)]
+    assert [i["id"] for p in pages for i in p["items"]] == order
+    assert pages[0]["total"] == len(order) and pages[0]["total_capped"] is False
+    assert all(i["mine"] == (i["caller_id"] == me.id) for p in pages for i in p["items"])
 
 
 def test_call_list_filters_and_counts(app, session, grow, supervisors, coordinator, monkeypatch):
