@@ -73,16 +73,20 @@ def rotation_report(
         top = sorted((r["count"] for r in rows), reverse=True)[:k]
         top_decile_ratio = round((sum(top) / total) / (k / len(rows)), 3)
 
-    def per_coordinator(*where) -> list[dict]:
-        result = session.execute(
-            sa.select(Assignment.assigned_by, sa.func.count())
-            .where(*period, *where)
-            .group_by(Assignment.assigned_by)
-            .order_by(Assignment.assigned_by)
-        ).all()
-        return [{"coordinator_id": uid, "count": n} for uid, n in result]
-
-    overrides = per_coordinator(Assignment.override.is_(True))
+    # Overrides and declines per coordinator in one pass over the pool's assignments (issue 16).
+    override, declined = Assignment.override.is_(True), Assignment.status == "declined"
+    per_coordinator = session.execute(
+        sa.select(
+            Assignment.assigned_by,
+            sa.func.count().filter(override),
+            sa.func.count().filter(declined),
+        )
+        .where(*period, sa.or_(override, declined))
+        .group_by(Assignment.assigned_by)
+        .order_by(Assignment.assigned_by)
+    ).all()
+    overrides = [{"coordinator_id": uid, "count": n} for uid, n, _d in per_coordinator if n]
+    declines = [{"coordinator_id": uid, "count": d} for uid, _n, d in per_coordinator if d]
     return {
         "pool_id": pool.id,
         "from": date_from.isoformat() if date_from else None,
@@ -94,7 +98,7 @@ def rotation_report(
         "top_decile_within_limit": top_decile_ratio <= TOP_DECILE_LIMIT,
         "overrides": sum(o["count"] for o in overrides),
         "overrides_by_coordinator": overrides,
-        "declines_by_coordinator": per_coordinator(Assignment.status == "declined"),
+        "declines_by_coordinator": declines,
     }
 
 
