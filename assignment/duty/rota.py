@@ -53,14 +53,12 @@ def month_bounds(month: str) -> tuple[dt.date, dt.date]:
     """The first and last day of ``YYYY-MM`` (the rota's, the month review's); anything else → 422."""
     found = MONTH.match(month or "")
     try:
-        first = dt.date(int(found[1]), int(found[2]), 1) if found else None
-        following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) if first else None
-    except (ValueError, OverflowError):  # year 0000, or December 9999
-        first = following = None
-    if first is None or following is None:
+        first = dt.date(int(found[1]), int(found[2]), 1)
+        following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    except (TypeError, ValueError, OverflowError):  # not YYYY-MM, year 0000, or December 9999
         raise Invalid(
             say("A month is written YYYY-MM."), fields={"month": [say("A month is written YYYY-MM.")]}
-        )
+        ) from None
     return first, following - dt.timedelta(days=1)
 
 

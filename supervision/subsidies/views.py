@@ -141,14 +141,14 @@ def payable_queue():
         )
         return redirect(url_for("subsidies.batch_page", batch_id=batch.id)), 303
     sort = form.sort.data if form.sort.data in QUEUE_SORTS else None
-    stmt = subsidies.subsidy_list_statement(status="payable", sort=sort, **queue_filters(args, today))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-    with_payee = subsidies.subsidy_list_statement(
+    # The payee's provider is joined once: the "ready to pay" count reads its organisation's account.
+    stmt = subsidies.subsidy_list_statement(
         status="payable", sort=sort, join_provider=True, **queue_filters(args, today)
     )
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
     ready = db.session.scalar(
         sa.select(sa.func.count()).select_from(
-            with_payee.join(Organization, Organization.id == Provider.organization_id)
+            stmt.join(Organization, Organization.id == Provider.organization_id)
             .where(payees.ready_clause())
             .order_by(None)
             .subquery()
