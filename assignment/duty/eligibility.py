@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from assignment.consultations_models import Station
 from assignment.duty.models import DutyRota, DutyShift
-from assignment.duty.rota import allowed_kinds, busy_parts, clash
+from assignment.duty.rota import allowed_kinds, busy_parts
+from assignment.duty.rota_plan import clash
 from assignment.models import PoolMember, Provider, ProviderLeave, RotationPool
 from legalaid.errors import say
 

@@ -1,9 +1,10 @@
 """Generating a station's rota for a month (issue 14 item 2): one provider per shift, by the rotation's
 clock arithmetic (``rotation.pool_clock``: keys, the owed cap, parking, counting a turn), planned in
-memory. The pool's members, their leave, hearings and other shifts in the month are read in a few
-queries under the pool's row lock; the shifts are walked in date order with one line per weight
-(offset order is key order within a weight, as the case walk reads its index), and the shifts and
-the members' new clock state are written in bulk.
+memory (``rota_plan``). Under the pool's row lock a few queries read the front of each weight's line
+(as the case walk reads its index: a month's shifts reach only so deep), the members away, on leave
+or inactive, and their hearings and other shifts in the month; a plan that would reach past the
+front is made again over the whole pool. The shifts and the members' new clock state are written in
+bulk.
 
 * Unavailable on a date (on leave, inactive): parked at the start of that date, back at the back of
   the round when available again: they accrue nothing while away (as for cases).
@@ -16,24 +17,23 @@ the members' new clock state are written in bulk.
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 import re
-from collections import Counter
-from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from assignment.consultations_models import Station
 from assignment.duty.models import LAWYERS_ONLY_STATIONS, SHIFT_PARTS, DutyRota, DutyShift
+from assignment.duty.rota_plan import NeedMore, Plan, _Seat, plan_month
 from assignment.models import PROVIDER_KINDS, PoolMember, Provider, ProviderLeave, RotationPool
 from assignment.roles import actor_id, require_role
-from assignment.rotation.pool_clock import Member, _count_turn, _park, _write_members, member_key, owed_cap
+from assignment.rotation.pool_clock import _write_members
 from legalaid import audit, clock
 from legalaid.db import lock_row
 from legalaid.errors import Invalid, NotAllowed, NotFound, say
 
-EXPLAIN_SKIPPED = 20
+# How deep into each weight's line a month's plan is read first: twice the shifts, and some.
+FRONT_PER_SHIFT, FRONT_EXTRA = 2, 64
 # Read without importing supervision (dependencies point one way, DESIGN.md §6): a provider's own
 # scheduled hearings, which a duty shift must not clash with.
 HEARING = sa.table(
@@ -127,92 +127,56 @@ def _aware(value) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def clash(busy: dict, provider_id: int, day: dt.date, part: str) -> str | None:
-    """Why the provider cannot take this half or whole day: another shift, or their hearing."""
-    taken = busy.get((provider_id, day))
-    if not taken:
-        return None
-    halves = ("am", "pm") if part == "day" else (part,)
-    if any("hearing_" + h in taken for h in halves):
-        return "hearing"
-    if any(h in taken for h in halves):
-        return "other_shift"
-    return None
+_M = PoolMember.__table__
+_SEAT_COLUMNS = (_M.c.provider_id, _M.c.weight, _M.c.turn_offset, _M.c.away_since, _M.c.away_reason)
 
 
-def take(busy: dict, provider_id: int, day: dt.date, part: str) -> None:
-    busy.setdefault((provider_id, day), set()).update(("am", "pm") if part == "day" else (part,))
-
-
-@dataclass(eq=False)
-class _Seat(Member):
-    kind: str | None = None  # None: a kind the station takes (only the others are read)
-    active: bool = True
-    version: int = 0
-
-
-@dataclass
-class Line:
-    """The pool's present members, one heap per weight in (offset, provider id) order."""
-
-    pool: RotationPool
-    heaps: dict[float, list] = field(default_factory=dict)
-
-    def push(self, seat: _Seat) -> None:
-        seat.version += 1
-        heapq.heappush(
-            self.heaps.setdefault(seat.weight, []), (seat.offset, seat.provider_id, seat.version, seat)
+def _front(pool: RotationPool, depth: int) -> sa.CompoundSelect:
+    """The first ``depth`` present members of each weight in key order, along the walk index."""
+    return sa.union_all(
+        *(
+            sa.select(
+                sa.select(*_SEAT_COLUMNS)
+                .where(_M.c.pool_id == pool.id, _M.c.weight == weight, _M.c.away_since.is_(None))
+                .order_by(_M.c.turn_offset, _M.c.provider_id)
+                .limit(depth)
+                .subquery()
+            )
+            for weight in sorted(set(pool.weights or ()))
         )
-
-    def _stream(self, weight: float, popped: list):
-        """Present members of one weight in key order: those at the cap (tied, by provider id),
-        then by offset ascending; every entry taken off the heap is kept in ``popped``."""
-        heap = self.heaps.get(weight, [])
-        cap = owed_cap(weight, self.pool.active_weight)
-        threshold = weight * self.pool.clock - cap
-
-        def valid(entry) -> bool:
-            seat = entry[3]
-            return seat.version == entry[2] and seat.away_since is None
-
-        capped = []
-        while heap and heap[0][0] <= threshold:
-            entry = heapq.heappop(heap)
-            if valid(entry):
-                popped.append(entry)
-                capped.append(entry[3])
-        for seat in sorted(capped, key=lambda s: s.provider_id):
-            yield (-cap, seat.provider_id, seat)
-        while heap:
-            entry = heapq.heappop(heap)
-            if not valid(entry):
-                continue
-            popped.append(entry)
-            seat = entry[3]
-            yield (-member_key(seat, self.pool.clock), seat.provider_id, seat)
-
-    def walk(self, popped: list):
-        streams = [self._stream(w, popped) for w in sorted(self.heaps)]
-        return heapq.merge(*streams, key=lambda item: (item[0], item[1]))
+    )
 
 
-@dataclass
-class Plan:
-    """What generation decided: per shift (date, part) the provider or None and its explanation."""
-
-    shifts: list[dict] = field(default_factory=list)
-    changed: dict[int, _Seat] = field(default_factory=dict)
-
-
-def _load(session: Session, pool: RotationPool, kinds: set[str]) -> dict[int, _Seat]:
-    """The pool's members as plain columns (one query, no join), then the few of them who are
-    inactive or of a kind the station does not take (a second, small query on the provider)."""
-    m, p = PoolMember.__table__, Provider.__table__
-    rows = session.execute(
-        sa.select(m.c.provider_id, m.c.weight, m.c.turn_offset, m.c.away_since, m.c.away_reason)
-        .where(m.c.pool_id == pool.id)
-        .order_by(m.c.provider_id)
-    ).all()  # one fetch, not a fetch per row
+def _load(
+    session: Session, pool: RotationPool, kinds: set[str], *, depth: int | None = None, also=()
+) -> tuple[dict[int, _Seat], dict[float, tuple[float, int]]]:
+    """The pool's members as plain columns, and the few who are inactive or of a kind the station
+    does not take. With ``depth``: only the front of each weight's line, the members away and those in
+    ``also`` (the month's leave, a superseded draft's); the bounds say where each weight was cut."""
+    p = Provider.__table__
+    rows, bounds = [], {}
+    if depth is None:
+        rows = session.execute(sa.select(*_SEAT_COLUMNS).where(_M.c.pool_id == pool.id)).all()
+    else:
+        if pool.weights:
+            front = session.execute(_front(pool, depth)).all()
+            for weight in set(pool.weights):
+                mine = [r for r in front if r.weight == weight]
+                if len(mine) == depth:  # cut: members after the last one read were not read
+                    last = max(mine, key=lambda r: (r.turn_offset, r.provider_id))
+                    bounds[weight] = (last.turn_offset, last.provider_id)
+            rows = list(front)
+        inactive = sa.select(p.c.id).where(sa.not_(p.c.active))
+        rows += session.execute(
+            sa.select(*_SEAT_COLUMNS).where(
+                _M.c.pool_id == pool.id,
+                sa.or_(
+                    _M.c.away_since.is_not(None),
+                    _M.c.provider_id.in_(inactive),
+                    _M.c.provider_id.in_(sorted(set(also))),
+                ),
+            )
+        ).all()
     seats = {pid: _Seat(pid, w, off, away, reason, 0, None, True) for pid, w, off, away, reason in rows}
     # The inactive providers are few (partial index ix_provider_inactive); a pool's kinds are checked
     # against the station's only when it holds a kind the station does not take.
@@ -221,14 +185,14 @@ def _load(session: Session, pool: RotationPool, kinds: set[str]) -> dict[int, _S
         odd = sa.union(
             odd,
             sa.select(p.c.id, p.c.kind, p.c.active)
-            .join(m, m.c.provider_id == p.c.id)
-            .where(m.c.pool_id == pool.id, p.c.kind.not_in(sorted(kinds))),
+            .join(_M, _M.c.provider_id == p.c.id)
+            .where(_M.c.pool_id == pool.id, p.c.kind.not_in(sorted(kinds))),
         )
     for pid, kind, active in session.execute(odd).all():
         seat = seats.get(pid)
         if seat is not None:
             seat.kind, seat.active = kind, active
-    return seats
+    return seats, bounds
 
 
 def _leave_days(
@@ -251,106 +215,46 @@ def _leave_days(
     return days
 
 
-def _update_availability(
-    pool: RotationPool, seats: dict[int, _Seat], away: set[int], unavailable: set[int], line: Line, plan: Plan
-) -> None:
-    """As ``pool_clock._update_availability`` for one date, in memory: the parked members available
-    again come back first (provider id order), then the present ones unavailable are parked. Only the
-    few away or unavailable members are looked at."""
-    for pid in sorted(away - unavailable):
-        seat = seats[pid]
-        pool.active_weight += seat.weight
-        key = min(member_key(seat, seat.away_since), seat.weight / pool.active_weight - 1.0)
-        seat.offset = seat.weight * pool.clock - key
-        seat.away_since = seat.away_reason = None
-        away.discard(pid)
-        line.push(seat)
-        plan.changed[pid] = seat
-    for pid in sorted(unavailable - away):
-        seat = seats.get(pid)
-        if seat is not None:
-            _park(pool, seat, "on_leave" if seat.active else "inactive")
-            away.add(pid)
-            plan.changed[pid] = seat
-
-
-def plan_month(
-    pool: RotationPool,
-    seats: dict[int, _Seat],
-    wanted: list[tuple[dt.date, str]],
-    kinds: set[str],
-    leave: dict[dt.date, set[int]],
-    busy: dict,
-) -> Plan:
-    """Pick a provider per shift in date order. Pure: reads and changes only its arguments."""
-    plan, line = Plan(), Line(pool)
-    for seat in seats.values():  # one heapify per weight rather than a push per member
-        if seat.away_since is None:
-            seat.version += 1
-            line.heaps.setdefault(seat.weight, []).append((seat.offset, seat.provider_id, seat.version, seat))
-    for heap in line.heaps.values():
-        heapq.heapify(heap)
-    away = {pid for pid, seat in seats.items() if seat.away_since is not None}
-    inactive = {pid for pid, seat in seats.items() if not seat.active}
-    order = sorted(range(len(wanted)), key=lambda i: (wanted[i][0], SHIFT_PARTS.index(wanted[i][1]), i))
-    picked: dict[int, dict] = {}
-    current = None
-    for i in order:
-        day, part = wanted[i]
-        if day != current:
-            unavailable = inactive | {pid for pid in leave.get(day, ()) if pid in seats}
-            _update_availability(pool, seats, away, unavailable, line, plan)
-            current = day
-        popped: list = []
-        skipped, reasons, chosen = [], Counter(), None
-        for neg_key, _pid, seat in line.walk(popped):
-            wrong_kind = seat.kind is not None and seat.kind not in kinds
-            reason = "kind" if wrong_kind else clash(busy, seat.provider_id, day, part)
-            if reason is None:
-                chosen = (seat, -neg_key)
-                break
-            reasons[reason] += 1
-            if len(skipped) < EXPLAIN_SKIPPED:
-                skipped.append(
-                    {"provider_id": seat.provider_id, "reason": reason, "deficit": round(-neg_key, 4)}
-                )
-        for entry in popped:
-            if chosen is None or entry[3] is not chosen[0]:
-                heapq.heappush(line.heaps[entry[3].weight], entry)
-        explanation = {"pool_id": pool.id, "skipped": skipped, "reasons": dict(reasons), "away": len(away)}
-        if chosen is None:
-            picked[i] = {"provider_id": None, "explanation": {**explanation, "gap": True}, "turn": None}
-            continue
-        seat, key = chosen
-        turn = _count_turn(pool, seat, 1.0 / pool.active_weight)
-        line.push(seat)
-        take(busy, seat.provider_id, day, part)
-        plan.changed[seat.provider_id] = seat
-        explanation["picked"] = {"provider_id": seat.provider_id, "deficit": round(key, 4)}
-        picked[i] = {"provider_id": seat.provider_id, "explanation": explanation, "turn": turn}
-    plan.shifts = [{"on_date": wanted[i][0], "part": wanted[i][1], **picked[i]} for i in order]
-    return plan
-
-
-def _supersede(
-    session: Session, rota: DutyRota, pool: RotationPool, seats: dict[int, _Seat], plan: Plan
-) -> None:
-    """A draft regenerated: its counted turns are given back (as a conflict decline undoes a turn)."""
+def _counted_turns(session: Session, rota: DutyRota, pool: RotationPool) -> list:
+    """A draft regenerated is superseded; the turns it counted (newest first) are given back."""
     rota.status = "superseded"
-    for shift in session.scalars(
-        sa.select(DutyShift)
-        .where(DutyShift.rota_id == rota.id, DutyShift.counted.is_(True))
-        .order_by(DutyShift.id.desc())
-    ):
-        seat = seats.get(shift.provider_id) if shift.provider_id else None
-        if seat is None or rota.pool_id != pool.id:
+    session.flush()  # before the new draft is written
+    if rota.pool_id != pool.id:
+        return []
+    shift = DutyShift.__table__
+    return session.execute(
+        sa.select(shift.c.provider_id, shift.c.clock_step, shift.c.offset_step)
+        .where(shift.c.rota_id == rota.id, shift.c.counted.is_(True), shift.c.provider_id.is_not(None))
+        .order_by(shift.c.id.desc())
+    ).all()
+
+
+def _give_back(pool: RotationPool, seats: dict[int, _Seat], counted: list, plan: Plan) -> None:
+    """Undo the superseded draft's turns (as a conflict decline undoes a turn)."""
+    for provider_id, clock_step, offset_step in counted:
+        seat = seats.get(provider_id)
+        if seat is None:  # no longer a member
             continue
-        pool.clock -= shift.clock_step
-        seat.offset -= shift.offset_step
+        pool.clock -= clock_step
+        seat.offset -= offset_step
         seat.turns -= 1
-        seat.version += 1  # stale heap entries, if any
-        plan.changed[seat.provider_id] = seat
-    session.flush()
+        plan.changed[provider_id] = seat
+
+
+def _plan(session: Session, pool: RotationPool, month: tuple, wanted: list, kinds: set[str], counted, depth):
+    """Read the members (the front of the line with ``depth``), give back a superseded draft's turns,
+    read who is busy, plan. ``NeedMore`` when the front was not deep enough."""
+    first, last, leave = month
+    also = {pid for pids in leave.values() for pid in pids} | {row[0] for row in counted}
+    seats, bounds = _load(session, pool, kinds, depth=depth, also=also)
+    plan = Plan()
+    _give_back(pool, seats, counted, plan)
+    members = sa.select(_M.c.provider_id).where(_M.c.pool_id == pool.id).scalar_subquery()
+    busy = busy_parts(session, sorted(seats) if bounds else members, first, last)
+    outcome = plan_month(pool, seats, wanted, kinds, leave, busy, bounds)
+    plan.changed.update(outcome.changed)
+    plan.shifts = outcome.shifts
+    return plan
 
 
 def get_station(session: Session, station_id: int) -> Station:
@@ -390,19 +294,22 @@ def generate_rota(
         )
     )
     kinds = allowed_kinds(pool, station)
-    seats, plan = _load(session, pool, kinds), Plan()
+    counted = []
     if live is not None:
         live = lock_row(session, DutyRota, live.id)
         if live.status == "published":
             raise NotAllowed(
                 say("The rota of %(month)s is published; change it by swaps or reassignment.", month=month)
             )
-        _supersede(session, live, pool, seats, plan)
-    members = sa.select(PoolMember.provider_id).where(PoolMember.pool_id == pool.id).scalar_subquery()
-    busy = busy_parts(session, members, first, last)
-    leave = _leave_days(session, pool, first, last)
-    outcome = plan_month(pool, seats, shifts, kinds, leave, busy)
-    plan.changed.update(outcome.changed)
+        counted = _counted_turns(session, live, pool)
+    month_facts = (first, last, _leave_days(session, pool, first, last))
+    before = (pool.clock, pool.active_weight)
+    try:
+        depth = FRONT_PER_SHIFT * len(shifts) + FRONT_EXTRA
+        outcome = _plan(session, pool, month_facts, shifts, kinds, counted, depth)
+    except NeedMore:  # the month reached past the front of the line: plan over every member
+        pool.clock, pool.active_weight = before
+        outcome = _plan(session, pool, month_facts, shifts, kinds, counted, None)
     rota = DutyRota(
         station_id=station.id, month=month, pool_id=pool.id, status="draft", created_by=actor_id(actor)
     )
@@ -427,7 +334,7 @@ def generate_rota(
             for s in outcome.shifts
         ],
     )
-    _write_members(session, pool.id, list(plan.changed.values()))
+    _write_members(session, pool.id, list(outcome.changed.values()))
     gaps = sum(1 for s in outcome.shifts if s["provider_id"] is None)
     summary = {"station_id": station.id, "month": month, "pool_id": pool.id, "shifts": len(shifts)}
     summary.update(gaps=gaps, superseded=live.id if live is not None else None)

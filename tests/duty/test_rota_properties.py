@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assignment.duty.rota import _Seat, plan_month
+from assignment.duty.rota_plan import _Seat, plan_month
 
 MONTH = [dt.date(2027, 3, 1) + dt.timedelta(days=d) for d in range(31)]
 PARTS = ("am", "pm", "day")
