@@ -243,17 +243,15 @@ def list_cases(args):
     true: there are more (a count of a million cases on every request took 75–85 ms, issue 16)."""
     stmt = intake.case_list_statement(**args)
     page = query_args(PageArgs)
-    # A deep page: its ids are counted off the list's index (index-only), then only they are read.
-    ids = (
-        stmt.with_only_columns(Case.id)
-        .limit(page["per_page"])
-        .offset((page["page"] - 1) * page["per_page"])
-        .scalar_subquery()
-    )
-    rows = db.session.scalars(stmt.where(Case.id.in_(ids)))
-    items = [dump_case_summary(case) for case in rows]
-    cap = listing.count_cap(args.get("q"), page["page"] * page["per_page"])
-    total, capped = listing.capped_count(db.session, stmt, cap)
+    per_page, offset = page["per_page"], (page["page"] - 1) * page["per_page"]
+    # A deep page: its ids are counted off the list's index (index-only), then only they are read;
+    # one more than the page, so a deep page need not be counted again (listing.page_total).
+    ids = stmt.with_only_columns(Case.id).limit(per_page + 1).offset(offset).scalar_subquery()
+    rows = list(db.session.scalars(stmt.where(Case.id.in_(ids))))
+    cap = listing.count_cap(args.get("q"), offset + per_page)
+    counted = listing.page_total(db.session, stmt, offset, per_page, len(rows), cap)
+    total, capped = counted or listing.capped_count(db.session, stmt, cap)
+    items = [dump_case_summary(case) for case in rows[:per_page]]
     return jsonify({"items": items, "total": total, "total_capped": capped})
 
 

@@ -123,16 +123,37 @@ def capped_count(session, stmt: sa.Select, cap: int = COUNT_CAP) -> tuple[int, b
     return min(n, cap), n > cap
 
 
+def page_total(
+    session, stmt: sa.Select, offset: int, per_page: int, got: int, cap: int
+) -> tuple[int, bool] | None:
+    """``capped_count(stmt, cap)`` for a page read at ``offset`` with one row more than the page
+    (``got`` rows). A deep page (its end at or past ``cap``) is not counted again: with a row after
+    it there are ``cap`` rows and more, without one the list ends on it. So a deep page reads the list
+    once, not once to count and once to skip. None: a deep page past the end of the list (count it,
+    then show the last page)."""
+    if offset + per_page < cap:
+        return capped_count(session, stmt, cap)
+    if got > per_page:
+        return cap, True
+    return (offset + got, False) if got else None
+
+
 def read_capped_page(session, stmt: sa.Select, per_page: int | None = None, *, param: str = "page") -> Page:
     """``read_page`` whose count stops at ``COUNT_CAP`` rows (or the end of the asked page) for a list
-    that can hold a province's rows: two statements, the page kept within the pages counted."""
+    that can hold a province's rows: the page kept within the pages counted; a deep page is read once
+    (``page_total``)."""
     per_page = per_page or current_app.config.get("LIST_PAGE_SIZE", PAGE_SIZE)
     asked = limits.int_arg(request.args, param, 1, minimum=1)
-    total, capped = capped_count(session, stmt, max(COUNT_CAP, asked * per_page))
+    cap = max(COUNT_CAP, asked * per_page)
+    rows = list(session.scalars(stmt.limit(per_page + 1).offset((asked - 1) * per_page)))
+    counted = page_total(session, stmt, (asked - 1) * per_page, per_page, len(rows), cap)
+    if counted is None:  # past the end: the last page
+        counted = capped_count(session, stmt, cap)
+        asked = max(1, -(-counted[0] // per_page))
+        rows = list(session.scalars(stmt.limit(per_page + 1).offset((asked - 1) * per_page)))
+    total, capped = counted
     pages = max(1, -(-total // per_page))
-    page = min(asked, pages)
-    rows = list(session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
-    return Page(rows, total, page, pages, page_query(param), capped)
+    return Page(rows[:per_page], total, min(asked, pages), pages, page_query(param), capped)
 
 
 def api_capped_page(session, stmt: sa.Select, dump) -> dict:
@@ -141,10 +162,13 @@ def api_capped_page(session, stmt: sa.Select, dump) -> dict:
     from legalaid.api import PageArgs, query_args
 
     args = query_args(PageArgs)
-    end = args["page"] * args["per_page"]
-    total, capped = capped_count(session, stmt, max(COUNT_CAP, end))
-    rows = session.scalars(stmt.limit(args["per_page"]).offset(end - args["per_page"]))
-    return {"items": [dump(row) for row in rows], "total": total, "total_capped": capped}
+    per_page, offset = args["per_page"], (args["page"] - 1) * args["per_page"]
+    cap = max(COUNT_CAP, offset + per_page)
+    rows = list(session.scalars(stmt.limit(per_page + 1).offset(offset)))
+    total, capped = page_total(session, stmt, offset, per_page, len(rows), cap) or capped_count(
+        session, stmt, cap
+    )
+    return {"items": [dump(row) for row in rows[:per_page]], "total": total, "total_capped": capped}
 
 
 def empty_page(param: str = "page") -> Page:

@@ -220,3 +220,28 @@ def test_bad_case_bodies_are_422(as_role):
     error_of(new_case(coord, cause="astrology"), 422)
     error_of(new_case(coord, source="notification"), 422)  # only criminal cases are notified
     error_of(new_case(coord, applicant={**APPLICANT, "categories": ["pirate"]}), 422)
+
+
+def test_deep_pages_are_read_once_and_say_the_same_totals(as_role, monkeypatch, count_queries):
+    """Past the count's cap a page is not counted again (``listing.page_total``): with a row after
+    it there are more, without one the list ends on it, and a page past the end is counted."""
+    from legalaid import listing
+
+    coord = as_role("coordinator")
+    ids = [new_case(coord, cause="contract").get_json()["id"] for _ in range(7)]
+    monkeypatch.setattr(listing, "COUNT_CAP", 3)
+
+    def page(n):
+        body = coord.get(f"/api/v1/cases?per_page=2&page={n}").get_json()
+        return [c["id"] for c in body["items"]], body["total"], body["total_capped"]
+
+    assert page(1)[1:] == (3, True)  # counted up to the cap
+    assert page(2)[1:] == (4, True)  # deep, a row after it: at least the end of the page
+    assert page(4) == ([ids[-1]], 7, False)  # deep, the last page: the list's end
+    assert page(5) == ([], 7, False)  # past the end: counted
+    assert sorted(i for n in (1, 2, 3, 4) for i in page(n)[0]) == sorted(ids)
+    with count_queries() as shallow:
+        page(1)
+    with count_queries() as deep:
+        page(3)
+    assert deep.count == shallow.count - 1
