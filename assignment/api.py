@@ -44,7 +44,20 @@ from legalaid.api import PageArgs, api_blueprint, paginate, query_args, use_body
 from legalaid.auth import roles_required
 from legalaid.db import db
 from legalaid.models import CASE_STAFF
-from legalaid.openapi import BOOLEAN, CSV, INTEGER, Page, array, no_content, obj, page_of, responds, use_query
+from legalaid.openapi import (
+    BOOLEAN,
+    CSV,
+    INTEGER,
+    STRING,
+    Page,
+    array,
+    no_content,
+    nullable,
+    obj,
+    page_of,
+    responds,
+    use_query,
+)
 
 bp = api_blueprint("assignment_api", __name__)
 
@@ -235,15 +248,25 @@ def register_case(body):
 @use_query(CaseListArgs)
 @responds(
     200,
-    Page(obj({"items": array(answer.CASE_SUMMARY), "total": INTEGER, "total_capped": BOOLEAN})),
+    Page(
+        obj(
+            {"items": array(answer.CASE_SUMMARY), "total": INTEGER, "total_capped": BOOLEAN},
+            {"next": nullable(STRING)},
+        )
+    ),
 )
 def list_cases(args):
     """Cases, green channel first; applicant ID numbers masked to the last 4 characters. ``total``
     counts up to 10,000 (with ``q``: up to the end of the asked page); past that ``total_capped`` is
-    true: there are more (a count of a million cases on every request took 75–85 ms, issue 16)."""
-    stmt = intake.case_list_statement(**args)
+    true: there are more (a count of a million cases on every request took 75–85 ms, issue 16).
+    ``next`` is the place after the page (null on the last): ``?after=`` it reads the following page
+    along the list's index however deep (``page`` is then not used; ``total`` counts from there)."""
+    after = intake.case_cursor(args.pop("after", None))
+    stmt = intake.case_list_statement(**args, after=after)
     page = query_args(PageArgs)
     per_page, offset = page["per_page"], (page["page"] - 1) * page["per_page"]
+    if after is not None:  # keyset: the page after that place, and the rest is counted from there
+        offset = 0
     # A deep page: its ids are counted off the list's index (index-only), then only they are read;
     # one more than the page, so a deep page need not be counted again (listing.page_total).
     ids = stmt.with_only_columns(Case.id).limit(per_page + 1).offset(offset).scalar_subquery()
@@ -252,7 +275,8 @@ def list_cases(args):
     counted = listing.page_total(db.session, stmt, offset, per_page, len(rows), cap)
     total, capped = counted or listing.capped_count(db.session, stmt, cap)
     items = [dump_case_summary(case) for case in rows[:per_page]]
-    return jsonify({"items": items, "total": total, "total_capped": capped})
+    following = intake.cursor_of(rows[per_page - 1]) if len(rows) > per_page else None
+    return jsonify({"items": items, "total": total, "total_capped": capped, "next": following})
 
 
 @bp.get("/cases/<int:case_id>")

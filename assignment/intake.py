@@ -4,6 +4,7 @@ the statutory deadlines of each case (DESIGN.md §3 and §4). One function per t
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, object_session
@@ -441,12 +442,45 @@ def case_deadlines(case: Case, today: dt.date | None = None) -> dict:
     return out
 
 
+CASE_CURSOR = re.compile(r"^([01])\.(\d{4}-\d{2}-\d{2})\.(\d{1,10})$")
+
+
+def case_cursor(text: str | None) -> tuple[bool, dt.date, int] | None:
+    """A place in the case list (``green.received_on.id``, what ``next`` gives); None when ``text`` is
+    not one."""
+    found = CASE_CURSOR.match(text or "")
+    if found is None:
+        return None
+    try:
+        return found[1] == "1", dt.date.fromisoformat(found[2]), int(found[3])
+    except ValueError:
+        return None
+
+
+def cursor_of(case: Case) -> str:
+    """The place after ``case`` in the case list."""
+    return f"{int(bool(case.green_channel))}.{case.received_on.isoformat()}.{case.id}"
+
+
 def case_list_statement(
-    *, status: str | None = None, case_type: str | None = None, q: str | None = None, green_channel=None
+    *,
+    status: str | None = None,
+    case_type: str | None = None,
+    q: str | None = None,
+    green_channel=None,
+    after: tuple[bool, dt.date, int] | None = None,
 ) -> sa.Select:
     """Cases for the lists: green-channel cases first (assigned before non-priority cases), then by
-    receipt."""
+    receipt. ``after`` (``case_cursor``): only the cases after that place, read along the list's
+    index (keyset paging: a deep page costs what the first does)."""
     stmt = sa.select(Case)
+    if after is not None:
+        green, received_on, case_id = after
+        later = sa.and_(
+            Case.green_channel.is_(green),
+            sa.tuple_(Case.received_on, Case.id) > sa.tuple_(sa.literal(received_on), sa.literal(case_id)),
+        )
+        stmt = stmt.where(sa.or_(later, Case.green_channel.is_(False)) if green else later)
     if status:
         stmt = stmt.where(Case.status == status)
     if case_type:

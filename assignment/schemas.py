@@ -6,7 +6,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from assignment.intake import case_deadlines
+from assignment.intake import case_cursor, case_deadlines
 from assignment.models import (
     APPLICANT_CATEGORIES,
     APPLICANT_SEXES,
@@ -155,6 +155,12 @@ class CaseListArgs(ma.Schema):
     case_type = Str(validate=_one_of(CASE_TYPES))
     q = Str(validate=validate.Length(max=100))
     green_channel = fields.Boolean()
+    after = Str(validate=validate.Length(max=40))
+
+    @ma.validates("after")
+    def _a_place_in_the_list(self, value: str, **kwargs) -> None:
+        if case_cursor(value) is None:
+            raise ma.ValidationError("Not a place in this list: use the `next` of a page.")
 
 
 class CaseReadArgs(ma.Schema):

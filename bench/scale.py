@@ -46,6 +46,13 @@ def extras(conn) -> list[tuple[str, str, tuple[float, float]]]:
     name = q("SELECT applicant_name FROM legal_case WHERE char_length(applicant_name) = 2 LIMIT 1") or "王伟"
     phone = q("SELECT applicant_phone FROM legal_case ORDER BY id DESC LIMIT 1") or "13800000000"
     number = q("SELECT number FROM legal_case ORDER BY id DESC LIMIT 1") or "2026-MS-0"
+    late = conn.execute(
+        sa.text(
+            "SELECT green_channel, received_on, id FROM legal_case"
+            " ORDER BY green_channel, received_on DESC, id DESC OFFSET 50 LIMIT 1"
+        )
+    ).first()  # the place 51 cases before the end of the list: the last page by ``next``
+    after = f"{int(late[0])}.{late[1].isoformat()}.{late[2]}" if late else "0.2000-01-01.0"
     deep_archive = max(archives // 100 - 1, 1)
     deep_cases = max(cases // 50 - 1, 1)
     return [
@@ -58,6 +65,7 @@ def extras(conn) -> list[tuple[str, str, tuple[float, float]]]:
         ("archive CSV of a year", f"/api/v1/archives?year={year}&format=csv", CSV_2S),
         ("archive XLSX of a year", f"/api/v1/archives?year={year}&format=xlsx", XLSX_5S),
         ("cases API, deep", f"/api/v1/cases?page={deep_cases}", LIST),
+        ("cases API, deep by next", f"/api/v1/cases?after={after}", LIST),
         ("cases API, q=name", f"/api/v1/cases?q={name}", LIST),
         ("cases API, q=phone", f"/api/v1/cases?q={phone}", LIST),
         ("cases API, q=number prefix", f"/api/v1/cases?q={number[:9]}", LIST),

@@ -498,7 +498,7 @@ STORED = {
         "opposing_party": ("legal_case", "opposing_party"),
         "intake_point": ("legal_case", "intake_point"),
     },
-    "CaseListArgs": {"q": None},
+    "CaseListArgs": {"q": None, "after": None},  # a search and a place in the list, never stored
     "ConsultationSchema": {
         "question": ("consultation", "question"),
         "answer": ("consultation", "answer"),

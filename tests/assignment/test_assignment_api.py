@@ -245,3 +245,26 @@ def test_deep_pages_are_read_once_and_say_the_same_totals(as_role, monkeypatch, 
     with count_queries() as deep:
         page(3)
     assert deep.count == shallow.count - 1
+
+
+def test_the_case_list_pages_by_its_next_place(as_role):
+    """``next`` reads the list in its order, green channel first, without offsets; a place that is
+    not one is a 422."""
+    coord = as_role("coordinator")
+    plain = [new_case(coord, cause="contract").get_json()["id"] for _ in range(3)]
+    green = [
+        new_case(coord, applicant={**APPLICANT, "categories": ["elderly"]}).get_json()["id"] for _ in range(2)
+    ]
+    whole = [c["id"] for c in coord.get("/api/v1/cases").get_json()["items"]]
+    assert whole == green + plain
+    seen, url = [], "/api/v1/cases?per_page=2"
+    while url:
+        body = coord.get(url).get_json()
+        seen += [c["id"] for c in body["items"]]
+        url = f"/api/v1/cases?per_page=2&after={body['next']}" if body["next"] else None
+    assert seen == whole
+    first = coord.get("/api/v1/cases?per_page=1").get_json()
+    rest = coord.get(f"/api/v1/cases?per_page=10&after={first['next']}&green_channel=false").get_json()
+    assert [c["id"] for c in rest["items"]] == plain and rest["next"] is None and rest["total"] == 3
+    for bad in ("x", "2.2026-01-01.1", "1.2026-02-30.5", "1.2026-01-01.", "0." + "9" * 40):
+        assert "after" in error_of(coord.get(f"/api/v1/cases?after={bad}"), 422)["fields"]
