@@ -218,8 +218,30 @@ def _shift_rota(shift_id: int) -> int:
     return rota_id
 
 
+def _reassign_detail(shift_id: int) -> str | None:
+    """Which shift, whose now and whose after, so the question cannot be mistaken."""
+    shift = db.session.get(DutyShift, shift_id)
+    chosen = request.form.get("provider_id", "")
+    if shift is None or not chosen.isdigit() or len(chosen) > 10:
+        return None
+    names = _names([shift.provider_id, int(chosen)])
+    nobody = _("nobody")  # a gap being filled
+    return _(
+        "%(day)s %(part)s: %(now)s → %(then)s",
+        day=shift.on_date.isoformat(),
+        part=str(PART_LABELS.get(shift.part, shift.part)),
+        now=names.get(shift.provider_id, nobody),
+        then=names.get(int(chosen), "?"),
+    )
+
+
 @bp.post("/duty/shifts/<int:shift_id>/reassign")
 @roles_required("coordinator")
+@asks_first(
+    _l("Give this shift to another provider? Once the rota is published, both are told."),
+    yes=_l("Reassign"),
+    detail=_reassign_detail,
+)
 def reassign_page(shift_id):
     rota_id = _shift_rota(shift_id)
     form = ProviderChoiceForm()

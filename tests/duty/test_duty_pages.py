@@ -154,3 +154,24 @@ def test_a_published_month_links_to_its_review_and_archive(app, grid):
     grid["coord"].post(f"/duty/rota/{rota_id}/publish", data={"confirmed": "yes"})
     text = grid["coord"].get(f"/duty/stations/{grid['station']}?month={grid['month']}").get_data(as_text=True)
     assert f"/stations/{grid['station']}/months/{grid['month']}" in text
+
+
+def test_reassigning_a_shift_asks_first_naming_both_providers(app, grid):
+    from assignment.models import Provider
+
+    assert draw_up(grid).status_code == 302
+    _rota_id, _status, shifts = live(app, grid["station"])
+    shift = shifts[0]
+    same_day = {s.provider_id for s in shifts if s.on_date == shift.on_date}
+    free = next(pid for pid in grid["ids"] if pid not in same_day)
+    with app.app_context():
+        now, then = db.session.get(Provider, shift.provider_id).name, db.session.get(Provider, free).name
+    url = f"/duty/shifts/{shift.id}/reassign"
+    asked = grid["coord"].post(url, data={"provider_id": str(free)})
+    text = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Give this shift to another provider?" in text
+    assert f"{now} → {then}" in text and "morning" in text
+    assert live(app, grid["station"])[2][0].provider_id == shift.provider_id  # nothing done yet
+    done = grid["coord"].post(url, data={"provider_id": str(free), "confirmed": "yes"})
+    assert done.status_code == 302
+    assert live(app, grid["station"])[2][0].provider_id == free
