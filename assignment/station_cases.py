@@ -160,32 +160,46 @@ def awaiting_forwarding(session: Session) -> list[Case]:
 
 
 def station_statistics(
-    session: Session, from_: dt.date | None = None, to: dt.date | None = None
+    session: Session,
+    from_: dt.date | None = None,
+    to: dt.date | None = None,
+    *,
+    station_id: int | None = None,
 ) -> list[dict]:
-    """Per station, the applications it took in the period (by the station's receipt): how many, how
-    many reached the centre, how many of those late, how many still at the station and overdue. One
-    query reads the receipts; lateness is judged by the one calculator, once per day of receipt."""
-    stmt = sa.select(
-        Case.station_id, Case.station_received_at, Case.centre_received_at, Case.detained, Case.forwarded_late
-    ).where(Case.station_id.is_not(None))
+    """Per station (or the one ``station_id``), the applications it took in the period (by the
+    station's receipt): how many, how many reached the centre, how many of those late, how many still
+    at the station and overdue. The counts are one grouped statement; only the applications still at a
+    station (few) are read, each judged by the one calculator, once per day of receipt."""
+    period = [Case.station_id.is_not(None)]
+    if station_id is not None:
+        period.append(Case.station_id == station_id)
     if from_ is not None:
-        stmt = stmt.where(Case.station_received_at >= clock.day_bounds(from_)[0])
+        period.append(Case.station_received_at >= clock.day_bounds(from_)[0])
     if to is not None:
-        stmt = stmt.where(Case.station_received_at < clock.day_bounds(to)[1])
+        period.append(Case.station_received_at < clock.day_bounds(to)[1])
+    reached = sa.and_(Case.station_received_at.is_not(None), Case.centre_received_at.is_not(None))
+    counts = session.execute(
+        sa.select(
+            Case.station_id,
+            sa.func.count(),
+            sa.func.count().filter(reached),
+            sa.func.count().filter(reached, Case.forwarded_late.is_(True)),
+        )
+        .where(*period)
+        .group_by(Case.station_id)
+    )
+    figures: dict[int, dict] = {
+        sid: {"taken": taken, "forwarded": forwarded, "forwarded_late": late, "awaiting": 0, "overdue": 0}
+        for sid, taken, forwarded, late in counts
+    }
+    waiting = session.execute(
+        sa.select(Case.station_id, Case.station_received_at, Case.detained).where(
+            *period, Case.station_received_at.is_not(None), Case.centre_received_at.is_(None)
+        )
+    )
     now = clock.now()
     due_by_day: dict[tuple[dt.date, bool], dt.datetime] = {}
-    figures: dict[int, dict] = {}
-    for station_id, taken, reached, detained, late in session.execute(stmt):
-        row = figures.setdefault(
-            station_id, {"taken": 0, "forwarded": 0, "forwarded_late": 0, "awaiting": 0, "overdue": 0}
-        )
-        row["taken"] += 1
-        if taken is None:  # mapped from a free-text intake point: no receipt times to judge
-            continue
-        if reached is not None:  # judged by the one limit when the centre received it
-            row["forwarded"] += 1
-            row["forwarded_late"] += bool(late)
-            continue
+    for sid, taken, detained in waiting:
         if detained:
             due_at = forwarding_due(session, taken, True)
         else:
@@ -193,9 +207,12 @@ def station_statistics(
             if key not in due_by_day:
                 due_by_day[key] = forwarding_due(session, taken, False)
             due_at = due_by_day[key]
-        row["awaiting"] += 1
-        row["overdue"] += now > due_at
-    stations = session.scalars(sa.select(Station).order_by(Station.name, Station.id))
+        figures[sid]["awaiting"] += 1
+        figures[sid]["overdue"] += now > due_at
+    listed = sa.select(Station).order_by(Station.name, Station.id)
+    if station_id is not None:
+        listed = listed.where(Station.id == station_id)
+    stations = session.scalars(listed)
     empty = {"taken": 0, "forwarded": 0, "forwarded_late": 0, "awaiting": 0, "overdue": 0}
     return [
         {"station_id": s.id, "name": s.name, "kind": s.kind, "active": s.active, **figures.get(s.id, empty)}

@@ -86,9 +86,7 @@ def station_page(station_id: int):
         station=station,
         form=form,
         action_form=FlaskForm(),
-        figures=next(
-            f for f in station_cases.station_statistics(db.session) if f["station_id"] == station.id
-        ),
+        figures=station_cases.station_statistics(db.session, station_id=station.id)[0],
         station_kind_label=lambda code: str(STATION_KIND_LABELS.get(code, code)),
         months=_recent_months(),
     ), 422 if form.errors else 200
