@@ -233,30 +233,26 @@ class History:
                 decline="unavailable" if declined else None,
             )
             at += dt.timedelta(days=2)
-        live = status in ("assigned", "in_progress")
+        # The last assignment stays live through closing and archiving, as the service keeps it (the
+        # provider still sees the case, its score and subsidy); only an open case counts to the cap.
+        open_ = status in ("assigned", "in_progress")
         provider = rng.choice(people)
-        if live:  # respect the cap, as rotation does
+        if open_:  # respect the cap, as rotation does
             for _ in range(5):
                 if self.open_count.get(provider, 0) < self.panel.max_open[provider]:
                     break
                 provider = rng.choice(people)
             self.open_count[provider] = self.open_count.get(provider, 0) + 1
         accepted = None if status == "assigned" else at + dt.timedelta(hours=rng.randint(1, 40))
-        ended = (
-            None
-            if live
-            else min(at + dt.timedelta(days=rng.randint(30, 300)), self.now - dt.timedelta(days=2))
-        )
-        self._row(
+        self._row(  # never ended: an assignment ends only when declined, expired or replaced
             case_id,
             provider,
             pool_id if rotation else None,
             mode,
             "offered" if status == "assigned" else "accepted",
-            live,
+            True,
             at,
             accepted=accepted,
-            ended=ended,
         )
 
     def _row(
@@ -338,8 +334,10 @@ def load_history(conn, schema: Schema, history: History, timings: Timings) -> No
         with timings.step("provider.open_cases"):
             conn.execute(
                 sa.text(
-                    "UPDATE provider p SET open_cases = live.n FROM (SELECT provider_id, count(*) AS n "
-                    "FROM assignment WHERE live GROUP BY provider_id) live WHERE live.provider_id = p.id"
+                    "UPDATE provider p SET open_cases = live.n FROM (SELECT a.provider_id, count(*) AS n"
+                    " FROM assignment a JOIN legal_case c ON c.id = a.case_id WHERE a.live"
+                    " AND c.status IN ('assigned', 'in_progress') GROUP BY a.provider_id) live"
+                    " WHERE live.provider_id = p.id"
                 )
             )
 

@@ -195,7 +195,7 @@ def load_stations_and_pools(conn, schema, meta, rng, now, providers) -> tuple[li
                     "station_id": station_id,
                     "clock": 0.0,
                     "active_weight": float(len(chosen)),
-                    "weights": [],
+                    "weights": [1.0],  # the distinct weights of its members, as the service keeps them
                     "created_at": created,
                 }
             )

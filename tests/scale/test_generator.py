@@ -262,3 +262,29 @@ def test_station_and_duty_pages_answer_on_generated_data(app, generated, as_role
         s=station_id,
         m=month,
     )
+
+
+def test_handled_cases_stay_with_their_provider_and_open_ones_count(app, generated, as_role):
+    """As the service writes them: the accepted assignment of a closed or archived case stays live
+    and never ended (its provider reads the case, the score, the subsidy); ``open_cases`` counts only
+    the open ones."""
+    orphans = scalar(
+        app,
+        "SELECT count(*) FROM legal_case c WHERE c.status IN ('closed', 'archived') AND NOT EXISTS"
+        " (SELECT 1 FROM assignment a WHERE a.case_id = c.id AND a.live AND a.status = 'accepted'"
+        " AND a.ended_at IS NULL)",
+    )
+    assert orphans == 0
+    wrong = scalar(
+        app,
+        "SELECT count(*) FROM provider p WHERE p.open_cases <> (SELECT count(*) FROM assignment a"
+        " JOIN legal_case c ON c.id = a.case_id WHERE a.provider_id = p.id AND a.live"
+        " AND c.status IN ('assigned', 'in_progress'))",
+    )
+    assert wrong == 0
+    provider_id, case_id = rows(
+        app,
+        "SELECT f.provider_id, f.case_id FROM score_file f WHERE f.status = 'final' ORDER BY f.case_id LIMIT 1",
+    )[0]
+    lawyer = as_role("provider", provider_id=provider_id)
+    assert lawyer.get(f"/scoring/my-scores/{case_id}").status_code == 200
