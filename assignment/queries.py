@@ -119,17 +119,12 @@ def case_history(session: Session, case_id: int, assignment_ids) -> list[AuditEn
     return list(session.scalars(sa.select(AuditEntry).where(about).order_by(AuditEntry.id)))
 
 
-def my_assignments(session: Session, provider_id: int | None, limit: int = 200) -> list[Assignment]:
-    """A provider's own assignments: live ones first, newest first."""
-    if provider_id is None:
-        return []
-    return list(
-        session.scalars(
-            sa.select(Assignment)
-            .where(Assignment.provider_id == provider_id)
-            .order_by(Assignment.live.desc(), Assignment.id.desc())
-            .limit(limit)
-        )
+def my_assignments_statement(provider_id: int | None) -> sa.Select:
+    """A provider's own assignments: live ones first, newest first (each with its case, joined)."""
+    return (
+        sa.select(Assignment)
+        .where(Assignment.provider_id == provider_id)
+        .order_by(Assignment.live.desc(), Assignment.id.desc())
     )
 
 

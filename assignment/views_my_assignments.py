@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy.orm.attributes import set_committed_value
 
 from assignment import queries, rotation
 from assignment.forms import (
@@ -21,20 +22,29 @@ from assignment.views import (
     page_helpers,
 )
 from assignment.views_intake import bp
-from legalaid import clock
+from legalaid import clock, listing
 from legalaid.auth import roles_required
 from legalaid.db import db
 from legalaid.errors import DomainError, Invalid
+
+MY_ASSIGNMENTS_PAGE = 20  # cards, each with its deadlines
 
 
 @bp.get("/me/assignments")
 @roles_required("provider")
 def my_assignments():
-    assignments = queries.my_assignments(db.session, current_user.provider_id)
-    names = queries.provider_names(db.session, explanation_provider_ids(assignments))
+    """The provider's assignments, a page at a time (a lawyer of many years has hundreds: live ones
+    first, newest first), each with its case in the same statement."""
+    page = listing.read_capped_page(
+        db.session, queries.my_assignments_statement(current_user.provider_id), MY_ASSIGNMENTS_PAGE
+    )
+    for assignment in page.rows:  # the case's live assignment is this one: not read again per card
+        set_committed_value(assignment.case, "current_assignment", assignment if assignment.live else None)
+    names = queries.provider_names(db.session, explanation_provider_ids(page.rows))
     return render_template(
         "assignment/my_assignments.html",
-        assignments=assignments,
+        assignments=page.rows,
+        page=page,
         names=names,
         today=clock.today(),
         action_form=FlaskForm(),

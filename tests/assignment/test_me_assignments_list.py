@@ -157,3 +157,31 @@ def test_a_dropped_head_connection_is_replaced(
     session.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
     session.commit()
     assert _list(client).get_json()["total"] == 1
+
+
+def test_my_assignments_page_is_paged_in_a_fixed_number_of_statements(
+    session, lawyers, make_pool, make_case, coordinator, as_role, count_queries, monkeypatch
+):
+    """The lawyer's page shows a page of cards, its deadlines without reading each case's assignment
+    again: the same statements for 2 cards as for 6, and the rest on the next page."""
+    from assignment import views_my_assignments
+
+    monkeypatch.setattr(views_my_assignments, "MY_ASSIGNMENTS_PAGE", 3)
+    (lawyer,) = lawyers(1)
+    make_pool([lawyer])
+    client = as_role("provider", provider_id=lawyer)
+    counts = []
+    for total in (2, 6):
+        while len(session.scalars(sa.select(sa.text("1")).select_from(sa.text("assignment"))).all()) < total:
+            assignment = assign_by_rotation(session, make_case(), coordinator)
+            accept_assignment(session, assignment, None)
+            session.commit()
+        client.get("/me/assignments")
+        session.expire_all()  # nothing loaded by the test is reused by the page
+        with count_queries() as q:
+            page = client.get("/me/assignments").get_data(as_text=True)
+        counts.append(q.count)
+    assert counts[0] == counts[1], counts
+    assert page.count('class="card assignment"') == 3 and "Page 1 of 2" in page
+    rest = client.get("/me/assignments?page=2").get_data(as_text=True)
+    assert rest.count('class="card assignment"') == 3 and "Page 2 of 2" in rest
