@@ -22,6 +22,10 @@ QUEUE_PREDICATE = "status IN ({})".format(", ".join(f"'{s}'" for s in QUEUE_STAT
 
 CASE_INDEXES = (
     sa.Index("ix_legal_case_status_number", "status", "number"),
+    # A period's cases by receipt: the annual report's drill-down in this order, and the annual
+    # report's and the statistics summary's counts by type, status and green channel from the index
+    # alone (migration 0021).
+    sa.Index("ix_legal_case_received", "received_on", "id", "case_type", "status", "green_channel"),
     sa.Index("ix_legal_case_list_order", sa.text("green_channel DESC"), "received_on", "id").ddl_if(
         dialect="postgresql"
     ),
@@ -45,4 +49,13 @@ CASE_INDEXES = (
         "id",
         postgresql_where=sa.text(QUEUE_PREDICATE),
     ).ddl_if(dialect="postgresql"),
+    # The station figures (station_cases.station_statistics), index-only (migration 0024).
+    sa.Index(
+        "ix_legal_case_station_figures",
+        "station_id",
+        "station_received_at",
+        postgresql_include=["centre_received_at", "forwarded_late"],
+        postgresql_where=sa.text("station_id IS NOT NULL"),
+        sqlite_where=sa.text("station_id IS NOT NULL"),
+    ),
 )

@@ -327,6 +327,17 @@ class Assignment(db.Model):
         sa.Index("ix_assignment_provider", "provider_id", "assigned_at"),
         sa.Index("ix_assignment_assigned_by", "assigned_by"),  # the scorer's worklist (migration 0020)
         sa.Index("ix_assignment_pool", "pool_id", "assigned_at"),
+        # The fairness report: a pool's period tallied from the index alone (migration 0022).
+        sa.Index(
+            "ix_assignment_pool_tally",
+            "pool_id",
+            "assigned_at",
+            "provider_id",
+            "assigned_by",
+            "counted",
+            "override",
+            "status",
+        ),
         sa.Index(
             "ix_assignment_offered",
             "respond_by",

@@ -36,18 +36,31 @@ def rotation_report(
         period.append(Assignment.assigned_at >= start)
     if end:
         period.append(Assignment.assigned_at < end)
+    # One pass over the pool's assignments in the period (issue 16): per provider, the counted turns;
+    # per coordinator, their overrides and declines (the coordinator kept only on those rows, so the
+    # groups stay one per member, plus one per coordinator and member they overrode or had declined).
+    override, declined = Assignment.override.is_(True), Assignment.status == "declined"
+    coordinator = sa.case((sa.or_(override, declined), Assignment.assigned_by))
+    tallies = session.execute(
+        sa.select(
+            Assignment.provider_id,
+            coordinator,
+            sa.func.count().filter(Assignment.counted.is_(True)),
+            sa.func.count().filter(override),
+            sa.func.count().filter(declined),
+        )
+        .where(*period)
+        .group_by(Assignment.provider_id, coordinator)
+    ).all()
     if pool.purpose == "duty":  # a duty pool's turns are its rotas' shifts (assignment/duty)
         from assignment.duty.reports import duty_turns
 
         counts = duty_turns(session, pool, date_from, date_to)
     else:
-        counts = dict(
-            session.execute(
-                sa.select(Assignment.provider_id, sa.func.count())
-                .where(*period, Assignment.counted.is_(True))
-                .group_by(Assignment.provider_id)
-            ).all()
-        )
+        counts = {}
+        for pid, _uid, counted, _o, _d in tallies:
+            if counted:
+                counts[pid] = counts.get(pid, 0) + counted
     members = session.execute(
         sa.select(PoolMember.provider_id, PoolMember.weight, Provider.name)
         .join(Provider, Provider.id == PoolMember.provider_id)
@@ -73,20 +86,14 @@ def rotation_report(
         top = sorted((r["count"] for r in rows), reverse=True)[:k]
         top_decile_ratio = round((sum(top) / total) / (k / len(rows)), 3)
 
-    # Overrides and declines per coordinator in one pass over the pool's assignments (issue 16).
-    override, declined = Assignment.override.is_(True), Assignment.status == "declined"
-    per_coordinator = session.execute(
-        sa.select(
-            Assignment.assigned_by,
-            sa.func.count().filter(override),
-            sa.func.count().filter(declined),
-        )
-        .where(*period, sa.or_(override, declined))
-        .group_by(Assignment.assigned_by)
-        .order_by(Assignment.assigned_by)
-    ).all()
-    overrides = [{"coordinator_id": uid, "count": n} for uid, n, _d in per_coordinator if n]
-    declines = [{"coordinator_id": uid, "count": d} for uid, _n, d in per_coordinator if d]
+    per_coordinator: dict = {}
+    for _pid, uid, _c, overridden, declines in tallies:
+        if overridden or declines:
+            before = per_coordinator.get(uid, (0, 0))
+            per_coordinator[uid] = (before[0] + overridden, before[1] + declines)
+    ordered = sorted(per_coordinator.items(), key=lambda item: (item[0] is None, item[0] or 0))
+    overrides = [{"coordinator_id": uid, "count": n} for uid, (n, _d) in ordered if n]
+    declines = [{"coordinator_id": uid, "count": d} for uid, (_n, d) in ordered if d]
     return {
         "pool_id": pool.id,
         "from": date_from.isoformat() if date_from else None,

@@ -31,6 +31,9 @@ class ComplaintForm(FlaskForm):
     respondent_kind = SelectField(
         _l("Complaint about"), choices=choices(RESPONDENT_LABELS), validators=[InputRequired()]
     )
+    # The picker (supervision/complaints/views.py): the respondents matching this search, never all
+    # of a province's 10,000 providers.
+    respondent_q = StringField(_l("Find a provider (name or organisation)"), validators=[Length(max=100)])
     respondent = SelectField(_l("Provider or organisation complained about"), validators=[Optional()])
     case_number = StringField(_l("Case number (if any)"), validators=[Optional(), Length(max=40)])
     matter = SelectField(_l("Matter"), choices=choices(MATTER_LABELS), validators=[InputRequired()])

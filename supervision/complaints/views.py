@@ -11,7 +11,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from assignment.models import Case, Organization, Provider
+from assignment import queries
+from assignment.models import PROVIDER_KINDS, Case, Organization, Provider
 from assignment.views import fail
 from legalaid import clock, listing
 from legalaid.auth import roles_required
@@ -86,15 +87,46 @@ def register():
     ), (200 if args is not None else 422)
 
 
+RESPONDENT_MATCHES = 50  # each of providers and organisations, as the pool page's member picker
+
+
+def _organization_matches(text: str, include_id: int | None) -> tuple[list[tuple[int, str]], bool]:
+    """Organisations whose name holds the text, by name, at most RESPONDENT_MATCHES (and whether more
+    match), with the one just posted kept among them."""
+    stmt = sa.select(Organization.id, Organization.name).order_by(Organization.name, Organization.id)
+    if text.strip():
+        stmt = stmt.where(Organization.name.icontains(text.strip(), autoescape=True))
+    found = [tuple(row) for row in db.session.execute(stmt.limit(RESPONDENT_MATCHES + 1))]
+    more = len(found) > RESPONDENT_MATCHES
+    found = found[:RESPONDENT_MATCHES]
+    if include_id is not None and all(oid != include_id for oid, _n in found):
+        found += [tuple(row) for row in db.session.execute(stmt.where(Organization.id == include_id))]
+    return found, more
+
+
 def _complaint_form() -> ComplaintForm:
+    """The form with its respondent picker: the providers (with their organisation) and organisations
+    matching the search typed, bounded like the pool page's member picker; the one chosen stays."""
     form = ComplaintForm()
-    providers = db.session.execute(sa.select(Provider.id, Provider.name).order_by(Provider.name)).all()
-    orgs = db.session.execute(sa.select(Organization.id, Organization.name).order_by(Organization.name)).all()
-    form.respondent.choices = (
-        [SelectChoice("", "—")]
-        + [SelectChoice(f"provider:{pid}", name) for pid, name in providers]
-        + [SelectChoice(f"organization:{oid}", name) for oid, name in orgs]
+    text = (form.respondent_q.data or "")[:100]
+    kind, _sep, rid = (form.respondent.data or "").partition(":")
+    chosen = int(rid) if rid.isdigit() and int(rid) < 2**31 else None
+    providers, more = queries.provider_matches(
+        db.session,
+        text,
+        PROVIDER_KINDS,
+        limit=RESPONDENT_MATCHES,
+        include_id=chosen if kind == "provider" else None,
     )
+    orgs, more_orgs = _organization_matches(text, chosen if kind == "organization" else None)
+    groups = {
+        _("Providers"): [
+            SelectChoice(f"provider:{p.id}", f"{p.name} ({p.organization.name})") for p in providers
+        ],
+        _("Organisations"): [SelectChoice(f"organization:{oid}", name) for oid, name in orgs],
+    }
+    form.respondent.choices = {None: [SelectChoice("", "—")], **{k: v for k, v in groups.items() if v}}
+    form.more_respondents = RESPONDENT_MATCHES if more or more_orgs else 0  # "only the first N"
     return form
 
 
@@ -104,7 +136,8 @@ def new():
     form = _complaint_form()
     if request.method == "GET":
         form.received_on.data = clock.today()
-    if form.validate_on_submit():
+    searched = "find_respondent" in request.form  # the picker's search: the form again, as filled in
+    if not searched and form.validate_on_submit():
         kind = form.respondent_kind.data
         chosen = form.respondent.data or ""
         respondent: dict = {"kind": kind}

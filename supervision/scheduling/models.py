@@ -49,6 +49,7 @@ class Hearing(db.Model):
         sa.Index("ix_hearing_case", "case_id", "starts_at"),
         sa.Index("ix_hearing_provider", "provider_id", "starts_at"),
         sa.Index("ix_hearing_starts", "starts_at"),
+        sa.Index("ix_hearing_held", "starts_at", "status", "id"),  # the statistics (migration 0022)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -142,6 +143,7 @@ class FollowUpCall(db.Model):
         sa.Index("ix_follow_up_call_case", "case_id"),
         sa.Index("ix_follow_up_call_caller", "caller_id", "due_on"),
         sa.Index("ix_follow_up_call_due_order", "due_on", "id"),  # the list's order (migration 0020)
+        sa.Index("ix_follow_up_call_done", "done_at"),  # the statistics (migration 0022)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -172,6 +174,7 @@ class CallAttempt(db.Model):
             sa.or_(sa.column("satisfaction").is_(None), sa.column("satisfaction").in_(SATISFACTION)),
             name="satisfaction_known",
         ),
+        sa.Index("ix_call_attempt_at", "at", "reached", "satisfaction"),  # the statistics (migration 0022)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -46,6 +46,7 @@ class CaseClosing(db.Model):
             sqlite_where=sa.text("documents_complete_on IS NOT NULL"),
             postgresql_where=sa.text("documents_complete_on IS NOT NULL"),
         ),
+        sa.Index("ix_case_closing_ended", "ended_on"),  # the statistics' closed per month (migration 0022)
     )
 
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("legal_case.id"), primary_key=True)
@@ -165,7 +166,13 @@ class ScoreFile(db.Model):
             "appeal_outcome IS NULL OR appeal_outcome IN ('upheld', 'revised')", name="appeal_outcome_known"
         ),
         sa.CheckConstraint("status <> 'final' OR total IS NOT NULL", name="final_has_total"),
-        sa.Index("ix_score_file_final", "status", "finalised_on"),
+        # The quality report's figures, read off the index alone (issue 16, migration 0023).
+        sa.Index(
+            "ix_score_file_final_figures",
+            "status",
+            "finalised_on",
+            postgresql_include=["organization_id", "provider_id", "total", "grade", "case_id"],
+        ),
         sa.Index("ix_score_file_ended", "ended_on", "case_id"),  # the files list's order (migration 0020)
         sa.Index("ix_score_file_provider", "provider_id", "finalised_on"),
     )
@@ -215,10 +222,12 @@ class ScoreSheet(db.Model):
         # A marker marks a file once per role (the first marker cannot also be the second).
         sa.UniqueConstraint("case_id", "scorer_id", "role"),
         sa.Index("ix_score_sheet_scorer", "scorer_id", "status", "submitted_at"),
+        # A file's sheets; the scorers' drift reads them off the index alone (migration 0023).
+        sa.Index("ix_score_sheet_case_marks", "case_id", postgresql_include=["status", "scorer_id", "total"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(sa.ForeignKey("score_file.case_id"), index=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("score_file.case_id"))
     checklist_id: Mapped[int] = mapped_column(sa.ForeignKey("checklist.id"))
     scorer_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
     role: Mapped[str] = mapped_column(sa.String(10))

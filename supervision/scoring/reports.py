@@ -30,7 +30,7 @@ from supervision.scoring.rules import round_tenth
 
 
 def _grade_columns(column):
-    return [sa.func.sum(sa.case((column == g, 1), else_=0)).label(g) for g in GRADES]
+    return [sa.func.count().filter(column == g).label(g) for g in GRADES]
 
 
 def default_period(date_from: dt.date | None, date_to: dt.date | None) -> tuple[dt.date, dt.date]:
@@ -80,7 +80,8 @@ class _Sum:
 
     def add(self, row) -> None:
         self.count += int(row.count or 0)
-        self.total += Decimal(str(row.total or 0))
+        total = row.total or 0
+        self.total += total if isinstance(total, Decimal) else Decimal(str(total))
         for g in GRADES:
             self.grades[g] += int(getattr(row, g) or 0)
 
@@ -124,12 +125,32 @@ def provider_series(
 
 def rollup(session: Session, date_from, date_to) -> list:
     """The period's final scores grouped by organisation and month: one statement, one pass over the
-    period's files; the total, each organisation and each month are added up from its rows."""
-    year, month = sa.extract("year", ScoreFile.finalised_on), sa.extract("month", ScoreFile.finalised_on)
-    stmt = _final(date_from, date_to).add_columns(
-        ScoreFile.organization_id, year.label("y"), month.label("m"), *_sums()
+    period's files (``ix_score_file_final_figures``, index only); the total, each organisation and each
+    month are added up from its rows. The files are grouped by day and organisation first (hashed:
+    grouped by a month's key, a province's 40,000 files of a default period were sorted, issue 16),
+    then the days into months."""
+    days = (
+        _final(date_from, date_to)
+        .add_columns(
+            ScoreFile.organization_id,
+            ScoreFile.finalised_on.label("day"),
+            sa.func.count().label("count"),
+            sa.func.sum(ScoreFile.total).label("total"),
+            *_grade_columns(ScoreFile.grade),
+        )
+        .group_by(ScoreFile.finalised_on, ScoreFile.organization_id)
+        .subquery("days")
     )
-    return session.execute(stmt.group_by(ScoreFile.organization_id, year, month)).all()
+    year, month = sa.extract("year", days.c.day), sa.extract("month", days.c.day)
+    stmt = sa.select(
+        days.c.organization_id,
+        year.label("y"),
+        month.label("m"),
+        sa.func.sum(days.c.count).label("count"),
+        sa.func.sum(days.c.total).label("total"),
+        *(sa.func.sum(days.c[g]).label(g) for g in GRADES),
+    )
+    return session.execute(stmt.group_by(days.c.organization_id, year, month)).all()
 
 
 def organization_figures(session: Session, rows: list) -> list[dict]:

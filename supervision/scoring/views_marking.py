@@ -34,12 +34,9 @@ def worklist():
     filtered as ``GET /api/v1/score-files``."""
     form, args = listing.load_filter(lists.WorklistFilterForm, lists.SORTS, lists.SORT_LABELS)
     stmt = lists.worklist_statement(current_user)
-    counts = lists.stage_counts(db.session, current_user)
-    page = (
-        listing.read_page(db.session, lists.filter_files(stmt, args))
-        if args is not None
-        else listing.empty_page()
-    )
+    by_type = lists.worklist_counts(db.session, current_user)
+    counts = lists.stage_counts(by_type)
+    page = lists.worklist_page(db.session, stmt, args, by_type) if args is not None else listing.empty_page()
     files = page.rows
     drafts = db.session.scalars(
         sa.select(ScoreSheet).where(ScoreSheet.scorer_id == current_user.id, ScoreSheet.status == "draft")

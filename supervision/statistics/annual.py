@@ -128,10 +128,14 @@ def annual_report(
         check_year(year)
         start, end = statistical_year(year)
     previous_start, previous_end = year_before(start), year_before(end)
+    months: dict = {}  # the closings and consultations per month, counted with the figures
     now, before = (
         derived(counts)
         for counts in af.figures_for_periods(
-            session, [(start, end), (previous_start, previous_end)], subsidies_only=subsidies_only
+            session,
+            [(start, end), (previous_start, previous_end)],
+            subsidies_only=subsidies_only,
+            months=months,
         )
     )
     sections = []
@@ -167,13 +171,15 @@ def annual_report(
         "sections": sections,
     }
     if not subsidies_only:
+        organizations, providers = ab.by_handler(session, start, end, page)
+        received = ab.received_by_month_and_area(session, start, end)
         report["breakdowns"] = {
-            "organizations": ab.by_organization(session, start, end),
-            "providers": ab.by_provider(session, start, end, page),
+            "organizations": organizations,
+            "providers": providers,
             "stations": ab.by_station(session, start, end),
-            "areas": ab.by_area(session, start, end),
+            "areas": ab.by_area(session, start, end, received),
         }
-        report["monthly"] = ab.monthly_trend(session, start, end)
+        report["monthly"] = ab.monthly_trend(session, start, end, months, received)
     return report
 
 

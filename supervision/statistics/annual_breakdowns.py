@@ -10,48 +10,22 @@ from sqlalchemy.orm import Session
 
 from assignment.consultations_models import Consultation, Station
 from assignment.models import Assignment, Case, Organization, Provider
-from legalaid import clock
-from supervision.scoring.models import CaseClosing
+from supervision.statistics import annual_figures as af
 from supervision.statistics.annual_figures import _bounds, _count, _sum, station_columns_exist
 
 PER_PAGE = 50
 
 
-def by_provider(session: Session, start: dt.date, end: dt.date, page: int = 1) -> dict:
-    """Cases received in the period by the provider of their accepted live assignment, a page at a time
-    (the number of providers counted in the same statement)."""
+def by_handler(session: Session, start: dt.date, end: dt.date, page: int = 1) -> tuple[list, dict]:
+    """Cases received in the period by the organisation, and by the provider (a page at a time), of
+    their accepted live assignment: one grouped statement per provider (the organisations' rows are
+    their providers' added up), not one join of the year's cases for each table."""
     stmt = (
         sa.select(
             Provider.id,
             Provider.name,
+            Organization.id.label("organization_id"),
             Organization.name.label("organization"),
-            sa.func.count().label("cases"),
-            _count(Case.status.in_(("closed", "archived"))).label("closed"),
-            _sum(Case.group_size).label("persons"),
-            sa.func.count().over().label("total"),
-        )
-        .select_from(Case)
-        .join(Assignment, sa.and_(Assignment.case_id == Case.id, Assignment.live.is_(True)))
-        .join(Provider, Provider.id == Assignment.provider_id)
-        .join(Organization, Organization.id == Provider.organization_id)
-        .where(Case.received_on.between(start, end), Assignment.status == "accepted")
-        .group_by(Provider.id, Provider.name, Organization.name)
-        .order_by(sa.desc("cases"), Provider.name, Provider.id)
-        .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
-    )
-    rows = [r._asdict() for r in session.execute(stmt)]
-    total = rows[0].pop("total") if rows else 0
-    for r in rows[1:]:
-        r.pop("total")
-    return {"page": page, "per_page": PER_PAGE, "total": total, "rows": rows}
-
-
-def by_organization(session: Session, start: dt.date, end: dt.date) -> list[dict]:
-    stmt = (
-        sa.select(
-            Organization.id,
-            Organization.name,
             Organization.area,
             sa.func.count().label("cases"),
             _count(Case.status.in_(("closed", "archived"))).label("closed"),
@@ -62,24 +36,64 @@ def by_organization(session: Session, start: dt.date, end: dt.date) -> list[dict
         .join(Provider, Provider.id == Assignment.provider_id)
         .join(Organization, Organization.id == Provider.organization_id)
         .where(Case.received_on.between(start, end), Assignment.status == "accepted")
-        .group_by(Organization.id, Organization.name, Organization.area)
-        .order_by(sa.desc("cases"), Organization.name)
-        .limit(PER_PAGE)
+        .group_by(Provider.id, Provider.name, Organization.id, Organization.name, Organization.area)
     )
-    return [r._asdict() for r in session.execute(stmt)]
+    rows = [r._asdict() for r in session.execute(stmt)]
+    organizations: dict[int, dict] = {}
+    for r in rows:
+        org = organizations.setdefault(
+            r["organization_id"],
+            {
+                "id": r["organization_id"],
+                "name": r["organization"],
+                "area": r["area"],
+                "cases": 0,
+                "closed": 0,
+                "persons": 0,
+            },
+        )
+        for key in ("cases", "closed", "persons"):
+            org[key] += int(r[key])
+    by_org = sorted(organizations.values(), key=lambda o: (-o["cases"], o["name"]))[:PER_PAGE]
+    rows.sort(key=lambda r: (-r["cases"], r["name"], r["id"]))
+    shown = [
+        {k: r[k] for k in ("id", "name", "organization", "cases", "closed")} | {"persons": int(r["persons"])}
+        for r in rows[(page - 1) * PER_PAGE : page * PER_PAGE]
+    ]
+    return by_org, {"page": page, "per_page": PER_PAGE, "total": len(rows), "rows": shown}
 
 
-def by_area(session: Session, start: dt.date, end: dt.date) -> list[dict]:
-    """Cases received in the period by their intake point / area (as typed at intake)."""
-    area = sa.func.coalesce(Case.intake_point, "")
+def by_provider(session: Session, start: dt.date, end: dt.date, page: int = 1) -> dict:
+    """Cases received in the period by the provider of their accepted live assignment, a page at a time."""
+    return by_handler(session, start, end, page)[1]
+
+
+def by_organization(session: Session, start: dt.date, end: dt.date) -> list[dict]:
+    return by_handler(session, start, end)[0]
+
+
+def received_by_month_and_area(session: Session, start: dt.date, end: dt.date) -> list[tuple]:
+    """Cases received and their persons in the period per month and intake point (a few hundred rows):
+    the breakdown by area and the monthly trend both read them (one pass over the year's cases)."""
+    month, area = af.month_of(session, Case.received_on), sa.func.coalesce(Case.intake_point, "")
     stmt = (
-        sa.select(area.label("area"), sa.func.count().label("cases"), _sum(Case.group_size).label("persons"))
+        sa.select(month, area, sa.func.count(), _sum(Case.group_size))
         .where(Case.received_on.between(start, end))
-        .group_by(area)
-        .order_by(sa.desc("cases"), area)
-        .limit(PER_PAGE)
+        .group_by(month, area)
     )
-    return [r._asdict() for r in session.execute(stmt)]
+    return [(m, a, int(n), int(persons)) for m, a, n, persons in session.execute(stmt)]
+
+
+def by_area(session: Session, start: dt.date, end: dt.date, received: list | None = None) -> list[dict]:
+    """Cases received in the period by their intake point / area (as typed at intake)."""
+    areas: dict[str, dict] = {}
+    for _month, area, n, persons in (
+        received if received is not None else received_by_month_and_area(session, start, end)
+    ):
+        row = areas.setdefault(area, {"area": area, "cases": 0, "persons": 0})
+        row["cases"] += n
+        row["persons"] += persons
+    return sorted(areas.values(), key=lambda r: (-r["cases"], r["area"]))[:PER_PAGE]
 
 
 def by_station(session: Session, start: dt.date, end: dt.date) -> list[dict]:
@@ -139,50 +153,30 @@ def month_periods(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]
     return out
 
 
-def _month(session: Session, column):
-    if session.get_bind().dialect.name == "sqlite":
-        return sa.func.strftime("%Y-%m", column)
-    return sa.func.to_char(column, "YYYY-MM")
-
-
-def monthly_trend(session: Session, start: dt.date, end: dt.date) -> list[dict]:
-    """Per month: cases received, persons, cases closed (ended), consultations (centre's local months)."""
-    months = {
+def monthly_trend(
+    session: Session, start: dt.date, end: dt.date, months: dict | None = None, received: list | None = None
+) -> list[dict]:
+    """Per month: cases received, persons, cases closed (ended), consultations (centre's local months).
+    The closings and consultations per month are those ``af.figures_for_periods`` kept in ``months``
+    while counting the period (its first), or are counted now."""
+    trend = {
         k: {"month": k, "received": 0, "persons": 0, "closed": 0, "consultations": 0}
         for k in month_keys(start, end)
     }
-    month = _month(session, Case.received_on)
-    for key, n, persons in session.execute(
-        sa.select(month, sa.func.count(), _sum(Case.group_size))
-        .where(Case.received_on.between(start, end))
-        .group_by(month)
+    for key, _area, n, persons in (
+        received if received is not None else received_by_month_and_area(session, start, end)
     ):
-        months[key].update(received=n, persons=int(persons))
-    month = _month(session, CaseClosing.ended_on)
-    for key, n in session.execute(
-        sa.select(month, sa.func.count()).where(CaseClosing.ended_on.between(start, end)).group_by(month)
-    ):
-        months[key]["closed"] = n
+        trend[key]["received"] += n
+        trend[key]["persons"] += persons
+    if months is None:
+        months = {"closings": [], "consultations": []}
+        af.closing_counts(session, [(start, end)], months["closings"])
+        af.consultation_counts(session, [(start, end)], months["consultations"])
+    for period, (key,), figures in months["closings"]:
+        if period == 0:
+            trend[key]["closed"] += figures["closings.ended"]
     # Consultations are instants: counted per month of the centre's calendar, as the period figures.
-    lower, upper = _bounds(start, end)
-    month = _month(session, _local(session, Consultation.occurred_at, start))
-    for key, n in session.execute(
-        sa.select(month, sa.func.count())
-        .where(Consultation.occurred_at >= lower, Consultation.occurred_at < upper)
-        .group_by(month)
-    ):
-        months[key]["consultations"] = n
-    return list(months.values())
-
-
-def _local(session: Session, column, day: dt.date):
-    """A UTC timestamp column as the centre's local time (SQLite keeps naive UTC text)."""
-    tz = clock.centre_tz()
-    if session.get_bind().dialect.name != "sqlite":
-        return sa.func.timezone(str(tz.key), column)
-    return sa.func.datetime(column, f"{_utc_offset_hours(tz, day):+d} hours")
-
-
-def _utc_offset_hours(tz, day: dt.date) -> int:
-    offset = dt.datetime.combine(day, dt.time(12), tzinfo=tz).utcoffset() or dt.timedelta()
-    return int(offset.total_seconds() // 3600)
+    for period, (key,), figures in months["consultations"]:
+        if period == 0:
+            trend[key]["consultations"] += figures["consultations.total"]
+    return list(trend.values())

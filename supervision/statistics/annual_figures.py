@@ -8,7 +8,10 @@ report can be checked line by line; rates and shares are derived from the counts
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -30,13 +33,19 @@ APPROVED = ("accepted", "assigned", "in_progress", "closed", "archived")
 SHIFT_STATUSES = ("planned", "checked_in", "done", "missed")
 
 
-def _count(cond) -> sa.ColumnElement:
-    return sa.func.count().filter(cond)
+def _count(cond=None) -> sa.ColumnElement:
+    return sa.func.count() if cond is None else sa.func.count().filter(cond)
 
 
 def _sum(column, cond=None) -> sa.ColumnElement:
     total = sa.func.sum(column) if cond is None else sa.func.sum(column).filter(cond)
     return sa.func.coalesce(total, 0)
+
+
+def _and(inside, *conds) -> sa.ColumnElement | None:
+    """A period's condition (None: every row read) and a figure's."""
+    parts = [c for c in (inside, *conds) if c is not None]
+    return sa.and_(*parts) if len(parts) > 1 else (parts[0] if parts else None)
 
 
 def has_category(category: str) -> sa.ColumnElement:
@@ -63,18 +72,61 @@ def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
 Periods = list[tuple[dt.date, dt.date]]
 
 
-def _counted(session: Session, columns, periods: Periods, day_range, *where, select_from=None) -> list[dict]:
-    """One statement for every period: ``columns(inside)`` gives the figures of one period (each an
-    aggregate filtered by ``inside``); ``day_range(start, end)`` is a period's condition. The rows read
-    are those of the periods together (this year and the year before: one scan, not two)."""
-    built = [columns(day_range(a, b)) for a, b in periods]
-    exprs = [expr for cols in built for expr in cols.values()]
-    stmt = sa.select(*(e.label(f"c{i}") for i, e in enumerate(exprs)))
+Groups = list[tuple[int, tuple, dict]]  # (period's index, the group's keys, its figures)
+
+
+def _counted(
+    session: Session, columns, periods: Periods, days: Days, *where, select_from=None, by=(), groups=None
+) -> list[dict]:
+    """Every period's figures in one statement: ``columns(None)`` gives the figures (each an aggregate,
+    filtered or not); ``days`` reads a period's rows. The rows read are those of the periods together
+    (this year and the year before: one scan, not two), grouped by their period (a yes/no, so
+    PostgreSQL plans a few groups, not hundreds), so every figure is one aggregate per row, not one per
+    row and period. ``by`` groups the rows further: the groups' figures are added up here and, when
+    ``groups`` is a list, kept in it. Periods that overlap, or more than two, are one statement each."""
+    if len(periods) > 2 or not _apart(periods):
+        out = []
+        for i, period in enumerate(periods):
+            found: Groups = []
+            out += _counted(
+                session, columns, [period], days, *where, select_from=select_from, by=by, groups=found
+            )
+            if groups is not None:
+                groups += [(i, keys, figures) for _, keys, figures in found]
+        return out
+    cols = columns(None)
+    keys = list(by)
+    later = max(range(len(periods)), key=lambda i: periods[i][0])
+    if len(periods) == 2:
+        keys.insert(0, days.since(periods[later][0]))
+    names = [f"counted_key{i}" for i in range(len(keys))]
+    stmt = sa.select(
+        *(key.label(name) for key, name in zip(keys, names, strict=True)),
+        *(e.label(f"c{i}") for i, e in enumerate(cols.values())),
+    )
     if select_from is not None:
         stmt = stmt.select_from(select_from)
-    whole = sa.or_(*(day_range(a, b) for a, b in _merged(periods)))
-    row = iter(session.execute(stmt.where(whole, *where)).one())
-    return [{name: next(row) or 0 for name in cols} for cols in built]
+    whole = sa.or_(*(days.within(a, b) for a, b in _merged(periods)))
+    stmt = stmt.where(whole, *where).group_by(*(sa.literal_column(n) for n in names))
+    out = [dict.fromkeys(cols, 0) for _ in periods]
+    for row in session.execute(stmt):
+        found = tuple(row[: len(keys)])
+        if len(periods) == 2:
+            period, found = (later if found[0] else 1 - later), found[1:]
+        else:
+            period = 0
+        figures = {name: value or 0 for name, value in zip(cols, row[len(keys) :], strict=True)}
+        for name, value in figures.items():
+            out[period][name] += value
+        if groups is not None:
+            groups.append((period, found, figures))
+    return out
+
+
+def _apart(periods: Periods) -> bool:
+    """No day is in two of the periods."""
+    ordered = sorted(periods)
+    return all(later[0] > earlier[1] for earlier, later in zip(ordered, ordered[1:], strict=False))
 
 
 def _merged(periods: Periods) -> Periods:
@@ -88,25 +140,35 @@ def _merged(periods: Periods) -> Periods:
     return out
 
 
-def _days(column):
-    return lambda a, b: column.between(a, b)
+@dataclasses.dataclass(frozen=True)
+class Days:
+    """How a table's rows fall in periods: ``within(start, end)``, ``since(start)``."""
+
+    within: Callable[[dt.date, dt.date], sa.ColumnElement]
+    since: Callable[[dt.date], sa.ColumnElement]
 
 
-def _instants(column):
-    def inside(a, b):
+def _days(column) -> Days:
+    return Days(lambda a, b: column.between(a, b), lambda a: column >= a)
+
+
+def _instants(column) -> Days:
+    def within(a, b):
         lower, upper = _bounds(a, b)
         return sa.and_(column >= lower, column < upper)
 
-    return inside
+    return Days(within, lambda a: column >= clock.day_bounds(a)[0])
 
 
 def case_counts(session: Session, periods: Periods) -> list[dict]:
-    """Cases whose application was received in the period (``received_on``)."""
+    """Cases whose application was received in the period (``received_on``). The recipients by
+    category are counted per list of categories (a few distinct lists among a year's cases), each
+    list judged once as ``has_category`` judges a case, not once per case and category."""
     stations = station_columns_exist(session)
 
     def columns(inside):
-        def count(cond=None):
-            return _count(inside if cond is None else sa.and_(inside, cond))
+        def count(*conds):
+            return _count(_and(inside, *conds))
 
         c = {"cases.received": count()}
         for t in CASE_TYPES:
@@ -115,9 +177,7 @@ def case_counts(session: Session, periods: Periods) -> list[dict]:
             c[f"cases.source.{s}"] = count(Case.source == s)
         c["cases.green_channel"] = count(Case.green_channel.is_(True))
         c["persons.total"] = _sum(Case.group_size, inside)
-        for cat in CATEGORIES:
-            c[f"persons.{cat}"] = _sum(Case.group_size, sa.and_(inside, category_condition(cat)))
-        c["civil.migrant_worker"] = count(sa.and_(Case.case_type == "civil", has_category("migrant_worker")))
+        c["persons.women"] = _sum(Case.group_size, _and(inside, category_condition("women")))
         c["closure.approved"] = count(Case.status.in_(APPROVED))
         c["closure.closed"] = count(Case.status.in_(("closed", "archived")))
         if stations:
@@ -125,10 +185,29 @@ def case_counts(session: Session, periods: Periods) -> list[dict]:
             c["stations.forwarded_late"] = count(late_forwarding(session))
         return c
 
-    return [
-        {k: int(v) for k, v in d.items()}
-        for d in _counted(session, columns, periods, _days(Case.received_on))
-    ]
+    groups: Groups = []
+    by = (sa.cast(Case.applicant_categories, sa.Text),)
+    counted = _counted(session, columns, periods, _days(Case.received_on), by=by, groups=groups)
+    out = [{k: int(v) for k, v in d.items()} for d in counted]
+    for figures in out:
+        figures.update({f"persons.{c}": 0 for c in (*LISTED, "others")}, **{"civil.migrant_worker": 0})
+    for period, (listed,), group in groups:
+        if listed is None:  # as in SQL: no list, in no category (nor in "others")
+            continue
+        figures, persons = out[period], int(group["persons.total"])
+        found = [c for c in LISTED if listed_has(listed, c)]
+        for c in found:
+            figures[f"persons.{c}"] += persons
+        if not found:  # in no listed category and not a woman (the applicant's sex empty or male)
+            figures["persons.others"] += persons - int(group["persons.women"])
+        if "migrant_worker" in found:
+            figures["civil.migrant_worker"] += int(group["cases.type.civil"])
+    return out
+
+
+def listed_has(listed: str, category: str) -> bool:
+    """``has_category`` on the JSON list's text: ``LIKE '%"category"%'`` (``_`` any one character)."""
+    return re.search(re.escape(f'"{category}"').replace("_", "."), listed) is not None
 
 
 _SCHEMA_SEEN: dict[tuple[str, str], bool] = {}
@@ -157,31 +236,41 @@ def late_forwarding(session: Session) -> sa.ColumnElement:
     return Case.forwarded_late.is_(True)
 
 
-def closing_counts(session: Session, periods: Periods) -> list[dict]:
-    """Closing reports whose case ended in the period; the amount recovered is the sum of those given."""
+def closing_counts(session: Session, periods: Periods, months: Groups | None = None) -> list[dict]:
+    """Closing reports whose case ended in the period; the amount recovered is the sum of those given.
+    With ``months`` (a list), also per month of the end, kept in it (the monthly trend)."""
 
     def columns(inside):
         return {
             "closings.ended": _count(inside),
-            "recovered.cases": _count(sa.and_(inside, CaseClosing.recovered_fen.is_not(None))),
+            "recovered.cases": _count(_and(inside, CaseClosing.recovered_fen.is_not(None))),
             "recovered.fen": _sum(CaseClosing.recovered_fen, inside),
         }
 
-    rows = _counted(session, columns, periods, _days(CaseClosing.ended_on))
+    by = () if months is None else (month_of(session, CaseClosing.ended_on),)
+    rows = _counted(session, columns, periods, _days(CaseClosing.ended_on), by=by, groups=months)
     return [{k: int(v) for k, v in d.items()} for d in rows]
 
 
-def consultation_counts(session: Session, periods: Periods) -> list[dict]:
+def consultation_counts(session: Session, periods: Periods, months: Groups | None = None) -> list[dict]:
+    """Consultations held in the period; with ``months`` (a list), also per month of the centre's
+    calendar, kept in it (the monthly trend)."""
+
     def columns(inside):
         c = {"consultations.total": _count(inside)}
         for ch in CHANNELS:
-            c[f"consultations.channel.{ch}"] = _count(sa.and_(inside, Consultation.channel == ch))
+            c[f"consultations.channel.{ch}"] = _count(_and(inside, Consultation.channel == ch))
         for o in CONSULTATION_OUTCOMES:
-            c[f"consultations.outcome.{o}"] = _count(sa.and_(inside, Consultation.outcome == o))
-        c["consultations.at_stations"] = _count(sa.and_(inside, Consultation.station_id.is_not(None)))
+            c[f"consultations.outcome.{o}"] = _count(_and(inside, Consultation.outcome == o))
+        c["consultations.at_stations"] = _count(_and(inside, Consultation.station_id.is_not(None)))
         return c
 
-    return _counted(session, columns, periods, _instants(Consultation.occurred_at))
+    by = (
+        ()
+        if months is None
+        else (month_of(session, local_time(session, Consultation.occurred_at, periods[0][0])),)
+    )
+    return _counted(session, columns, periods, _instants(Consultation.occurred_at), by=by, groups=months)
 
 
 def complaint_counts(session: Session, periods: Periods) -> list[dict]:
@@ -192,10 +281,10 @@ def complaint_counts(session: Session, periods: Periods) -> list[dict]:
     def columns(inside):
         return {
             "complaints.received": _count(inside),
-            "complaints.upheld": _count(sa.and_(inside, Complaint.outcome.in_(UPHELD))),
-            "complaints.answered": _count(sa.and_(inside, answered)),
+            "complaints.upheld": _count(_and(inside, Complaint.outcome.in_(UPHELD))),
+            "complaints.answered": _count(_and(inside, answered)),
             "complaints.answered_in_time": _count(
-                sa.and_(inside, answered, Complaint.answered_on <= Complaint.answer_by)
+                _and(inside, answered, Complaint.answered_on <= Complaint.answer_by)
             ),
         }
 
@@ -208,7 +297,7 @@ def score_counts(session: Session, periods: Periods) -> list[dict]:
     def columns(inside):
         c = {"scores.files": _count(inside), "scores.points": _sum(ScoreFile.total, inside)}
         for g in GRADES:
-            c[f"scores.grade.{g}"] = _count(sa.and_(inside, ScoreFile.grade == g))
+            c[f"scores.grade.{g}"] = _count(_and(inside, ScoreFile.grade == g))
         return c
 
     rows = _counted(session, columns, periods, _days(ScoreFile.finalised_on), ScoreFile.status == "final")
@@ -223,14 +312,14 @@ def supervision_counts(session: Session, periods: Periods) -> list[dict]:
 
     def observations(inside):
         return {
-            "observations.planned": _count(sa.and_(inside, Observation.status != "cancelled")),
-            "observations.done": _count(sa.and_(inside, Observation.status == "reported")),
+            "observations.planned": _count(_and(inside, Observation.status != "cancelled")),
+            "observations.done": _count(_and(inside, Observation.status == "reported")),
         }
 
     def calls(inside):
         return {
-            "calls.planned": _count(sa.and_(inside, FollowUpCall.status != "cancelled")),
-            "calls.done": _count(sa.and_(inside, FollowUpCall.done_at.is_not(None))),
+            "calls.planned": _count(_and(inside, FollowUpCall.status != "cancelled")),
+            "calls.done": _count(_and(inside, FollowUpCall.done_at.is_not(None))),
         }
 
     held = _counted(
@@ -272,7 +361,7 @@ def duty_counts(session: Session, periods: Periods) -> list[dict]:
     def columns(inside):
         c = {"duty.shifts": _count(inside)}
         for st in SHIFT_STATUSES:
-            c[f"duty.{st}"] = _count(sa.and_(inside, DutyShift.status == st))
+            c[f"duty.{st}"] = _count(_and(inside, DutyShift.status == st))
         for kind in LEGAL_HELP_KINDS:  # legal help given on the shift, counted at check-out
             c[f"duty.help.{kind}"] = _sum(legal_help(DutyShift, kind), inside)
         return c
@@ -280,24 +369,51 @@ def duty_counts(session: Session, periods: Periods) -> list[dict]:
     return _counted(session, columns, periods, _days(DutyShift.on_date))
 
 
-def figures_for_periods(session: Session, periods: Periods, *, subsidies_only: bool = False) -> list[dict]:
+def figures_for_periods(
+    session: Session, periods: Periods, *, subsidies_only: bool = False, months: dict | None = None
+) -> list[dict]:
     """Every count of the annual report for each of ``periods`` (days both included), one statement
-    per table for all of them."""
+    per table for all of them. With ``months`` (a dict), the closings' and consultations' figures per
+    month are kept in it too (``months["closings"]``, ``months["consultations"]``): the monthly trend
+    reads them instead of reading the tables again."""
     out = [dict(d) for d in subsidy_counts(session, periods)]
     if subsidies_only:
         return out
-    for part in (
-        case_counts,
-        closing_counts,
-        consultation_counts,
-        complaint_counts,
-        score_counts,
-        supervision_counts,
-        duty_counts,
-    ):
-        for figures, more in zip(out, part(session, periods), strict=True):
+    closings = None if months is None else months.setdefault("closings", [])
+    consultations = None if months is None else months.setdefault("consultations", [])
+    parts = [
+        case_counts(session, periods),
+        closing_counts(session, periods, closings),
+        consultation_counts(session, periods, consultations),
+        *(
+            part(session, periods)
+            for part in (complaint_counts, score_counts, supervision_counts, duty_counts)
+        ),
+    ]
+    for counted in parts:
+        for figures, more in zip(out, counted, strict=True):
             figures.update(more)
     return out
+
+
+def month_of(session: Session, column):
+    """'YYYY-MM' of a date (or a local time), in the database."""
+    if session.get_bind().dialect.name == "sqlite":
+        return sa.func.strftime("%Y-%m", column)
+    return sa.func.to_char(column, "YYYY-MM")
+
+
+def local_time(session: Session, column, day: dt.date):
+    """A UTC timestamp column as the centre's local time (SQLite keeps naive UTC text)."""
+    tz = clock.centre_tz()
+    if session.get_bind().dialect.name != "sqlite":
+        return sa.func.timezone(str(tz.key), column)
+    return sa.func.datetime(column, f"{_utc_offset_hours(tz, day):+d} hours")
+
+
+def _utc_offset_hours(tz, day: dt.date) -> int:
+    offset = dt.datetime.combine(day, dt.time(12), tzinfo=tz).utcoffset() or dt.timedelta()
+    return int(offset.total_seconds() // 3600)
 
 
 def period_figures(session: Session, start: dt.date, end: dt.date, *, subsidies_only: bool = False) -> dict:

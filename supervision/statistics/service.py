@@ -38,11 +38,9 @@ def _ratio(part: int, whole: int) -> float | None:
     return float((Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
 
 
-def _month(session: Session, column):
-    """'YYYY-MM' of a date column, in the database (so a year of cases is not read into Python)."""
-    if session.get_bind().dialect.name == "sqlite":
-        return sa.func.strftime("%Y-%m", column)
-    return sa.func.to_char(column, "YYYY-MM")
+def _month_of(day) -> str:
+    """'YYYY-MM' of a date (SQLite may hand a grouped date back as text)."""
+    return day.strftime("%Y-%m") if hasattr(day, "strftime") else str(day)[:7]
 
 
 def check_period(start: dt.date, end: dt.date) -> None:
@@ -56,28 +54,58 @@ def check_period(start: dt.date, end: dt.date) -> None:
         )
 
 
-def case_figures(session: Session, start: dt.date, end: dt.date) -> dict:
-    in_period = Case.received_on.between(start, end)
-    by_type = dict.fromkeys(CASE_TYPES, 0)
-    by_type.update(
-        session.execute(
-            sa.select(Case.case_type, sa.func.count()).where(in_period).group_by(Case.case_type)
-        ).all()
-    )
-    by_status = dict(
-        session.execute(sa.select(Case.status, sa.func.count()).where(in_period).group_by(Case.status)).all()
-    )
-    received = sum(by_type.values())
+def _per_month(rows) -> dict[str, int]:
+    """(day, n) rows summed per month ('YYYY-MM'); rows without a day left out."""
+    months: dict[str, int] = {}
+    for day, n in rows:
+        if day is not None:
+            months[_month_of(day)] = months.get(_month_of(day), 0) + n
+    return months
+
+
+def _month(session: Session, column):
+    """'YYYY-MM' of a date column, in the database."""
+    if session.get_bind().dialect.name == "sqlite":
+        return sa.func.strftime("%Y-%m", column)
+    return sa.func.to_char(column, "YYYY-MM")
+
+
+def case_figures(session: Session, start: dt.date, end: dt.date) -> tuple[dict, dict[str, int]]:
+    """The cases' figures and the cases received per month, in one statement over the
+    (received_on, case_type, status, green_channel) index: the period's cases counted in the index's
+    order, then per month (a few hundred rows, whatever the number of cases), and one row (without
+    a month) counting the period just before."""
     previous_start = start - (end - start) - dt.timedelta(days=1)
-    previous = session.scalar(
-        sa.select(sa.func.count()).where(
-            Case.received_on.between(previous_start, start - dt.timedelta(days=1))
-        )
+    keys = (Case.case_type, Case.status, Case.green_channel)
+    per_day = (
+        sa.select(Case.received_on, *keys, sa.func.count().label("n"))
+        .where(Case.received_on.between(start, end))
+        .group_by(Case.received_on, *keys)
+        .subquery()
     )
-    green = session.scalar(sa.select(sa.func.count()).where(in_period, Case.green_channel.is_(True)))
+    month = _month(session, per_day.c.received_on)
+    day_keys = (per_day.c.case_type, per_day.c.status, per_day.c.green_channel)
+    per_month = sa.select(month, *day_keys, sa.func.sum(per_day.c.n)).group_by(month, *day_keys)
+    before = sa.select(sa.null(), sa.null(), sa.null(), sa.null(), sa.func.count()).where(
+        Case.received_on.between(previous_start, start - dt.timedelta(days=1))
+    )
+    rows = session.execute(sa.union_all(per_month, before)).all()
+    current = [row for row in rows if row[0] is not None]
+    previous = sum(int(row[4]) for row in rows if row[0] is None)
+    by_type = dict.fromkeys(CASE_TYPES, 0)
+    by_status: dict[str, int] = {}
+    received_per_month: dict[str, int] = {}
+    green = 0
+    for key, case_type, status, green_channel, n in current:
+        n = int(n)
+        by_type[case_type] = by_type.get(case_type, 0) + n
+        by_status[status] = by_status.get(status, 0) + n
+        received_per_month[key] = received_per_month.get(key, 0) + n
+        green += n if green_channel else 0
+    received = sum(by_type.values())
     approved = sum(n for s, n in by_status.items() if s in APPROVED)
     closed = by_status.get("closed", 0) + by_status.get("archived", 0)
-    return {
+    figures = {
         "received": received,
         "by_type": by_type,
         "by_status": by_status,
@@ -90,23 +118,21 @@ def case_figures(session: Session, start: dt.date, end: dt.date) -> dict:
         "closure_rate": {"closed": closed, "approved": approved, "rate": _ratio(closed, approved)},
         "green_channel": {"count": green, "share": _ratio(green, received)},
     }
+    return figures, received_per_month
 
 
 def observation_figures(session: Session, lower: dt.datetime, upper: dt.datetime) -> dict:
-    held = sa.and_(Hearing.starts_at >= lower, Hearing.starts_at < upper, Hearing.status != "cancelled")
-    hearings = session.scalar(sa.select(sa.func.count()).select_from(Hearing).where(held))
-    observed = session.scalar(
-        sa.select(sa.func.count(sa.distinct(Hearing.id)))
+    """Hearings held in the period (not cancelled), with their observation (at most one each)."""
+    hearings, planned, observed = session.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.count().filter(Observation.status != "cancelled"),
+            sa.func.count().filter(Observation.status == "reported"),
+        )
         .select_from(Hearing)
-        .join(Observation, Observation.hearing_id == Hearing.id)
-        .where(held, Observation.status == "reported")
-    )
-    planned = session.scalar(
-        sa.select(sa.func.count(sa.distinct(Hearing.id)))
-        .select_from(Hearing)
-        .join(Observation, Observation.hearing_id == Hearing.id)
-        .where(held, Observation.status != "cancelled")
-    )
+        .outerjoin(Observation, Observation.hearing_id == Hearing.id)
+        .where(Hearing.starts_at >= lower, Hearing.starts_at < upper, Hearing.status != "cancelled")
+    ).one()
     return {
         "hearings": hearings,
         "planned": planned,
@@ -116,45 +142,43 @@ def observation_figures(session: Session, lower: dt.datetime, upper: dt.datetime
 
 
 def satisfaction_figures(session: Session, lower: dt.datetime, upper: dt.datetime) -> dict:
-    counts = dict.fromkeys(SATISFACTION, 0)
-    counts.update(
-        session.execute(
-            sa.select(CallAttempt.satisfaction, sa.func.count())
-            .where(
-                CallAttempt.at >= lower,
-                CallAttempt.at < upper,
-                CallAttempt.reached.is_(True),
-                CallAttempt.satisfaction.is_not(None),
-            )
-            .group_by(CallAttempt.satisfaction)
-        ).all()
+    """Answers of the reached calls in the period, and the calls done in it, in one statement."""
+    answered_in_period = sa.and_(
+        CallAttempt.at >= lower,
+        CallAttempt.at < upper,
+        CallAttempt.reached.is_(True),
+        CallAttempt.satisfaction.is_not(None),
     )
-    answered = sum(counts.values())
-    calls_done = session.scalar(
+    answers = sa.select(
+        *(sa.func.count().filter(CallAttempt.satisfaction == s) for s in SATISFACTION),
+        sa.func.count(),
+    ).where(answered_in_period)
+    calls_done = (
         sa.select(sa.func.count())
         .select_from(FollowUpCall)
         .where(FollowUpCall.done_at >= lower, FollowUpCall.done_at < upper)
+        .scalar_subquery()
     )
+    *counts, answered, done = session.execute(answers.add_columns(calls_done)).one()
+    counts = dict(zip(SATISFACTION, counts, strict=True))
     return {
         "answers": counts,
         "answered": answered,
-        "calls_done": calls_done,
+        "calls_done": done,
         "satisfied_share": _ratio(counts["satisfied"] + counts["basically_satisfied"], answered),
     }
 
 
 def score_figures(session: Session, start: dt.date, end: dt.date) -> dict:
-    final = sa.and_(ScoreFile.status == "final", ScoreFile.finalised_on.between(start, end))
-    grades = dict.fromkeys(GRADES, 0)
-    grades.update(
-        session.execute(
-            sa.select(ScoreFile.grade, sa.func.count()).where(final).group_by(ScoreFile.grade)
-        ).all()
-    )
-    average = session.scalar(sa.select(sa.func.avg(ScoreFile.total)).where(final))
-    files = sum(grades.values())
+    *counts, average = session.execute(
+        sa.select(
+            *(sa.func.count().filter(ScoreFile.grade == g) for g in GRADES),
+            sa.func.avg(ScoreFile.total),
+        ).where(ScoreFile.status == "final", ScoreFile.finalised_on.between(start, end))
+    ).one()
+    grades = dict(zip(GRADES, counts, strict=True))
     return {
-        "files": files,
+        "files": sum(grades.values()),
         "grades": grades,
         "average": float(Decimal(str(average)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
         if average is not None
@@ -162,68 +186,81 @@ def score_figures(session: Session, start: dt.date, end: dt.date) -> dict:
     }
 
 
-def subsidy_figures(session: Session, start: dt.date, end: dt.date) -> dict:
-    def total(*where):
-        count, fen = session.execute(
-            sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(Subsidy.amount_fen), 0)).where(*where)
-        ).one()
-        return {"count": count, "amount_fen": int(fen)}
-
-    return {
-        "paid": total(Subsidy.status.in_(("paid", "reversed")), Subsidy.paid_on.between(start, end)),
-        "payable": total(Subsidy.status == "payable"),
-        "held": total(Subsidy.status == "held"),
-    }
+PAID = ("paid", "reversed")
 
 
-def monthly_series(session: Session, start: dt.date, end: dt.date) -> list[dict]:
+def subsidy_figures(session: Session, start: dt.date, end: dt.date) -> tuple[dict, dict[str, int]]:
+    """Paid in the period (by ``paid_on``; reversals count, negative), payable and held now; and the
+    amount paid per month: one statement of two grouped ranges of the (status, paid_on) index."""
+    money = (sa.func.count(), sa.func.coalesce(sa.func.sum(Subsidy.amount_fen), 0))
+    paid = (
+        sa.select(Subsidy.status, Subsidy.paid_on, *money)
+        .where(Subsidy.status.in_(PAID), Subsidy.paid_on.between(start, end))
+        .group_by(Subsidy.status, Subsidy.paid_on)
+    )
+    waiting = (
+        sa.select(Subsidy.status, sa.null(), *money)
+        .where(Subsidy.status.in_(("payable", "held")))
+        .group_by(Subsidy.status)
+    )
+    rows = session.execute(sa.union_all(paid, waiting)).all()
+
+    def total(*statuses: str) -> dict:
+        of = [row for row in rows if row[0] in statuses]
+        return {"count": sum(r[2] for r in of), "amount_fen": sum(int(r[3]) for r in of)}
+
+    figures = {"paid": total(*PAID), "payable": total("payable"), "held": total("held")}
+    return figures, _per_month((r[1], int(r[3])) for r in rows if r[0] in PAID)
+
+
+def closed_per_month(session: Session, start: dt.date, end: dt.date) -> dict[str, int]:
+    return _per_month(
+        session.execute(
+            sa.select(CaseClosing.ended_on, sa.func.count())
+            .where(CaseClosing.ended_on.between(start, end))
+            .group_by(CaseClosing.ended_on)
+        ).all()
+    )
+
+
+def monthly_series(
+    start: dt.date, end: dt.date, received: dict[str, int], closed: dict[str, int], paid: dict[str, int]
+) -> list[dict]:
     """Per month of the period: cases received, cases closed (ended), subsidies paid (fen)."""
-    months: dict[str, dict] = {}
+    months = []
     day = start.replace(day=1)
     while day <= end:
-        months[day.strftime("%Y-%m")] = {
-            "month": day.strftime("%Y-%m"),
-            "received": 0,
-            "closed": 0,
-            "paid_fen": 0,
-        }
+        key = day.strftime("%Y-%m")
+        months.append(
+            {
+                "month": key,
+                "received": received.get(key, 0),
+                "closed": closed.get(key, 0),
+                "paid_fen": paid.get(key, 0),
+            }
+        )
         day = (day + dt.timedelta(days=32)).replace(day=1)
-    month = _month(session, Case.received_on)
-    for key, n in session.execute(
-        sa.select(month, sa.func.count()).where(Case.received_on.between(start, end)).group_by(month)
-    ):
-        months[key]["received"] = n
-    month = _month(session, CaseClosing.ended_on)
-    for key, n in session.execute(
-        sa.select(month, sa.func.count()).where(CaseClosing.ended_on.between(start, end)).group_by(month)
-    ):
-        months[key]["closed"] = n
-    month = _month(session, Subsidy.paid_on)
-    for key, fen in session.execute(
-        sa.select(month, sa.func.sum(Subsidy.amount_fen))
-        .where(Subsidy.status.in_(("paid", "reversed")), Subsidy.paid_on.between(start, end))
-        .group_by(month)
-    ):
-        months[key]["paid_fen"] = int(fen or 0)
-    return list(months.values())
+    return months
 
 
 def summary(session: Session, start: dt.date, end: dt.date, *, subsidies_only: bool = False) -> dict:
-    """The figures of DESIGN.md §1.5 for ``start``..``end`` (both included)."""
+    """The figures of DESIGN.md §1.5 for ``start``..``end`` (both included): one statement per table
+    read, each over an indexed range (issue 16), so a year of a province's cases costs a few hundred
+    grouped rows, not a pass per figure."""
     check_period(start, end)
     lower, upper = clock.day_bounds(start)[0], clock.day_bounds(end)[1]
-    figures = {
-        "from": start.isoformat(),
-        "to": end.isoformat(),
-        "subsidies": subsidy_figures(session, start, end),
-    }
+    subsidies, paid_per_month = subsidy_figures(session, start, end)
+    figures = {"from": start.isoformat(), "to": end.isoformat(), "subsidies": subsidies}
     if subsidies_only:  # finance reads subsidy statistics only (DESIGN.md §5)
         return figures
+    cases, received_per_month = case_figures(session, start, end)
     figures.update(
-        cases=case_figures(session, start, end),
+        cases=cases,
         observations=observation_figures(session, lower, upper),
         satisfaction=satisfaction_figures(session, lower, upper),
         scores=score_figures(session, start, end),
-        monthly=monthly_series(session, start, end),
+        monthly=monthly_series(
+            start, end, received_per_month, closed_per_month(session, start, end), paid_per_month
+        ),
     )
     return figures

@@ -9,6 +9,7 @@ yuan are numbers with two decimals).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import sqlalchemy as sa
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from assignment.models import Case, Organization, Provider
 from assignment.panel import bank_account_of, mask
 from assignment.roles import require_role
-from legalaid import audit
+from legalaid import audit, clock
 from legalaid.exports import csv_stream, yuan
 from legalaid.xlsx_stream import xlsx_stream_file as xlsx_file
 from supervision.subsidies.archive import archive_list_statement
@@ -195,68 +196,92 @@ def export_archive_list(session: Session, actor, fmt: str, year: int | None = No
     return "csv", csv_stream(ARCHIVE_COLUMNS, rows)
 
 
-def _paid_by_month_and_provider(session: Session, month, where) -> tuple[list, dict[int, tuple[int, int]]]:
-    """Paid money by month and by provider: on PostgreSQL one pass over the paid subsidies
-    (``GROUPING SETS``; 777,000 of them in a province took three scans before, issue 16), on SQLite
-    (which has no grouping sets) two grouped statements."""
-    total = sa.func.coalesce(sa.func.sum(Subsidy.amount_fen), 0)
+def default_period(date_from: dt.date | None, date_to: dt.date | None) -> tuple[dt.date, dt.date]:
+    """The reconciliation page's period: the days asked, by default last month and this month up to
+    today (a province pays ~15,000 subsidies a month; a year is asked for with ``from``/``to``)."""
+    if date_from is not None or date_to is not None:
+        return date_from, date_to
+    today = clock.today()
+    return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1), today
+
+
+def _paid_entries(date_from, date_to) -> sa.Select:
+    """The paid money of the period, one row an entry (its day, provider and amount): paid subsidies
+    on their bank date, read off ``ix_subsidy_money`` alone (index only; a batch is confirmed with its
+    bank date, the only way a subsidy becomes paid), and reversal entries, which carry no bank date of
+    their own, on the day they were entered (few: read off the same index's status)."""
+    entered = sa.func.coalesce(Subsidy.paid_on, sa.func.date(Subsidy.computed_at))
+
+    def arm(day, status):
+        where = [Subsidy.status == status]
+        if date_from:
+            where.append(day >= date_from)
+        if date_to:
+            where.append(day <= date_to)
+        return sa.select(day.label("day"), Subsidy.provider_id, Subsidy.amount_fen).where(*where)
+
+    return sa.union_all(arm(Subsidy.paid_on, "paid"), arm(entered, "reversed"))
+
+
+def _paid_by_month_and_provider(session: Session, date_from, date_to) -> tuple[list, list]:
+    """Paid money by month, and by provider with the provider's name and organisation (id, name): on
+    PostgreSQL one pass over the period's paid entries (``GROUPING SETS`` hashed on the month and the
+    provider, the names joined to the grouped rows: 777,000 entries in a province took three scans
+    before, issue 16), on SQLite (which has no grouping sets) two grouped statements."""
+    paid = _paid_entries(date_from, date_to).subquery("paid")
+    month = sa.func.substr(sa.cast(paid.c.day, sa.String), 1, 7)
+    sums = (
+        sa.func.coalesce(sa.func.sum(paid.c.amount_fen), 0).label("paid_fen"),
+        sa.func.count().label("entries"),
+    )
+    names = (Provider.name, Provider.organization_id, Organization.name)
     if session.get_bind().dialect.name == "postgresql":
-        rows = session.execute(
-            sa.select(month, Subsidy.provider_id, total, sa.func.count())
-            .where(*where)
-            .group_by(sa.func.grouping_sets(sa.tuple_(month), sa.tuple_(Subsidy.provider_id)))
-        ).all()
-        by_month = sorted((m, t, c) for m, pid, t, c in rows if pid is None)
-        return by_month, {pid: (int(t), c) for m, pid, t, c in rows if pid is not None}
-    by_month = session.execute(
-        sa.select(month, total, sa.func.count()).where(*where).group_by(month).order_by(month)
-    ).all()
-    per_provider = session.execute(
-        sa.select(Subsidy.provider_id, total, sa.func.count()).where(*where).group_by(Subsidy.provider_id)
-    ).all()
-    return [tuple(r) for r in by_month], {pid: (int(t), c) for pid, t, c in per_provider}
-
-
-def reconciliation(session: Session, date_from=None, date_to=None) -> dict:
-    """Paid money (reversal entries subtract) by month, organisation and provider; what is still owed."""
-    paid = sa.or_(Subsidy.status == "paid", Subsidy.status == "reversed")
-    # Reversals carry no bank date of their own: they count in the month they were entered.
-    on = sa.func.coalesce(Subsidy.paid_on, sa.func.date(Subsidy.computed_at))
-    where = [paid]
-    if date_from:
-        where.append(on >= date_from)
-    if date_to:
-        where.append(on <= date_to)
-    month = sa.func.substr(sa.cast(on, sa.String), 1, 7)
-    by_month, per_provider = _paid_by_month_and_provider(session, month, where)
-    # The panel's names (10,000 providers at most): one read of the table beats an IN of every id.
-    providers = {
-        pid: (name, org_id)
-        for pid, name, org_id in session.execute(
-            sa.select(Provider.id, Provider.name, Provider.organization_id)
-        ).all()
-    }
-    # Organisations' totals are their providers' (every provider has one organisation).
-    per_org: dict[int, list[int]] = {}
-    for pid, (total_fen, count) in per_provider.items():
-        figures = per_org.setdefault(providers[pid][1], [0, 0])
-        figures[0] += total_fen
-        figures[1] += count
-    org_names = (
-        dict(
-            session.execute(
-                sa.select(Organization.id, Organization.name).where(Organization.id.in_(list(per_org)))
-            ).all()
+        g = (
+            sa.select(
+                sa.func.grouping(month).label("by_provider"), month.label("m"), paid.c.provider_id, *sums
+            )
+            .group_by(sa.func.grouping_sets(sa.tuple_(month), sa.tuple_(paid.c.provider_id)))
+            .subquery("g")
         )
-        if per_org
-        else {}
-    )
-    by_org = sorted(
-        ((oid, org_names[oid], t, c) for oid, (t, c) in per_org.items()), key=lambda r: (r[1], r[0])
-    )
+        rows = session.execute(
+            sa.select(g.c.by_provider, g.c.m, g.c.provider_id, *names, g.c.paid_fen, g.c.entries)
+            .outerjoin(Provider, Provider.id == g.c.provider_id)
+            .outerjoin(Organization, Organization.id == Provider.organization_id)
+        ).all()
+        by_month = sorted((r.m, r.paid_fen, r.entries) for r in rows if not r.by_provider)
+        return by_month, [tuple(r[2:]) for r in rows if r.by_provider]
+    by_month = session.execute(sa.select(month, *sums).group_by(month).order_by(month)).all()
+    per_provider = session.execute(
+        sa.select(paid.c.provider_id, *names, *sums)
+        .join(Provider, Provider.id == paid.c.provider_id)
+        .join(Organization, Organization.id == Provider.organization_id)
+        .group_by(paid.c.provider_id, *names)
+    ).all()
+    return [tuple(r) for r in by_month], [tuple(r) for r in per_provider]
+
+
+def reconciliation(
+    session: Session, date_from=None, date_to=None, *, page: int | None = None, per_page: int = 50
+) -> dict:
+    """Paid money (reversal entries subtract) by month, organisation and provider; what is still owed.
+    Providers are listed by name; with ``page`` only that page of them (with ``providers_total`` and
+    the page shown: the last one for a page past the end). Two statements on PostgreSQL."""
+    by_month, per_provider = _paid_by_month_and_provider(session, date_from, date_to)
+    # Organisations' totals are their providers' (every provider has one organisation).
+    per_org: dict[int, list] = {}
+    for _pid, _name, org_id, org_name, total_fen, count in per_provider:
+        figures = per_org.setdefault(org_id, [org_name, 0, 0])
+        figures[1] += int(total_fen)
+        figures[2] += count
+    by_org = sorted(((oid, n, t, c) for oid, (n, t, c) in per_org.items()), key=lambda r: (r[1], r[0]))
     by_provider = sorted(
-        ((pid, providers[pid][0], t, c) for pid, (t, c) in per_provider.items()), key=lambda r: (r[1], r[0])
+        ((pid, n, t, c) for pid, n, _o, _on, t, c in per_provider), key=lambda r: (r[1], r[0])
     )
+    paged = {}
+    if page is not None:  # kept within the pages there are
+        page = min(page, max(1, -(-len(by_provider) // per_page)))
+        paged = {"providers_total": len(by_provider), "page": page, "per_page": per_page}
+        by_provider = by_provider[(page - 1) * per_page : page * per_page]
     owed = session.execute(
         sa.select(Subsidy.status, sa.func.coalesce(sa.func.sum(Subsidy.amount_fen), 0), sa.func.count())
         .where(Subsidy.status.in_(("payable", "batched", "held")), Subsidy.archive_id.is_not(None))
@@ -272,4 +297,5 @@ def reconciliation(session: Session, date_from=None, date_to=None) -> dict:
         ],
         "outstanding": {s: {"total_fen": int(t), "count": c} for s, t, c in owed},
         "paid_total_fen": sum(int(t) for _m, t, _c in by_month),
+        **paged,
     }

@@ -193,6 +193,13 @@ class Subsidy(db.Model):
             postgresql_where=sa.text("status <> 'cancelled' AND reversal_of_id IS NULL"),
         ),
         sa.Index("ix_subsidy_status_archived", "status", "archived_on"),
+        # Paid money by bank date and what is owed, read off the index alone (reconciliation, 0023).
+        sa.Index(
+            "ix_subsidy_money",
+            "status",
+            "paid_on",
+            postgresql_include=["provider_id", "amount_fen", "archive_id"],
+        ),
         sa.Index("ix_subsidy_provider", "provider_id", "id"),
         # The list's default order (issue 16, migration 0019), and which rates a subsidy was computed
         # with (the rate table's "in use"; PostgreSQL, written as it prints the expression back).

@@ -7,17 +7,19 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
+from wtforms import DateField
+from wtforms.validators import Optional
 
 from assignment import deadlines
 from assignment.models import Case, Organization, Provider
-from legalaid import clock, limits
+from legalaid import clock, limits, listing
 from legalaid.auth import roles_required
 from legalaid.confirm import asks_first
 from legalaid.db import db
@@ -306,10 +308,39 @@ def batch_cancel(batch_id):
     return redirect(url_for("subsidies.batch_page", batch_id=batch_id)), 303
 
 
+class ReconciliationForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    date_from = DateField(_l("From"), validators=[Optional(), limits.InWindow("planning")])
+    date_to = DateField(_l("To"), validators=[Optional(), limits.InWindow("planning")])
+
+
 @bp.route("/finance/reconciliation")
 @roles_required("finance", "admin")
 def reconciliation_page():
-    return render_template("finance/reconciliation.html", figures=exports.reconciliation(db.session))
+    """The paid money of a period (by default last month and this month) by month, organisation and
+    a page of the providers; what is still owed. A date not valid: its error, and the default period."""
+    form = ReconciliationForm(request.args)
+    valid = form.validate()
+    date_from, date_to = exports.default_period(
+        None if form.date_from.errors else form.date_from.data,
+        None if form.date_to.errors else form.date_to.data,
+    )
+    per_page = current_app.config.get("LIST_PAGE_SIZE", listing.PAGE_SIZE)
+    page = limits.int_arg(request.args, "page", 1, minimum=1)
+    figures = exports.reconciliation(db.session, date_from, date_to, page=page, per_page=per_page)
+    total = figures["providers_total"]
+    pages = max(1, -(-total // per_page))
+    return render_template(
+        "finance/reconciliation.html",
+        form=form,
+        figures=figures,
+        period=(date_from, date_to),
+        providers_page=listing.Page(
+            figures["by_provider"], total, figures["page"], pages, listing.page_query()
+        ),
+    ), (200 if valid else 422)
 
 
 # --- the provider ---

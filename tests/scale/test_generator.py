@@ -284,7 +284,7 @@ def test_handled_cases_stay_with_their_provider_and_open_ones_count(app, generat
     assert wrong == 0
     provider_id, case_id = rows(
         app,
-        "SELECT f.provider_id, f.case_id FROM score_file f WHERE f.status = 'final' ORDER BY f.case_id LIMIT 1",
+        "SELECT provider_id, case_id FROM score_file WHERE status = 'final' ORDER BY case_id LIMIT 1",
     )[0]
     lawyer = as_role("provider", provider_id=provider_id)
     assert lawyer.get(f"/scoring/my-scores/{case_id}").status_code == 200

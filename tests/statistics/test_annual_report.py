@@ -368,3 +368,100 @@ def test_duty_shifts_and_legal_help_by_kind_add_up_and_drill_down(session, engli
     }
     for key in ("duty.shifts", "duty.missed", "duty.help.advice", "duty.help.meeting"):
         assert drill_total(session, key, START, END) == figures[key]["value"], key
+
+
+def test_periods_that_overlap_or_are_many_count_as_each_alone(session, known_year):
+    """Two periods apart are one statement grouped by period; overlapping ones, or more than two,
+    are counted one at a time: the figures are the same either way."""
+    alone = af.period_figures(session, START, END)
+    before = af.period_figures(session, day(1, 1, YEAR - 1), day(12, 31, YEAR - 1))
+    half = af.period_figures(session, day(7, 1), END)
+    assert af.figures_for_periods(session, [(START, END), (START, END)]) == [alone, alone]
+    assert af.figures_for_periods(session, [(day(7, 1), END), (START, END)]) == [half, alone]
+    three = [(START, END), (day(1, 1, YEAR - 1), day(12, 31, YEAR - 1)), (day(7, 1), END)]
+    assert af.figures_for_periods(session, three) == [alone, before, half]
+    assert af.figures_for_periods(session, three[:2]) == [alone, before]
+
+
+def test_a_list_of_categories_is_judged_as_the_databases_like(session):
+    """The cases are grouped by their list of categories and each list judged in Python: the same
+    answer as ``LIKE '%"category"%'`` in the database (``_`` any one character)."""
+    import sqlalchemy as sa
+
+    for text in ('["migrant_worker"]', '["migrantXworker", "minor"]', '["elderly"]', "[]", '["minors"]'):
+        for category in af.LISTED:
+            like = session.scalar(sa.select(sa.literal(text).like(f'%"{category}"%')))
+            assert af.listed_has(text, category) == bool(like), (text, category)
+
+
+def test_breakdowns_by_organisation_and_provider_add_up_their_cases(session, known_year):
+    import sqlalchemy as sa
+
+    from assignment.models import Assignment, Case, Provider
+
+    handled = session.execute(
+        sa.select(Provider.id, Provider.organization_id, Case.status, Case.group_size)
+        .join(Assignment, Assignment.provider_id == Provider.id)
+        .join(Case, Case.id == Assignment.case_id)
+        .where(
+            Assignment.live.is_(True), Assignment.status == "accepted", Case.received_on.between(START, END)
+        )
+    ).all()
+    organizations, providers = ab.by_handler(session, START, END)
+    assert providers["total"] == len({p for p, *_ in handled}) and providers["rows"]
+    for row in providers["rows"]:
+        mine = [h for h in handled if h[0] == row["id"]]
+        assert row["cases"] == len(mine) and row["persons"] == sum(h[3] for h in mine)
+        assert row["closed"] == sum(h[2] in ("closed", "archived") for h in mine)
+    for row in organizations:
+        assert row["cases"] == sum(h[1] == row["id"] for h in handled)
+    assert sum(o["cases"] for o in organizations) == len(handled)
+    assert ab.by_handler(session, START, END, page=2)[1] == {
+        "page": 2,
+        "per_page": ab.PER_PAGE,
+        "total": providers["total"],
+        "rows": [],
+    }
+
+
+def test_the_records_are_paged_and_counted_to_a_cap(session, known_year, english, as_role, monkeypatch):
+    """A year's records are counted to 10,000 (here 2), then "more than"; a page of them at a time
+    (here 1)."""
+    from legalaid import listing
+    from supervision.statistics import annual_views
+
+    session.rollback()
+    monkeypatch.setattr(listing, "COUNT_CAP", 2)
+    monkeypatch.setattr(annual_views, "RECORDS_PER_PAGE", 1)
+    client = as_role("supervisor")
+    url = f"/statistics/annual/records?figure=cases.received&from={START}&to={END}"
+    page = client.get(url).get_data(as_text=True)
+    assert "More than 2 records" in page and 'id="records-next"' in page
+    second = client.get(url + "&page=2").get_data(as_text=True)
+    assert 'id="records-previous"' in second and second.count("<tr>") == 1
+    monkeypatch.setattr(listing, "COUNT_CAP", 10_000)
+    monkeypatch.setattr(annual_views, "RECORDS_PER_PAGE", 50)
+    whole = client.get(url).get_data(as_text=True)
+    received = af.period_figures(session, START, END)["cases.received"]
+    assert f"{received} records" in whole and 'id="records-next"' not in whole
+    persons = client.get(url.replace("cases.received", "persons.total")).get_data(as_text=True)
+    assert f"{af.period_figures(session, START, END)['persons.total']} persons" in persons
+
+
+def test_the_breakdown_by_area_and_the_monthly_trend_share_one_pass(session, known_year):
+    import sqlalchemy as sa
+
+    from assignment.models import Case
+
+    area = sa.func.coalesce(Case.intake_point, "")
+    expected = session.execute(
+        sa.select(area, sa.func.count(), sa.func.sum(Case.group_size))
+        .where(Case.received_on.between(START, END))
+        .group_by(area)
+    ).all()
+    areas = ab.by_area(session, START, END)
+    assert {(r["area"], r["cases"], r["persons"]) for r in areas} == {(a, n, int(p)) for a, n, p in expected}
+    assert [r["cases"] for r in areas] == sorted((r["cases"] for r in areas), reverse=True)
+    received = ab.received_by_month_and_area(session, START, END)
+    assert ab.by_area(session, START, END, received) == areas
+    assert ab.monthly_trend(session, START, END, received=received) == ab.monthly_trend(session, START, END)
