@@ -10,10 +10,10 @@ import io
 import pytest
 import sqlalchemy as sa
 
-from tests.subsidies import test_subsidy_pages as pages
-from tests.subsidies.test_subsidy_pages import EN, fresh, text_of
+from tests.subsidies import page_helpers
+from tests.subsidies.page_helpers import EN, fresh, text_of
 
-signed_in = pages.signed_in  # the fixture: signed_in("finance") -> a client signed in with that role
+signed_in = page_helpers.signed_in  # the fixture: signed_in("finance") -> a client signed in with that role
 
 ORG_ACCOUNT = "6217000010098765432"
 
