@@ -71,6 +71,7 @@ STORED = {
     "PersonSchema": {"name": ("consultation", "person_name"), "phone": ("consultation", "person_phone")},
     "ConsultationListArgs": {"phone": None, "q": None},  # searches, never stored
     "RotaCreateSchema": {"month": ("duty_rota", "month")},
+    "MonthRotasSchema": {"month": ("duty_rota", "month")},
     "RotaQueryArgs": {"month": None},  # a filter, never stored
     "CheckOutSchema": {"note": ("duty_shift", "note")},
     "StationSchema": {

@@ -134,6 +134,7 @@ ACCESS: list[tuple[str, str]] = [
     # Duty rota: coordinators draw up, publish and change it, approve swaps, record no-shows; staff
     # read it; a provider swaps, checks in and out of their own shifts only.
     ("POST /stations/*/rota", "coordinator"),
+    ("POST /duty-pools/*/month", "coordinator"),  # every station of a duty pool at once
     ("GET /stations/*/rota", STAFF),
     ("GET /rota/*", STAFF),
     ("POST /rota/*/publish", "coordinator"),

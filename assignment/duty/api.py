@@ -9,12 +9,14 @@ from flask_login import current_user
 from assignment.duty import pools as duty_pools
 from assignment.duty import publish, shifts, swaps
 from assignment.duty.rota import generate_rota, get_station
+from assignment.duty.rota_month import generate_month
 from assignment.duty.schemas import (
     MY_SHIFTS,
     ROTA,
     SHIFT,
     SWAP,
     CheckOutSchema,
+    MonthRotasSchema,
     ReassignSchema,
     RotaCreateSchema,
     RotaQueryArgs,
@@ -26,7 +28,7 @@ from assignment.duty.schemas import (
 from legalaid.api import api_blueprint, use_body
 from legalaid.auth import roles_required
 from legalaid.db import db
-from legalaid.openapi import array, obj, responds, use_query
+from legalaid.openapi import INTEGER, array, obj, responds, use_query
 
 bp = api_blueprint("duty_api", __name__)
 
@@ -51,6 +53,20 @@ def create_rota(station_id, body):
     rota = generate_rota(db.session, current_user, station_id, body["month"], body["pool_id"], wanted)
     db.session.commit()
     return jsonify(_rota_answer(rota)), 201
+
+
+@bp.post("/duty-pools/<int:pool_id>/month")
+@roles_required(*COORDINATORS)
+@use_body(MonthRotasSchema)
+@responds(201, obj({"rotas": array(ROTA), "published": array(INTEGER)}))
+def create_month(pool_id, body):
+    """Draft the month for every open station the duty pool staffs, the same shifts at each, as if
+    each were drawn up in turn (stations by name): the new drafts, and the stations whose month is
+    published (kept as it is). Drafts of the month are superseded; 409 when nothing is left to draw up."""
+    wanted = [(s["date"], s["part"]) for s in body["shifts"]]
+    rotas, published = generate_month(db.session, current_user, pool_id, body["month"], wanted)
+    db.session.commit()
+    return jsonify({"rotas": [_rota_answer(rota) for rota in rotas], "published": published}), 201
 
 
 @bp.get("/stations/<int:station_id>/rota")

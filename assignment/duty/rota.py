@@ -273,6 +273,26 @@ def _plan(session: Session, pool: RotationPool, month: tuple, wanted: list, kind
     return plan
 
 
+def shift_rows(rota: DutyRota, plan: Plan) -> list[dict]:
+    """The planned shifts of ``rota`` as rows for one INSERT."""
+    return [
+        {
+            "rota_id": rota.id,
+            "station_id": rota.station_id,
+            "on_date": s["on_date"],
+            "part": s["part"],
+            "provider_id": s["provider_id"],
+            "status": "planned",
+            "explanation": s["explanation"],
+            "counted": s["turn"] is not None,
+            "clock_step": s["turn"].clock_step if s["turn"] else 0.0,
+            "offset_step": s["turn"].offset_step if s["turn"] else 0.0,
+            "legal_help": {},
+        }
+        for s in plan.shifts
+    ]
+
+
 def get_station(session: Session, station_id: int) -> Station:
     station = session.get(Station, station_id)
     if station is None:
@@ -331,25 +351,7 @@ def generate_rota(
     )
     session.add(rota)
     session.flush()
-    session.execute(
-        sa.insert(DutyShift),
-        [
-            {
-                "rota_id": rota.id,
-                "station_id": station.id,
-                "on_date": s["on_date"],
-                "part": s["part"],
-                "provider_id": s["provider_id"],
-                "status": "planned",
-                "explanation": s["explanation"],
-                "counted": s["turn"] is not None,
-                "clock_step": s["turn"].clock_step if s["turn"] else 0.0,
-                "offset_step": s["turn"].offset_step if s["turn"] else 0.0,
-                "legal_help": {},
-            }
-            for s in outcome.shifts
-        ],
-    )
+    session.execute(sa.insert(DutyShift), shift_rows(rota, outcome))
     _write_members(session, pool.id, list(outcome.changed.values()))
     gaps = sum(1 for s in outcome.shifts if s["provider_id"] is None)
     summary = {"station_id": station.id, "month": month, "pool_id": pool.id, "shifts": len(shifts)}

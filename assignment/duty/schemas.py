@@ -67,6 +67,13 @@ class RotaCreateSchema(ma.Schema):
     shifts = List(fields.Nested(WantedShiftSchema), required=True, max_items=MAX_SHIFTS)
 
 
+class MonthRotasSchema(ma.Schema):
+    """The month for every station of a duty pool: the same shifts at each."""
+
+    month = Month(required=True)
+    shifts = List(fields.Nested(WantedShiftSchema), required=True, max_items=MAX_SHIFTS)
+
+
 class SwapAskSchema(ma.Schema):
     with_provider_id = Int(required=True, validate=validate.Range(min=1))
 

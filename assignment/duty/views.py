@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from assignment.consultations_forms import STATION_KIND_LABELS
@@ -33,6 +34,7 @@ from assignment.duty.forms import (
 )
 from assignment.duty.models import LEGAL_HELP_KINDS, DutyRota, DutyShift, DutySwap
 from assignment.duty.rota import generate_rota, get_station, month_bounds
+from assignment.duty.rota_month import generate_month
 from assignment.duty.schemas import MONTH_PATTERN, explanation_words
 from assignment.models import PoolMember, Provider, RotationPool
 from assignment.views import fail
@@ -86,10 +88,28 @@ def _names(ids) -> dict[int, str]:
 # --- coordinator ---
 
 
-@bp.get("/duty")
-@roles_required(*READERS)
-def stations():
-    month = _month_arg()
+def _duty_pool_choices() -> list[tuple[str, str]]:
+    pools = db.session.execute(
+        sa.select(RotationPool.id, RotationPool.name)
+        .where(RotationPool.purpose == "duty")
+        .order_by(RotationPool.name, RotationPool.id)
+    ).all()
+    return [(str(pid), name) for pid, name in pools]
+
+
+def _wanted(month: str, form: GenerateForm) -> list[tuple[dt.date, str]]:
+    """The shifts the form asks for: the parts of each day staffed in the month."""
+    first, last = month_bounds(month)
+    days = {int(d) for d in form.weekdays.data}
+    wanted, day = [], first
+    while day <= last:
+        if day.weekday() in days:
+            wanted.extend((day, p) for p in form.parts.data)
+        day += dt.timedelta(days=1)
+    return wanted
+
+
+def _stations_page(month: str, form: GenerateForm | None = None):
     rows = db.session.scalars(sa.select(Station).where(Station.active.is_(True)).order_by(Station.name)).all()
     rotas = {
         r.station_id: r
@@ -106,10 +126,50 @@ def stations():
             .group_by(DutyShift.rota_id)
         ).all()
     )
+    form = form or GenerateForm(formdata=None, weekdays=["0", "1", "2", "3", "4"], parts=["am", "pm"])
+    form.pool_id.choices = _duty_pool_choices()
     return render_template(
-        "duty/stations.html", rows=rows, rotas=rotas, gaps=gaps, month=month,
+        "duty/stations.html", rows=rows, rotas=rotas, gaps=gaps, month=month, form=form,
         prev=_shift_month(month, -1), next=_shift_month(month, 1), **helpers(),
     )  # fmt: skip
+
+
+@bp.get("/duty")
+@roles_required(*READERS)
+def stations():
+    return _stations_page(_month_arg())
+
+
+@bp.post("/duty")
+@roles_required("coordinator")
+def generate_all():
+    """The month for every station a duty pool staffs, at once (``rota_month.generate_month``)."""
+    month = _month_arg()
+    form = GenerateForm()
+    form.pool_id.choices = _duty_pool_choices()
+    if not form.validate():
+        return _stations_page(month, form), 422
+    try:
+        rotas, published = generate_month(
+            db.session, current_user, int(form.pool_id.data), month, _wanted(month, form)
+        )
+        db.session.commit()
+    except DomainError as exc:
+        fail(exc, form)
+        return _stations_page(month, form), exc.status
+    message = ngettext(
+        "The draft rota of %(num)s station is ready: check it, then publish it.",
+        "The draft rotas of %(num)s stations are ready: check them, then publish them.",
+        len(rotas),
+    )
+    if published:
+        message += " " + ngettext(
+            "%(num)s station's month was published already and is kept.",
+            "%(num)s stations' months were published already and are kept.",
+            len(published),
+        )
+    flash(message, "success")
+    return redirect(url_for("duty_pages.stations", month=month))
 
 
 def _grid(station: Station, month: str, form: GenerateForm | None = None):
@@ -157,15 +217,10 @@ def generate(station_id):
     form.pool_id.choices = [(str(p.id), p.name) for p in duty_pools.duty_pools_for(db.session, station)]
     if not form.validate():
         return _grid(station, month, form), 422
-    first, last = month_bounds(month)
-    days = {int(d) for d in form.weekdays.data}
-    wanted, day = [], first
-    while day <= last:
-        if day.weekday() in days:
-            wanted.extend((day, p) for p in form.parts.data)
-        day += dt.timedelta(days=1)
     try:
-        generate_rota(db.session, current_user, station.id, month, int(form.pool_id.data), wanted)
+        generate_rota(
+            db.session, current_user, station.id, month, int(form.pool_id.data), _wanted(month, form)
+        )
         db.session.commit()
     except DomainError as exc:
         fail(exc, form)

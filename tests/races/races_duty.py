@@ -89,6 +89,27 @@ def race_rota_generations_of_one_month(c: Centre):
     assert c.turns(d["pool"]) == len(body["shifts"])
 
 
+@races("duty_api.create_month.post", kind="idempotent")
+def race_month_generations_of_one_pool(c: Centre):
+    """Two coordinators draw up the month for every station of one pool at once: the pool's lock
+    queues them; each station ends with one live draft and the pool counts its shifts only."""
+    from assignment.duty.models import DutyRota
+
+    d = _duty_station(c)
+    days = [clock.today() + dt.timedelta(days=k) for k in range(3)]
+    body = _rota_body(d, [(day, "am") for day in days if day.month == days[0].month])
+    del body["pool_id"]
+    answers = race(
+        c.many("h_coord"), lambda cl, i: cl.post(f"/api/v1/duty-pools/{d['pool']}/month", json=body)
+    )
+    only(answers, {201, 409})
+    live = c.scalars(
+        sa.select(DutyRota.id).where(DutyRota.station_id == d["station"], DutyRota.status != "superseded")
+    )
+    assert len(live) == 1
+    assert c.turns(d["pool"]) == len(body["shifts"])
+
+
 @races("duty_api.publish_rota.post", kind="transition")
 def race_rota_publications(c: Centre):
     _d, rota = _duty_rota(c, publish=False)
