@@ -16,7 +16,7 @@ from legalaid.db import db
 from supervision.subsidies import exports
 from tests.conftest import ON_POSTGRES, _reset_to_migrated_state
 from tests.scale.conftest import generate_into
-from tests.scale.test_explain import captured_selects, large_seq_scans, plans
+from tests.scale.test_explain import captured_selects, large_seq_scans, plans, statements_of
 from tests.subsidies.conftest import (  # noqa: F401
     default_rates,
     make_case,
@@ -52,14 +52,6 @@ def test_the_reconciliation_reads_no_large_table_sequentially(app, as_role):
             if scans := large_seq_scans(plan):
                 findings.append(f"{path}: Seq Scan on {scans}\n{statement}\n{plan}")
     assert not findings, "\n\n".join(findings)
-
-
-def statements_of(client, count_queries, path: str) -> int:
-    with count_queries() as counter:
-        response = client.get(path)
-        response.get_data()
-    assert response.status_code == 200, path
-    return counter.count
 
 
 @postgres_only

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from legalaid.db import db
 from tests.conftest import ON_POSTGRES, _reset_to_migrated_state
 from tests.scale.conftest import generate_into
-from tests.scale.test_explain import captured_selects, large_seq_scans, plans
+from tests.scale.test_explain import captured_selects, large_seq_scans, plans, statements_of
 
 pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="EXPLAIN plans of PostgreSQL")
 
@@ -47,14 +47,6 @@ def test_the_reports_read_no_large_table_sequentially(app, as_role):
             ):
                 findings.append(f"{path}: Seq Scan on {scans}\n{statement}\n{plan}")
     assert not findings, "\n\n".join(findings)
-
-
-def statements_of(client, count_queries, path: str) -> int:
-    with count_queries() as counter:
-        response = client.get(path)
-        response.get_data()
-    assert response.status_code == 200, path
-    return counter.count
 
 
 def test_the_reports_run_as_many_statements_at_two_sizes(app, as_role, count_queries):

@@ -15,6 +15,7 @@ from legalaid.db import db
 from supervision.statistics.service import summary
 from tests.conftest import ON_POSTGRES, _reset_to_migrated_state
 from tests.scale.conftest import generate_into
+from tests.scale.test_explain import statements_of
 
 pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="bench/generate.py writes with PostgreSQL COPY")
 
@@ -148,14 +149,6 @@ def test_every_figure_equals_its_plain_count_on_a_generated_centre(app, centre):
         whole[k]
         for k in ("received", "hearings", "observed", "answers", "grades", "paid", "closed_per_month")
     )
-
-
-def statements_of(client, count_queries, path: str) -> int:
-    with count_queries() as counter:
-        response = client.get(path)
-        response.get_data()
-    assert response.status_code == 200, path
-    return counter.count
 
 
 def test_summary_runs_as_many_statements_at_two_sizes(app, as_role, count_queries):
