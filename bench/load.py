@@ -30,6 +30,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -200,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
         staff, lawyer = sign_in(server.port, USER), sign_in(server.port, PROVIDER_USER)
         people = []
         for role, share, paths in MIX:
-            filled = [p.format(**ids) for p in paths]
+            filled = [quote(p.format(**ids), safe="/?=&") for p in paths]  # a Chinese name, escaped
             for _ in range(max(1, round(share * args.users))):
                 people.append((lawyer if role == "lawyer" else staff, filled, len(people)))
         people = people[: args.users]
