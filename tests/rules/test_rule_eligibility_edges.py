@@ -3,24 +3,10 @@ with no named party at all (a conflict cannot match, and nobody is passed over f
 
 from __future__ import annotations
 
-import datetime as dt
-
-from assignment.models import Organization, Provider, ProviderConflict
+from assignment.models import Organization, ProviderConflict
 from assignment.rotation import provider_ineligibility
 from legalaid import clock
-
-
-def _provider(session, name):
-    provider = Provider(
-        name=name,
-        kind="lawyer",
-        organization=Organization(name=f"{name} firm", kind="law_firm"),
-        practice_since=dt.date(2010, 1, 1),
-        max_open_cases=10,
-    )
-    session.add(provider)
-    session.flush()
-    return provider
+from tests.rules.builders import _provider
 
 
 def test_a_case_without_a_named_party_passes_nobody_over_for_a_conflict(session, make_case_at):

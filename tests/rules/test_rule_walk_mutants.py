@@ -11,19 +11,7 @@ import datetime as dt
 import pytest
 
 from assignment.models import Organization, Provider
-
-
-def _provider(session, name):
-    provider = Provider(
-        name=name,
-        kind="lawyer",
-        organization=Organization(name=f"{name} firm", kind="law_firm"),
-        practice_since=dt.date(2010, 1, 1),
-        max_open_cases=10,
-    )
-    session.add(provider)
-    session.flush()
-    return provider
+from tests.rules.builders import _provider
 
 
 def _line(session, *weights):
