@@ -39,6 +39,10 @@ def register(app: Flask) -> None:
 
     station_views.register_pages(app)
     app.jinja_env.globals["case_type_label"] = case_type_label
+    from assignment.consultations import register_export_kind
+    from legalaid.hooks import add_export_kind
+
+    add_export_kind(app, register_export_kind())
     from assignment import deadlines, rotation
 
     deadlines.declare_rules(app)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from flask import Flask, flash, render_template, request
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms import Form
@@ -23,7 +24,6 @@ from legalaid import clock
 from legalaid.confirm import asks_first
 from legalaid.db import db
 from legalaid.errors import DomainError
-from legalaid.i18n import current_locale
 from legalaid.models import CASE_STAFF
 
 STAFF = CASE_STAFF
@@ -44,7 +44,7 @@ def cause_label(case: Case) -> str:
     if case.case_type == "criminal" or case.cause not in CAUSES:
         return case.cause
     en, zh = CAUSES[case.cause]
-    return zh if current_locale() == "zh_Hans" else en
+    return zh if str(get_locale()) == "zh_Hans" else en  # the request's choice, made once
 
 
 def deadline_class(deadline: dict, today: dt.date) -> str:

@@ -103,9 +103,9 @@ def _init_extensions(app: Flask) -> None:
     from flask_migrate import Migrate
     from flask_wtf.csrf import CSRFProtect
 
+    from legalaid import i18n
     from legalaid.auth import login_manager
     from legalaid.db import db
-    from legalaid.i18n import babel, current_locale
 
     db.init_app(app)
     Migrate(app, db, directory=_resource_dir("migrations"), render_as_batch=True, compare_type=True)
@@ -120,7 +120,7 @@ def _init_extensions(app: Flask) -> None:
 
         g.pop("_login_user", None)
 
-    babel.init_app(app, locale_selector=current_locale)
+    i18n.install(app)
     csrf = CSRFProtect(app)
     app.extensions["csrf_protect"] = csrf
 
@@ -128,7 +128,17 @@ def _init_extensions(app: Flask) -> None:
 def _register_shell(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from legalaid import admin_pages, cli, filters, limits, pages, security, shell_api
+    from legalaid import (
+        admin_pages,
+        cli,
+        export_api,
+        export_pages,
+        filters,
+        limits,
+        pages,
+        security,
+        shell_api,
+    )
     from legalaid.api import register_error_handlers
     from legalaid.hooks import add_nav
 
@@ -143,6 +153,10 @@ def _register_shell(app: Flask) -> None:
     # The JSON API authenticates by session cookie (SameSite=Lax) or bearer token and only accepts
     # JSON bodies, which a cross-site form cannot send; CSRF tokens are for the pages.
     app.extensions["csrf_protect"].exempt(shell_api.bp)
+    # Files prepared in the background (issue 16): the kinds are the areas' (legalaid.hooks).
+    app.register_blueprint(export_pages.bp)
+    app.register_blueprint(export_api.bp)
+    app.extensions["csrf_protect"].exempt(export_api.bp)
     filters.register(app)
     cli.register(app)
 

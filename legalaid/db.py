@@ -131,5 +131,9 @@ def _sqlite_begin(conn):
     # statement. A deferred transaction that reads and then writes fails with "database is locked"
     # when another writer committed in between; taking the lock up front makes concurrent
     # assigners, archivers and batchers queue instead (DESIGN.md §4 "Concurrency").
+    # The one exception: a long read that writes nothing (a background export, legalaid.export_jobs)
+    # asks for ``sqlite_read_only``; a deferred transaction reads a snapshot of the WAL without the lock.
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql(
+            "BEGIN" if conn.get_execution_options().get("sqlite_read_only") else "BEGIN IMMEDIATE"
+        )

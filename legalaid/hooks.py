@@ -1,7 +1,8 @@
 """Extension points through which the areas plug into the shell without the shell knowing them.
 
 The app factory registers each area; an area calls these to add its navigation entries, the
-panels of the role home pages, and its steps of ``legalaid demo``."""
+panels of the role home pages, its steps of ``legalaid demo``, and the files it lets people prepare
+in the background (``legalaid.export_jobs``)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ class Registry:
     nav: list[NavItem] = field(default_factory=list)
     home_panels: list[HomePanel] = field(default_factory=list)
     demo_steps: list[DemoStep] = field(default_factory=list)
+    export_kinds: dict = field(default_factory=dict)  # name -> legalaid.export_jobs.ExportKind
 
 
 def registry(app: Flask | None = None) -> Registry:
@@ -57,3 +59,8 @@ def add_home_panel(app: Flask, roles: tuple[str, ...], render: Callable, order: 
 
 def add_demo_step(app: Flask, name: str, run: Callable, order: int = 100):
     registry(app).demo_steps.append(DemoStep(name, run, order))
+
+
+def add_export_kind(app: Flask, kind) -> None:
+    """Let people prepare ``kind`` (a ``legalaid.export_jobs.ExportKind``) in the background."""
+    registry(app).export_kinds[kind.name] = kind

@@ -72,3 +72,43 @@ def dump_user(user) -> dict:
         "active": user.active,
         "must_change_password": bool(user.must_change_password),
     }
+
+
+class RegisteredExportKind(validate.OneOf):
+    """One of the kinds of export the areas registered (``legalaid.export_jobs``), read when used: this
+    schema is declared before the app factory registers the areas."""
+
+    def __init__(self):
+        self.labels, self.labels_text, self.error = [], "", self.default_message
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        from legalaid.export_jobs import export_kinds
+
+        return tuple(export_kinds())
+
+    @property
+    def choices_text(self) -> str:
+        return ", ".join(self.choices)
+
+
+class ExportRequestSchema(ma.Schema):
+    """A file to prepare in the background: what (``kind``), as what, and the filters of its direct
+    export by their query names (the consultation register's ``from``, ``to``, ``channel``, …; the
+    archive list's ``year``)."""
+
+    kind = fields.String(required=True, validate=RegisteredExportKind())
+    format = fields.String(load_default="csv", validate=validate.OneOf(("csv", "xlsx")))
+    filters = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=40)),
+        load_default=dict,
+        validate=validate.Length(max=20),
+    )
+
+    @ma.validates_schema
+    def filters_of_the_kind(self, data, **_kwargs):
+        from legalaid.export_jobs import export_kinds, load_filters
+
+        kind = export_kinds().get(data.get("kind"))
+        if kind is not None:
+            load_filters(kind, data.get("filters") or {})

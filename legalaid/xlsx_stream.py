@@ -113,11 +113,18 @@ def _sheet_name(title: str) -> str:
 
 
 def xlsx_stream_file(
-    title: str, header: list[str], rows: Iterable[Iterable[object]], money_columns: Collection[str] = ()
+    title: str,
+    header: list[str],
+    rows: Iterable[Iterable[object]],
+    money_columns: Collection[str] = (),
+    *,
+    out: IO[bytes] | None = None,
 ) -> IO[bytes]:
-    """A temporary file holding the workbook, its sheet written row by row (nothing held in memory)."""
+    """A temporary file holding the workbook, its sheet written row by row (nothing held in memory);
+    ``out``: a file to write it into instead (a background export's, legalaid.export_jobs)."""
     money = {i for i, name in enumerate(header) if name in money_columns}
-    out = tempfile.TemporaryFile()  # noqa: SIM115  (the response closes it once sent)
+    if out is None:
+        out = tempfile.TemporaryFile()  # noqa: SIM115  (the response closes it once sent)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
         archive.writestr("_rels/.rels", _ROOT_RELS)

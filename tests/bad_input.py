@@ -26,6 +26,7 @@ PATH_ID_TABLES = {
     "checklist_id": "checklist",
     "complaint_id": "complaint",
     "consultation_id": "consultation",
+    "export_id": "export_job",
     "flag_id": "red_flag",
     "hearing_id": "hearing",
     "observation_id": "observation",

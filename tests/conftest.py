@@ -14,6 +14,7 @@ import datetime as dt
 import itertools
 import os
 import shutil
+import tempfile
 import threading
 
 import pytest
@@ -48,6 +49,10 @@ def centre_clock():
     clock.travel_to(TEST_TODAY)
 
 
+# Files prepared in the background (legalaid.export_jobs) go to a folder of this test run, not the
+# source tree's instance folder.
+EXPORT_FOLDER = tempfile.mkdtemp(prefix="legalaid-exports-")
+
 PG_URL = os.environ.get("LEGALAID_TEST_DATABASE_URL")
 ON_POSTGRES = bool(PG_URL)
 PASSWORD = "Test-passw0rd"
@@ -61,6 +66,7 @@ def _config(url: str, **extra) -> dict:
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast in tests; production uses scrypt
         "BABEL_DEFAULT_LOCALE": "en",
         "WTF_CSRF_ENABLED": False,  # on in the tests about CSRF and for the live server
+        "EXPORT_FOLDER": EXPORT_FOLDER,
         **extra,
     }
 
@@ -119,6 +125,9 @@ def app(database_url):
     if ON_POSTGRES:
         _reset_to_migrated_state(app)
     yield app
+    from legalaid.export_jobs import wait_for_exports
+
+    wait_for_exports(app)  # a file still being written reads the database this teardown closes
     with app.app_context():
         close_head_reader(app)
         db.session.remove()

@@ -90,3 +90,20 @@ def test_a_compiled_catalog_is_stale_when_its_messages_differ_not_its_header():
     assert _messages(same) == _messages(catalog)
     catalog["Case"].string = "案子"
     assert _messages(read_mo(io.BytesIO(compiled(same)))) != _messages(catalog)
+
+
+def test_templates_words_follow_a_language_forced_inside_the_request(app):
+    """The templates read the request's catalogue once, keyed by the language in force: a message
+    rendered in its reader's language (``force_locale``) inside an English request is in Chinese,
+    and the request's own words are English again after it (``pgettext`` too)."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    words = "{{ _('Sign in') }}|{{ pgettext('person', 'Name') }}"
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        before = render_template_string(words)
+        with force_locale("zh_Hans"):
+            forced = render_template_string(words)
+        after = render_template_string(words)
+    assert before == after == "Sign in|Name"
+    assert forced.startswith("登录|") and "Name" not in forced

@@ -87,7 +87,10 @@ LATIN_ON_CHINESE_PAGES = {
     "utf",
 }
 
-SKIPPED_PATH = re.compile(r"^/(static|api)/|/logout$|/language$|\.(csv|xlsx|ics|json|png|svg)$|/export")
+# Files, not pages (a prepared file's ``/download`` too); the list of prepared files ``/exports`` is a page.
+SKIPPED_PATH = re.compile(
+    r"^/(static|api)/|/logout$|/language$|\.(csv|xlsx|ics|json|png|svg)$|/export\b|/exports/\d+/download$"
+)
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*[A-Za-z]|[A-Za-z]")
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -332,6 +335,41 @@ def test_every_page_a_role_reaches_reads_in_its_language_without_codes(demo_site
         f"{problem}  ← {', '.join(sorted(set(where))[:3])}" for problem, where in sorted(found.items())
     )
     assert not found, f"{len(found)} wrong words on {locale} pages:\n{report}"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_pages_of_prepared_files_read_in_words(demo_site, locale):
+    """Issue 16, item 5: the list of files prepared in the background and a file waiting, being
+    written, ready, and failed for each reason, in the reader's language (the walk meets only the
+    files someone asked for)."""
+    from legalaid.export_jobs import request_export
+    from legalaid.models import User
+
+    app, data_pattern, codes = demo_site
+    with app.app_context():
+        desk = db.session.scalar(sa.select(User).where(User.username == "desk"))
+        ids = []
+        for status, failure in [("queued", None), ("running", None), ("done", None)] + [
+            ("failed", "interrupted"),
+            ("failed", "error"),
+        ]:
+            job = request_export(db.session, desk, "consultations", "xlsx", {"channel": "letter"})
+            job.status, job.failure = status, failure
+            if status != "queued":
+                job.rows_total, job.rows_done, job.beat_at = 1200, 600, clock.now()
+            if status == "done":
+                job.file_name, job.finished_at = "kept.xlsx", clock.now()
+            ids.append(job.id)
+        db.session.commit()
+    client = signed_in(app, "desk", locale)
+    found = {}
+    for path in ["/exports", "/consultations", *(f"/exports/{i}" for i in ids)]:
+        answer = client.get(path)
+        assert answer.status_code == 200, path
+        problems = wrong_words(answer.get_data(as_text=True), locale, data_pattern, codes)
+        if problems:
+            found[path] = problems
+    assert not found, found
 
 
 def test_the_walk_sees_codes_and_the_wrong_language():

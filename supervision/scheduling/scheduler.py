@@ -199,10 +199,14 @@ def check_deadlines(session: Session, now: dt.datetime | None = None) -> dict:
 
 
 def run_sweeps(session: Session, now: dt.datetime | None = None) -> dict:
-    """Everything a minute's sweep does: today's morning reminders if due, then deliver, then mail."""
+    """Everything a minute's sweep does: today's morning reminders if due, then deliver, then mail;
+    files prepared in the background whose process died are failed, old ones removed."""
+    from legalaid.export_jobs import sweep_exports
+
     plan_morning_reminders(session, now)
     delivered = deliver_due_reminders(session, now)
     mailed = reminders.send_outbox(session, now)
+    sweep_exports(session, now)
     return {**delivered, "mail": mailed}
 
 

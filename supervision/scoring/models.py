@@ -174,6 +174,16 @@ class ScoreFile(db.Model):
             postgresql_include=["organization_id", "provider_id", "total", "grade", "case_id"],
         ),
         sa.Index("ix_score_file_ended", "ended_on", "case_id"),  # the files list's order (migration 0020)
+        # The files still being marked, counted by stage and type off the index alone (the scoring
+        # worklist and the supervisor's home panel: 54,000 of 890,000 files; migration 0026).
+        sa.Index(
+            "ix_score_file_marking",
+            "status",
+            "case_type",
+            "case_id",
+            postgresql_where=sa.text("status <> 'final'"),
+            sqlite_where=sa.text("status <> 'final'"),
+        ),
         sa.Index("ix_score_file_provider", "provider_id", "finalised_on"),
     )
 

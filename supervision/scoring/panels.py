@@ -12,14 +12,15 @@ from legalaid import clock
 from legalaid.db import db
 from supervision.scoring import closing
 from supervision.scoring.blueprint import case_numbers
-from supervision.scoring.models import CaseClosing, ScoreFile, ScoreSheet
+from supervision.scoring.models import FILE_STATUSES, CaseClosing, ScoreFile, ScoreSheet
 
 
 def supervisor_panel(user) -> Markup | None:
     counts = dict(
         db.session.execute(
             sa.select(ScoreFile.status, sa.func.count())
-            .where(ScoreFile.status != "final")
+            # The statuses listed, not "!= final": the final files' index serves a list of values.
+            .where(ScoreFile.status.in_([s for s in FILE_STATUSES if s != "final"]))
             .group_by(ScoreFile.status)
         ).all()
     )

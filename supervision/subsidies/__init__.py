@@ -89,3 +89,7 @@ def register(app: Flask) -> None:
     from supervision.subsidies import duty_demo
 
     duty_demo.register(app)  # after the duty rota's demo (issue 14)
+    from legalaid.hooks import add_export_kind
+    from supervision.subsidies.exports import archive_export_kind
+
+    add_export_kind(app, archive_export_kind())

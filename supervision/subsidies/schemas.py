@@ -92,8 +92,13 @@ class ExportArgs(ma.Schema):
     format = fields.String(load_default="csv", validate=validate.OneOf(("csv", "xlsx")))
 
 
-class ArchiveListArgs(ma.Schema):
+class ArchiveExportFilters(ma.Schema):
+    """The archive list's filter: its year (none: every year)."""
+
     year = Year(load_default=None)
+
+
+class ArchiveListArgs(ArchiveExportFilters):
     format = fields.String(load_default=None, validate=validate.OneOf(("csv", "xlsx")))
 
 
