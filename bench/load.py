@@ -3,8 +3,9 @@
     python bench/load.py [--database-url postgresql://postgres@127.0.0.1:5432/bench_scale_1m]
                          [--users 50] [--seconds 60] [--workers 2] [--think 1.0]
 
-Uses a database filled by ``bench/generate.py`` (and the two users ``bench/scale.py`` makes: one staff
-member with every staff role and the busiest provider's user). Starts gunicorn (``--workers`` sync
+Uses a database filled by ``bench/generate.py``; each staff role signs in as a user of that one role
+(``bench_load_desk`` …, made here), the lawyers as the busiest provider's user (``bench/scale.py``'s).
+Starts gunicorn (``--workers`` sync
 workers) on 127.0.0.1, signs in, and runs ``--users`` simulated people in a centre's mix for
 ``--seconds``: each opens a page or an API list of their role, reads it (a think time drawn around
 ``--think`` seconds), and opens the next. The mix: desk clerks on the consultations register, the
@@ -37,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchdb  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from bench_session import Server  # noqa: E402
-from scale import PASSWORD, PROVIDER_USER, USER, users  # noqa: E402
+from scale import PASSWORD, PROVIDER_USER, users  # noqa: E402
 
 P95, P99 = 0.150, 0.300
 # (role, share of the users, paths); {ids} filled from the data below.
@@ -47,17 +48,17 @@ MIX = [
         0.16,
         [
             "/",
+            "/desk",
             "/consultations",
             "/consultations?q={phone}",
-            "/cases",
-            "/cases?q={name}",
+            "/desk/earlier?phone={phone}",
             "/api/v1/consultations?per_page=50",
         ],
     ),
     (
         "coordinator",
         0.14,
-        ["/", "/cases", "/cases/{case_id}", "/admin/pools/{pool_id}", "/reports/rotation", "/api/v1/cases"],
+        ["/", "/cases", "/cases/{case_id}", "/cases?q={name}", "/reports/rotation", "/api/v1/cases"],
     ),
     (
         "supervisor",
@@ -78,7 +79,7 @@ MIX = [
         0.1,
         [
             "/",
-            "/supervision/subsidies",
+            "/finance/subsidies",
             "/finance/batches",
             "/finance/batches/{batch_id}",
             "/api/v1/subsidies",
@@ -97,7 +98,11 @@ MIX = [
             "/my/shifts",
         ],
     ),
-    ("admin", 0.04, ["/", "/admin/users", "/admin/providers", "/admin/organizations", "/api/v1/providers"]),
+    (
+        "admin",
+        0.04,
+        ["/", "/admin/users", "/admin/providers", "/admin/pools/{pool_id}", "/supervision/subsidies"],
+    ),
 ]
 IDS = {
     "phone": "SELECT person_phone FROM consultation ORDER BY id DESC LIMIT 1",
@@ -106,6 +111,23 @@ IDS = {
     "pool_id": "SELECT pool_id FROM pool_member GROUP BY pool_id ORDER BY count(*) DESC, 1 LIMIT 1",
     "batch_id": "SELECT id FROM payment_batch ORDER BY count DESC, id LIMIT 1",
 }
+
+
+def role_user(role: str) -> str:
+    """Who a person of ``role`` signs in as: a user with that one role (a desk clerk's home page is
+    the desk's, not every role's panels), the busiest provider's user for the lawyers."""
+    return PROVIDER_USER if role == "lawyer" else f"bench_load_{role}"
+
+
+def role_users(session) -> None:
+    from legalaid.models import User
+    from legalaid.users import create_user
+
+    for role, _, _ in MIX:
+        name = role_user(role)
+        if role != "lawyer" and session.scalar(sa.select(User.id).where(User.username == name)) is None:
+            create_user(session, None, name, PASSWORD, [role])
+    session.commit()
 
 
 def sign_in(port: int, username: str) -> str:
@@ -189,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     app = create_app()
     with app.app_context():
         users(db.session)
+        role_users(db.session)
         ids = {name: db.session.execute(sa.text(sql)).scalar() for name, sql in IDS.items()}
         db.session.commit()
         db.engine.dispose()
@@ -198,12 +221,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         server.wait_ready("/api/v1/openapi.json", timeout=60)
-        staff, lawyer = sign_in(server.port, USER), sign_in(server.port, PROVIDER_USER)
+        cookies = {role: sign_in(server.port, role_user(role)) for role, _, _ in MIX}
         people = []
         for role, share, paths in MIX:
             filled = [quote(p.format(**ids), safe="/?=&") for p in paths]  # a Chinese name, escaped
             for _ in range(max(1, round(share * args.users))):
-                people.append((lawyer if role == "lawyer" else staff, filled, len(people)))
+                people.append((cookies[role], filled, len(people)))
         people = people[: args.users]
         # One warm-up request per path and worker, so no first request's cost is timed.
         warm = sorted({(cookie, path) for cookie, paths, _ in people for path in paths})
