@@ -126,6 +126,11 @@ RECONCILIATION = named(
             "by_month": array(obj({"month": STRING, "total_fen": INTEGER, "count": INTEGER})),
             "by_organization": array(obj({"organization_id": ID, "total_fen": INTEGER, "count": INTEGER})),
             "by_provider": array(obj({"provider_id": ID, "total_fen": INTEGER, "count": INTEGER})),
+            "from": nullable(DATE),
+            "to": nullable(DATE),
+            "providers_total": INTEGER,
+            "page": INTEGER,
+            "per_page": INTEGER,
         },
     ),
 )

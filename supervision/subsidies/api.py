@@ -315,8 +315,15 @@ def cancel(batch_id, body):
 @use_query(ReconciliationArgs)
 @responds(200, answer.RECONCILIATION)
 def reconciliation(args):
-    """Reconciliation: paid totals by month, organisation and provider; what is outstanding."""
-    return jsonify(exports.reconciliation(db.session, args["from_"], args["to"]))
+    """Reconciliation: paid totals by month, organisation and provider (a page of providers,
+    ``providers_total`` of them) in the period (as the page: by default last month and this month;
+    ``from`` and ``to`` say which); what is outstanding."""
+    date_from, date_to = exports.default_period(args["from_"], args["to"])
+    figures = exports.reconciliation(
+        db.session, date_from, date_to, page=args["page"], per_page=args["per_page"]
+    )
+    period = {"from": date_from, "to": date_to}
+    return jsonify({k: day.isoformat() if day else None for k, day in period.items()} | figures)
 
 
 # --- rates (admin) ---
