@@ -299,7 +299,59 @@ def main(argv: list[str] | None = None) -> None:
             flush=True,
         )
     sa.event.remove(engine, "before_cursor_execute", count)
+    label = "rotation through the API, biggest pool"
+    if (not args.only or args.only in label) and not rotation(app, staff, label, args.samples):
+        failed.append(label)
     print("PASS" if not failed else f"FAIL: {', '.join(failed)}")
+
+
+# The accepted cases of the biggest case pool's area and types, oldest first.
+ROTATION_CASES = """
+SELECT c.id FROM legal_case c, (
+    SELECT p.id, p.area, p.case_types FROM rotation_pool p JOIN pool_member m ON m.pool_id = p.id
+    WHERE p.purpose = 'cases' GROUP BY p.id ORDER BY count(*) DESC, p.id LIMIT 1
+) big
+WHERE c.status = 'accepted' AND c.intake_point LIKE big.area || '%'
+  AND big.case_types::jsonb ? c.case_type
+ORDER BY c.id LIMIT :n
+"""
+
+
+def rotation(app, staff, label: str, samples: int) -> bool:
+    """``POST /api/v1/cases/{id}/assignments {"mode": "rotation"}`` on accepted cases of the biggest
+    pool (issue 16: median ≤ 25 ms). Each sample assigns a case for good: the data set keeps ~900
+    accepted cases, so run it a few dozen times at most between generations."""
+    from legalaid.db import db
+
+    n = max(samples, 5) * 2 + 1
+    with app.app_context():
+        ids = list(db.session.scalars(sa.text(ROTATION_CASES), {"n": n}))
+    if len(ids) < 3:
+        print(f"{label:<48} {'too few accepted cases left: generate again':>37}")
+        return True
+    times, statuses, pools = [], set(), set()
+    for i, case_id in enumerate(ids):
+        start = time.perf_counter()
+        response = staff.post(f"/api/v1/cases/{case_id}/assignments", json={"mode": "rotation"})
+        elapsed = time.perf_counter() - start
+        statuses.add(response.status_code)
+        if i:  # the first warms the pool's rows and the code
+            times.append(elapsed)
+    with app.app_context():
+        pools = set(
+            db.session.scalars(
+                sa.text("SELECT DISTINCT pool_id FROM assignment WHERE case_id = ANY(:ids) AND live"),
+                {"ids": ids},
+            )
+        )
+    median, top = statistics.median(times), max(times)
+    ok = statuses == {201} and len(pools) == 1 and median <= 0.025
+    print(
+        f"{label[:48]:<48} {median * 1000:>10.1f} {top * 1000:>9.1f} {'':>6} {'':>8}"
+        f"  {25:>4}/{'-':<4} {'ok' if ok else f'FAIL ({sorted(statuses)}, pools {sorted(pools)})'}",
+        flush=True,
+    )
+    return ok
 
 
 if __name__ == "__main__":
