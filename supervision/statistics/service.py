@@ -63,33 +63,30 @@ def _per_month(rows) -> dict[str, int]:
     return months
 
 
-def _month(session: Session, column):
-    """'YYYY-MM' of a date column, in the database."""
-    if session.get_bind().dialect.name == "sqlite":
-        return sa.func.strftime("%Y-%m", column)
-    return sa.func.to_char(column, "YYYY-MM")
-
-
 def case_figures(session: Session, start: dt.date, end: dt.date) -> tuple[dict, dict[str, int]]:
     """The cases' figures and the cases received per month, in one statement over the
-    (received_on, case_type, status, green_channel) index: the period's cases counted in the index's
-    order, then per month (a few hundred rows, whatever the number of cases), and one row (without
-    a month) counting the period just before."""
+    ``received_on`` index (index only): the period's cases hashed by month, type, status and green
+    channel (a few hundred groups, whatever the number of cases; grouping by day first to use the
+    index's order sorted 155,000 rows again: 87 ms against 51), and one row (without a month)
+    counting the period just before."""
     previous_start = start - (end - start) - dt.timedelta(days=1)
     keys = (Case.case_type, Case.status, Case.green_channel)
-    per_day = (
-        sa.select(Case.received_on, *keys, sa.func.count().label("n"))
+    if session.get_bind().dialect.name == "sqlite":
+        month = sa.func.strftime("%Y-%m", Case.received_on)
+    else:  # the month's first day (without a time zone), cheaper per row than to_char's text
+        month = sa.func.date_trunc("month", sa.cast(Case.received_on, sa.DateTime))
+    per_month = (
+        sa.select(month, *keys, sa.func.count())
         .where(Case.received_on.between(start, end))
-        .group_by(Case.received_on, *keys)
-        .subquery()
+        .group_by(month, *keys)
     )
-    month = _month(session, per_day.c.received_on)
-    day_keys = (per_day.c.case_type, per_day.c.status, per_day.c.green_channel)
-    per_month = sa.select(month, *day_keys, sa.func.sum(per_day.c.n)).group_by(month, *day_keys)
     before = sa.select(sa.null(), sa.null(), sa.null(), sa.null(), sa.func.count()).where(
         Case.received_on.between(previous_start, start - dt.timedelta(days=1))
     )
-    rows = session.execute(sa.union_all(per_month, before)).all()
+    rows = [
+        (key if key is None or isinstance(key, str) else key.strftime("%Y-%m"), *rest)
+        for key, *rest in session.execute(sa.union_all(per_month, before)).all()
+    ]
     current = [row for row in rows if row[0] is not None]
     previous = sum(int(row[4]) for row in rows if row[0] is None)
     by_type = dict.fromkeys(CASE_TYPES, 0)
