@@ -2,6 +2,7 @@
 
     python bench/scale.py [--database-url postgresql://postgres@127.0.0.1:5432/bench_scale]
                           [--generate --providers 10000 --cases 200000] [--samples 5] [--only WORD]
+                          [--load-seconds 60]
 
 Uses (or, with ``--generate``, first makes with bench/generate.py) a database filled by the generator,
 signs in through the API as one staff member holding every staff role and as the user of the busiest
@@ -11,7 +12,10 @@ searches and a year's files, in-process through the app (Flask test client: the 
 database time, without a WSGI server's): 1 warm-up, then ``--samples`` timed requests; prints one
 table with the median, the max, the statements each request ran and the body's size, against the
 issue's targets (median ≤ 150 ms, max ≤ 300 ms; a batch's page, detail and bank file ≤ 1 s; a year's
-archive CSV ≤ 2 s, XLSX ≤ 5 s; the annual report's own ≤ 2 s).
+archive CSV ≤ 2 s, XLSX ≤ 5 s; the annual report's own ≤ 2 s); then a rotation through the API on the
+biggest pool (≤ 25 ms median) and ``--load-seconds`` of 50 users in a centre's mix through gunicorn
+with 2 sync workers (``bench/load.py``: p95 ≤ 150 ms, p99 ≤ 300 ms, 0 errors). Exits 1 when a target
+is missed.
 """
 
 from __future__ import annotations
@@ -241,6 +245,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cases", type=int, default=200_000)
     parser.add_argument("--samples", type=int, default=5)
     parser.add_argument("--only", help="time only the requests whose label or path contains this")
+    parser.add_argument(
+        "--load-seconds",
+        type=float,
+        default=60.0,
+        help="then 50 users for this long through gunicorn (bench/load.py); 0: no load",
+    )
     args = parser.parse_args(argv)
     url = benchdb.database_url(args.database_url, "bench_scale")
     if args.generate:
@@ -303,6 +313,13 @@ def main(argv: list[str] | None = None) -> None:
     if (not args.only or args.only in label) and not rotation(app, staff, label, args.samples):
         failed.append(label)
     print("PASS" if not failed else f"FAIL: {', '.join(failed)}")
+    if args.load_seconds and not args.only:
+        import load
+
+        print(f"\n50 users for {args.load_seconds:.0f} s (bench/load.py):", flush=True)
+        if load.main(["--database-url", url, "--seconds", str(args.load_seconds)]):
+            failed.append("the 50-user load")
+    sys.exit(1 if failed else 0)
 
 
 # The accepted cases of the biggest case pool's area and types, oldest first.
