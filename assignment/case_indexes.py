@@ -49,6 +49,15 @@ CASE_INDEXES = (
         "id",
         postgresql_where=sa.text(QUEUE_PREDICATE),
     ).ddl_if(dialect="postgresql"),
+    # The desk's "earlier" of a caller (consultations.earlier_by_phone): the cases whose applicant or
+    # contact has the number; with the applicant's index, a BitmapOr instead of reading a million
+    # cases (83 ms → 0.3 ms; migration 0026).
+    sa.Index(
+        "ix_legal_case_contact_phone",
+        "contact_phone",
+        postgresql_where=sa.text("contact_phone IS NOT NULL"),
+        sqlite_where=sa.text("contact_phone IS NOT NULL"),
+    ),
     # The station figures (station_cases.station_statistics), index-only (migration 0024).
     sa.Index(
         "ix_legal_case_station_figures",

@@ -97,6 +97,7 @@ def centre(app, as_role):
         "finance": as_role("finance"),
         "supervisor": as_role("supervisor"),
         "coordinator": as_role("coordinator"),
+        "desk": as_role("desk"),
     }
 
 
@@ -116,6 +117,7 @@ def requests(c):
         ("coordinator", f"/api/v1/cases?q={c['name']}", False),
         ("coordinator", f"/api/v1/cases?q={c['phone'][:7]}", False),
         ("coordinator", f"/api/v1/cases?q={c['number'][:9]}", False),
+        ("supervisor", "/scoring/", False),  # the files being marked, counted by stage
     ]
 
 
@@ -164,3 +166,14 @@ def test_batch_and_archive_pages_run_as_many_statements_at_two_sizes(app, as_rol
     (small_items, *small), (large_items, *large) = counts
     assert large_items > small_items  # the sizes differ where it matters
     assert small == large, counts
+
+
+def test_a_callers_earlier_cases_are_sought_by_both_phones(app, centre):
+    """The desk's "earlier" of a caller reads the cases by applicant's or contact's phone through
+    their indexes (a BitmapOr), not by walking an index of the list's order through every case
+    (which the sequential-scan check above cannot tell from a list's walk)."""
+    path = f"/desk/earlier?phone={centre['phone']}"
+    selects = [s for s in captured_selects(app, centre["desk"], path) if "FROM legal_case" in s[0]]
+    assert selects, path
+    for plan in plans(app, selects, no_sort=False):
+        assert "Index Cond: ((contact_phone)" in plan and "Index Cond: ((applicant_phone)" in plan, plan
