@@ -213,3 +213,20 @@ def test_a_long_read_does_not_hold_the_write_lock(app, desk):
         finally:
             reader.close()
     assert (job_row(app, job_id).status, job_row(app, job_id).rows_done) == ("running", 5)
+
+
+def test_a_register_longer_than_it_counts_is_only_prepared(app, desk, monkeypatch):
+    """More consultations than the list counts: no direct download (it held a request for 12 s at
+    500,000), only "Prepare the file"; a shorter list keeps both, and so does a text search."""
+    from assignment import consultations_views
+    from legalaid import listing
+
+    short = desk.get("/consultations").get_data(as_text=True)
+    assert 'id="export-csv"' in short and 'id="prepare-file"' in short and 'id="export-long"' not in short
+    monkeypatch.setattr(listing, "COUNT_CAP", 1)
+    monkeypatch.setattr(consultations_views, "PER_PAGE", 2)  # counted to 2 of the 7
+    long = desk.get("/consultations").get_data(as_text=True)
+    assert 'id="export-csv"' not in long and 'id="export-xlsx"' not in long
+    assert 'id="export-long"' in long and 'id="prepare-file"' in long
+    searched = desk.get("/consultations?q=wages").get_data(as_text=True)
+    assert 'id="export-csv"' in searched
