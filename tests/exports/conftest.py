@@ -8,8 +8,8 @@ import io
 
 import pytest
 
-from legalaid import clock
 from legalaid.export_jobs import wait_for_exports
+from tests.frontdesk.test_consultations_api import body as consultation  # the register's one body
 from tests.subsidies import conftest as subsidy_fixtures
 
 # Archived cases are built by the subsidy tests' fixtures (tests/subsidies/conftest.py).
@@ -25,20 +25,6 @@ def export_folder(app, tmp_path):
     """Each test's files in a folder of its own (what is left there is this test's)."""
     app.config["EXPORT_FOLDER"] = str(tmp_path / "exports")
     return tmp_path / "exports"
-
-
-def consultation(**extra) -> dict:
-    return {
-        "channel": "hotline",
-        "occurred_at": clock.now().isoformat(),
-        "person": {"name": "Wang Fang", "phone": "138 0013 8000", "categories": ["migrant_worker"]},
-        "cause": "wage_arrears",
-        "question": "The site owes me three months of wages.",
-        "answer": "Explained labour arbitration and legal aid for wage arrears.",
-        "duration_s": 240,
-        "outcome": "answered",
-        **extra,
-    }
 
 
 @pytest.fixture
