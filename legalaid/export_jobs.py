@@ -365,11 +365,14 @@ def sweep_exports(session: Session, now: dt.datetime | None = None) -> dict:
     session.rollback()
     failed = sum(_finish(job_id, "failed", failure="interrupted") for job_id in lost)
     expired = session.scalars(
-        sa.select(ExportJob).where(
+        sa.select(ExportJob)
+        .where(
             ExportJob.status == "done",
             ExportJob.removed_at.is_(None),
             ExportJob.finished_at < now - dt.timedelta(hours=KEEP_HOURS),
         )
+        # Two sweeps at once (the scheduler's and a page's): each file removed and audited once.
+        .with_for_update(skip_locked=True)
     ).all()
     for job in expired:
         path = file_path(job)
