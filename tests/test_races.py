@@ -6,7 +6,6 @@ every race the case can still go forward. Runs on the suite's database: SQLite, 
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
@@ -16,40 +15,10 @@ from legalaid import clock
 from legalaid.audit import verify_chain
 from legalaid.db import db
 from tests.conftest import PASSWORD, AuthActions
+from tests.races.harness import one_winner, race  # the harness's one barrier and verdict
 
 N = 8
 APPLICANT = {"name": "Zhang San", "id_number": "110101199003077571", "phone": "13800000000"}
-
-
-def race(clients, send) -> list:
-    """``send(client, i)`` from every client at once; the responses in client order."""
-    barrier = threading.Barrier(len(clients))
-    answers: list = [None] * len(clients)
-
-    def run(i, client):
-        barrier.wait(timeout=30)
-        try:
-            answers[i] = send(client, i)
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
-            answers[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    for answer in answers:
-        assert not isinstance(answer, BaseException), answer
-        assert answer.status_code < 500, answer.get_data(as_text=True)
-    return answers
-
-
-def one_winner(answers, success: int) -> None:
-    statuses = Counter(a.status_code for a in answers)
-    assert statuses == {success: 1, 409: len(answers) - 1}, statuses
-    for answer in answers:
-        if answer.status_code == 409:
-            assert {"code", "message"} <= set(answer.get_json()["error"])
 
 
 def audit_count(app, action: str, object_id: int | None = None) -> int:
