@@ -5,7 +5,7 @@ while the file is written) and its download. Thin: each calls ``legalaid.export_
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import Blueprint, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -42,8 +42,6 @@ def _filters_of(kind, form_data) -> dict:
 @login_required
 def prepare():
     """Record the job and start it; the person lands on its progress page."""
-    from flask import request
-
     form = ExportForm()
     kind = export_jobs.export_kinds().get(form.kind.data or "")
     back = url_for(kind.page) if kind and kind.page else url_for(".my_exports")

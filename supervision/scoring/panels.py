@@ -12,15 +12,16 @@ from legalaid import clock
 from legalaid.db import db
 from supervision.scoring import closing
 from supervision.scoring.blueprint import case_numbers
-from supervision.scoring.models import FILE_STATUSES, CaseClosing, ScoreFile, ScoreSheet
+from supervision.scoring.lists import STAGES
+from supervision.scoring.models import CaseClosing, ScoreFile, ScoreSheet
 
 
 def supervisor_panel(user) -> Markup | None:
     counts = dict(
         db.session.execute(
             sa.select(ScoreFile.status, sa.func.count())
-            # The statuses listed, not "!= final": the final files' index serves a list of values.
-            .where(ScoreFile.status.in_([s for s in FILE_STATUSES if s != "final"]))
+            # The stages listed, not "!= final": ix_score_file_marking serves a list of values.
+            .where(ScoreFile.status.in_(STAGES))
             .group_by(ScoreFile.status)
         ).all()
     )
